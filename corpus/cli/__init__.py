@@ -1,0 +1,49 @@
+"""The `framewatch` command: one sub-command per job, each defined in a module of this package."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from corpus.cli import (
+    demo_cmd,
+    extract_cmd,
+    framing_cmds,
+    store_cmds,
+    update_cmds,
+)
+
+_MODULES = (demo_cmd, store_cmds, update_cmds, extract_cmd, framing_cmds)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser; each command module adds its sub-commands."""
+    parser = argparse.ArgumentParser(
+        prog="framewatch",
+        description="Collect coverage of drug consumption sites and measure how harm reduction, "
+        "treatment and recovery are framed over time.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

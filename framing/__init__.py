@@ -1,0 +1,1 @@
+"""framewatch framing: concepts, relations, document labels, time series and validation."""

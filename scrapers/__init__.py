@@ -1,0 +1,1 @@
+"""framewatch scrapers: polite HTTP, document sources and text extraction."""

@@ -1,0 +1,1 @@
+"""Document sources: feeds, sitemaps, news APIs, crawls and WARC files."""
