@@ -10,11 +10,12 @@ from corpus.cli import (
     demo_cmd,
     extract_cmd,
     framing_cmds,
+    report_cmds,
     store_cmds,
     update_cmds,
 )
 
-_MODULES = (demo_cmd, store_cmds, update_cmds, extract_cmd, framing_cmds)
+_MODULES = (demo_cmd, store_cmds, update_cmds, extract_cmd, framing_cmds, report_cmds)
 
 
 def build_parser() -> argparse.ArgumentParser:
