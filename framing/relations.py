@@ -1,0 +1,510 @@
+"""The transparent rule layer for pair relations (CODEBOOK.md section 3).
+
+Markers are found with regular expressions; each marker has a *scope rule* that decides which concept
+mentions it relates (left/right of "instead of", the object of "a path to", the concepts of its sentence
+for "tension", ...). For a pair of concepts the rules give a verdict (`complementary`, `opposition`,
+`neutral` or None when nothing fired), the markers that fired and which concept each one scopes over,
+and a dict of features the learned classifier uses.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+CONCEPTS: tuple[str, ...] = ("HARM_REDUCTION", "TREATMENT", "RECOVERY")
+PAIRS: tuple[str, ...] = ("HARM_REDUCTION+TREATMENT", "HARM_REDUCTION+RECOVERY", "TREATMENT+RECOVERY")
+LABELS: tuple[str, ...] = ("complementary", "neutral", "opposition")
+# Helpers of the codebook fold into their parent concept for relations.
+_PARENT = {"ABSTINENCE": "RECOVERY", "SITE": "HARM_REDUCTION"}
+
+# Strength of a marker's scope: pair-specific markers beat unit-wide ones.
+SPECIFIC, UNIT = 2, 1
+
+
+def pair_key(a: str, b: str) -> str:
+    """The canonical key of a pair, e.g. pair_key("RECOVERY", "HARM_REDUCTION") -> "HARM_REDUCTION+RECOVERY"."""
+    a, b = _PARENT.get(a, a), _PARENT.get(b, b)
+    if a == b or a not in CONCEPTS or b not in CONCEPTS:
+        raise ValueError(f"not a pair of two different concepts: {a!r}, {b!r}")
+    x, y = sorted((a, b), key=CONCEPTS.index)
+    return f"{x}+{y}"
+
+
+def split_pair(pair: str) -> tuple[str, str]:
+    """The two concepts of a pair key ("A+B" or "A|B"), validated and in canonical order."""
+    parts = [p.strip().upper() for p in re.split(r"[+|]", pair) if p.strip()]
+    if len(parts) != 2:
+        raise ValueError(f"not a pair key: {pair!r} (expected e.g. 'HARM_REDUCTION+TREATMENT')")
+    a, b = pair_key(parts[0], parts[1]).split("+")
+    return a, b
+
+
+@dataclass(frozen=True)
+class Span:
+    """A concept mention reduced to what relations need: concept (parent), start and end offsets."""
+
+    concept: str
+    start: int
+    end: int
+
+
+def as_spans(mentions: Iterable[object]) -> list[Span]:
+    """Mentions (objects with concept/start/end, or (concept, start, end) tuples) as parent-concept spans."""
+    out = []
+    for m in mentions:
+        if isinstance(m, Span):
+            out.append(m)
+            continue
+        if isinstance(m, (tuple, list)):
+            concept, start, end = m[0], int(m[1]), int(m[2])
+        else:
+            concept, start, end = m.concept, int(m.start), int(m.end)
+        concept = _PARENT.get(concept, concept)
+        if concept in CONCEPTS:
+            out.append(Span(concept, start, end))
+    return sorted(set(out), key=lambda s: (s.start, s.end))
+
+
+def unit_pairs(mentions: Iterable[object]) -> list[str]:
+    """The pair keys present among `mentions`, in the canonical order of PAIRS."""
+    present = {s.concept for s in as_spans(mentions)}
+    return [p for p in PAIRS if set(p.split("+")) <= present]
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One marker that fired: its name, the label it votes for, where it is, and what it scopes over."""
+
+    name: str
+    label: str
+    start: int
+    end: int
+    text: str
+    scope: tuple[str, ...]
+    negated: bool = False
+    strength: int = UNIT
+
+    def to_dict(self) -> dict:
+        """A JSON-ready description of the marker."""
+        return {"marker": self.name, "label": self.label, "text": self.text, "start": self.start,
+                "end": self.end, "scope": list(self.scope), "negated": self.negated,
+                "specific": self.strength == SPECIFIC}
+
+
+@dataclass
+class RuleVerdict:
+    """The rule layer's answer for one pair in one unit."""
+
+    pair: str
+    label: str | None
+    markers: list[Marker] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready description of the verdict."""
+        return {"pair": self.pair, "rule_label": self.label, "markers": [m.to_dict() for m in self.markers]}
+
+
+# --------------------------------------------------------------------------------------------------
+# Marker table: (name, label, scope rule, regex). Scope rules:
+#   binary  - a concept before the pivot and the other after it, in the same sentence
+#   inner   - concepts inside group "l" versus concepts after the match (not X but Y; shift from X to Y)
+#   target  - the concept just after the marker versus the other concept anywhere else in the unit
+#   between - "between X and Y"
+#   unary   - the concepts of the marker's sentence (extended to the previous sentence if needed)
+#   cross   - a concept of the marker's sentence versus one of an earlier sentence ("... Instead, ...")
+# A marker's pivot is group "m" when the regex has one, otherwise the whole match.
+_W = r"[^.;:!?]"  # a character that stays inside the clause
+_NOT_ONLY = r"(?!\s+(?:only|just|merely|simply|necessarily|least|always|all|so|yet|enough|surprisingly)\b)"
+
+_MARKERS: list[tuple[str, str, str, str]] = [
+    # --- opposition: displacement and preference
+    ("instead_of", "opposition", "binary", r"\binstead\s+of\b"),
+    ("rather_than", "opposition", "binary", r"\brather\s+than\b"),
+    ("in_place_of", "opposition", "binary", r"\bin\s+(?:the\s+)?place\s+of\b|\bin\s+lieu\s+of\b"),
+    ("as_opposed_to", "opposition", "binary", r"\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?(?=\s)"),
+    ("at_the_expense_of", "opposition", "binary", r"\bat\s+the\s+(?:expense|cost)\s+of\b"),
+    ("preferred_over", "opposition", "binary",
+     r"\b(?:prioriti[sz]\w*|priority|favou?r\w*|prefer\w*|privileg\w*|choos\w*|chose\w*|emphasi[sz]\w*|"
+     r"valu\w*|put\w*|plac\w*|rank\w*)\b" + _W + r"{0,80}?(?P<m>\bover\b|\bahead\s+of\b|\babove\b)"),
+    ("comma_not", "opposition", "binary", r",\s*(?:and\s+)?(?:but\s+)?(?P<m>not)\b" + _NOT_ONLY),
+    ("not_but", "opposition", "inner",
+     r"\bnot\b" + _NOT_ONLY + r"(?P<l>" + _W + r"{1,100}?)(?P<m>\bbut\b)(?!\s+also\b)"),
+    ("shift_away_from", "opposition", "inner",
+     r"\b(?:shift\w*|mov\w*|pivot\w*|redirect\w*|transition\w*|steer\w*|divert\w*|reallocat\w*|"
+     r"turn\w*|realign\w*|funnel\w*|reinvest\w*|channel\w*)\b" + _W + r"{0,50}?\b(?:away\s+)?from\b"
+     r"(?P<l>" + _W + r"{1,100}?)(?P<m>\b(?:to|toward|towards|into|in\s+favou?r\s+of)\b)"),
+    ("replace", "opposition", "binary",
+     r"\b(?:replac\w*|convert\w*|substitut\w*|swap\w*|supplant\w*|trad\w*\s+in|displac\w*|"
+     r"repurpos\w*)\b"),
+    ("undermine", "opposition", "binary",
+     r"\b(?:undermin\w*|sabotag\w*|discourag\w*|derail\w*|prolong\w*|perpetuat\w*|compet\w*\s+with|"
+     r"threaten\w*|crowd\w*\s+out|drain\w*|siphon\w*|cannibali[sz]\w*|stand\w*\s+in\s+the\s+way\s+of|"
+     r"get\w*\s+in\s+the\s+way\s+of|work\w*\s+against|runs?\s+counter\s+to|contradict\w*|"
+     r"delay\w*|postpon\w*|deter\w*|hinder\w*|obstruct\w*|defeat\w*|eclips\w*|sidelin\w*|"
+     r"cloud\w*|dismiss\w*|trump\w*|erod\w*|weaken\w*)\b"),
+    ("choice_between", "opposition", "unary",
+     r"\b(?:choos\w*|choice|chose|pick\w*|decid\w*|trade-?offs?)\b" + _W + r"{0,30}\bbetween\b"),
+    ("tension", "opposition", "unary",
+     r"\b(?:tensions?|divides?|divisions?|divided|divisive|conflicts?|conflicting|at\s+odds|"
+     r"incompatib\w*|opposites?|opposing|in\s+opposition|oppos\w*|rivals?|rivalry|clash\w*|competing|"
+     r"at\s+war|battles?|dichotom\w*|pitted|pits?\s+\w+\s+against|mutually\s+exclusive|antithe\w*|"
+     r"camps?|contradictions?|contradictory|disconnect|gulf|schism|rift|irreconcilable|"
+     r"either\s+" + _W + r"{1,60}\bor\b)"),
+    ("enables_drug_use", "opposition", "unary",
+     r"\benabl\w*\b" + _W + r"{0,25}\b(?:drug\s+use|addiction|using|use|habits?|users?)\b|"
+     r"\bkeeps?\s+(?:people|them|users|addicts|patients|clients)\s+(?:using|addicted|sick|hooked|in\s+addiction)\b|"
+     r"\bnormali[sz]\w*\s+(?:drug\s+use|addiction|drugs)\b|\bwrong\s+message\b|\bsubsidi[sz]\w*\s+addiction\b|"
+     r"\benablement\b|\benabling\b|\bencourag\w*\s+(?:drug\s+use|addiction|using)\b|"
+     r"\bmanag\w*\s+(?:decline|addiction|people's\s+addiction)\b|\bdead[\s-]end\b|\bgiv\w*\s+up\s+on\b"),
+    ("last_resort", "opposition", "unary",
+     r"\blast\s+resort\b|\bonly\s+(?:after|once|when|if)\b" + _W + r"{0,60}\bfail\w*"),
+    ("only_one_way", "opposition", "unary",
+     r"\b(?:abstinence|sobriety|treatment|recovery|abstinent)[\s-]+only\b|"
+     r"\bthe\s+(?:only|real|true)\s+(?:answer|solution|fix|way\s+out|path|cure|goal)\b|"
+     r"\bonly\s+(?:real|true|lasting)\s+(?:answer|solution|fix|path|way|cure)\b|"
+     r"\bcondition\s+of\s+(?:service|treatment|entry|care|housing)\b|"
+     r"\b(?:requir\w*|demand\w*|insist\w*\s+on|mandat\w*)\s+(?:\w+\s+){0,2}?(?:abstinence|sobriety)\b|"
+     r"\bno\s+(?:one|body)\s+(?:ever\s+)?recover\w*\s+in\b"),
+    ("instead_cross", "opposition", "cross", r"\binstead\b(?!\s+of)|\bin\s+contrast\b|\bby\s+contrast\b"),
+    # --- complementary
+    ("both_and", "complementary", "inner",
+     r"\bboth\b(?P<l>" + _W + r"{1,80}?)(?P<m>\band\b)|\bnot\s+only\b(?P<l2>" + _W + r"{1,100}?)\bbut\s+also\b"),
+    ("need_both", "complementary", "unary",
+     r"\b(?:need\w*|want\w*|support\w*|fund\w*|offer\w*|provid\w*|requir\w*|take\w*|value\w*)\s+both\b|"
+     r"\bboth\s+(?:are|matter|work|belong|have)\b|\bthe\s+two\s+(?:go|work|belong)\b|\beach\s+other\b|"
+     r"\bone\s+another\b|\bgo\s+together\b|\bhand\s+in\s+hand\b|\bwork\w*\s+together\b|\bin\s+tandem\b|"
+     r"\bside\s+by\s+side\b|\bmutually\s+(?:reinforc|support|beneficial)\w*"),
+    ("as_well_as", "complementary", "binary",
+     r"\bas\s+well\s+as\b|\balongside\b|\balong\s+with\b|\btogether\s+with\b|\bin\s+addition\s+to\b|"
+     r"\bcoupled\s+with\b|\bin\s+conjunction\s+with\b|\bpaired\s+with\b|\bcombin\w*\s+with\b|"
+     r"\bplus\b|\bnext\s+to\b|\bbeside\b|\bcomplement\w*\b|\bsupplement\w*\b|\bjoined\s+by\b"),
+    ("path_to", "complementary", "target",
+     r"\b(?:paths?|pathways?|doors?|doorways?|gateways?|gates?|bridges?|bridging|entry\s+points?|"
+     r"on-?ramps?|stepping[\s-]+stones?|first\s+steps?|steps?|routes?|avenues?|springboards?|"
+     r"portals?|way\s+in|journey|road|ladder|lifeline|foot\s+in\s+the\s+door|front\s+door)\s+"
+     r"(?:back\s+)?(?:to|toward|towards|into|for|of)\b"),
+    ("connect_to", "complementary", "target",
+     r"\b(?:connect\w*|link\w*|refer\w*|referr\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
+     r"lead\w*|led|transition\w*|mov(?:e|es|ed|ing)|bring\w*|brought|usher\w*|channel\w*|"
+     r"direct\w*|pathway|segue\w*|graduat\w*|progress\w*|feed\w*)\b" + _W +
+     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b"),
+    ("integrated", "complementary", "unary",
+     r"\bintegrat\w*|\bincorporat\w*|\bcontinuum\b|(?<!in)\bcompatib\w*|\bsynerg\w*|\bhybrid\b|"
+     r"\bwrap-?around\b|\bfull\s+(?:range|spectrum|continuum)\b|\bspectrum\b|\bcontinuity\s+of\s+care\b|"
+     r"\bunder\s+(?:one|the\s+same)\s+roof\b|\bco-?locat\w*|\bone-stop\b|\breconcil\w*|\bbridg\w*|"
+     r"\balign\w*|\bno\s+wrong\s+door\b|\bpart\s+of\b|\bcomprehensive\b|\bholistic\b|\bcontinuous\b|"
+     r"\bembrac\w*|\bblend\w*|\bfus\w*|\bmarry\w*|\bmarri\w*|\bweav\w*|\bbuilt\s+into\b|\bbuilds?\s+on\b|"
+     r"\bgrounded\s+in\b|\bcompatible\b|\bcomplementary\b|\bsupport\w*\s+(?:each|one)\b|\bpartner\w*|"
+     r"\bcollaborat\w*|\bcoordinat\w*|\bstep\w*\s+(?:down|up)\b|\bgradual\w*|\bstage\w*|\bmultiple\s+pathways\b"),
+    ("informs", "complementary", "unary",
+     r"\b(?:drew|draw\w*|drawn)\s+on\b|\binform\w*\b|\bfrom\s+(?:a|an|their|his|her)\s+\w+\s+"
+     r"(?:standpoint|perspective|lens)\b|\blived\s+experience\b|\bexperience\w*\s+(?:of|with|in)\b"),
+    ("form_of", "complementary", "direct",
+     r"\b(?:is|are|was|were|as)\s+(?:also\s+|itself\s+|simply\s+|just\s+|in\s+fact\s+)?(?:(?:a|an|one|another)\s+)?"
+     r"(?:(?:great|good|key|vital|core|important|effective|legitimate|valid|powerful|essential|central|"
+     r"natural|necessary|crucial)\s+)?(?:(?:form|kind|type|part|component|element|pillar|piece|extension|"
+     r"version|tool|means)\s+of\s+(?:a\s+|an\s+|the\s+)?)?(?:not\s+)?"),
+    # --- neutral evidence
+    ("list", "neutral", "unary",
+     r"\b(?:such\s+as|including|includ(?:e|es)|like|e\.g\.|namely|services?|programs?|programmes?|"
+     r"options?|supports?|resources?|offers?|range\s+of)\b"),
+]
+_COMPILED = [(n, lab, sc, re.compile(rx, re.IGNORECASE)) for n, lab, sc, rx in _MARKERS]
+
+# Words that turn an opposition marker into negated opposition (and a path marker into a denial).
+_NEGATOR = re.compile(
+    r"\b(?:not|no|never|n't|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|nor|neither|without|"
+    r"hardly|barely|less|lessen\w*|decreas\w*|reduc\w*|narrow\w*|clos(?:e|es|ed|ing)|overcom\w*|"
+    r"end(?:s|ed|ing)?|ease\w*|heal\w*|dissolv\w*|eliminat\w*|break\w*\s+down|get\w*\s+past|"
+    r"mov\w*\s+beyond|false|so-called|myth\w*|misconception\w*|mistaken\w*|wrong(?:ly)?|supposed\w*|"
+    r"seeming\w*|apparent\w*|perceived|needless\w*|unnecessar\w*|outdated|old|artificial|"
+    r"bridg\w*|reconcil\w*|resolv\w*|navigat\w*)\b|n't\b",
+    re.IGNORECASE,
+)
+# Markers whose negation means the opposite label ("not incompatible", "not a path to").
+_FLIPS = {"opposition": "complementary"}
+_FLIP_COMP = {"path_to", "connect_to", "form_of"}
+_NEG_WINDOW = 45
+
+# A concept that a unit explicitly refuses while it affirms the other ("will not offer supervised consumption").
+_REFUSAL = re.compile(
+    r"(?:\b(?:will|would|does|do|did|can|could|should|shall|must)\s*(?:not|n't)\b|\bwon't\b|\bno\s+longer\b|"
+    r"\bnever\b|\brefus\w*\s+to\b|\bdeclin\w*\s+to\b|\bban\w*|\bblock\w*|\bshut\w*(?:\s+down)?|"
+    r"\bclos(?:e|es|ed|ing)(?:\s+down)?|\bcancel\w*|\bscrap\w*|\bdefund\w*|\babandon\w*|\breject\w*|"
+    r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bend(?:s|ed|ing)?|\bstop\w*|\bhalt\w*|"
+    r"\boppos(?:e|es|ed|ing)|\bagainst|\bno)\b[^.;:!?]{0,35}$",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"[;:!?]|\.(?=\s)|—|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b|\byet\b",
+                           re.IGNORECASE)
+_SENT_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
+_FUSED_GAP = re.compile(r"^\s*[-–/]?\s*(?:(?:oriented|based|informed|focused|centred|centered|led|first|"
+                        r"friendly|minded|driven|style|type)\s*[-–]?\s*)?$", re.IGNORECASE)
+_LIST_GAP = re.compile(r"^\s*(?:,\s*|;\s*|/\s*|&\s*|\band\b\s*|\bor\b\s*|\band/or\b\s*|\bthe\b\s*|"
+                       r"(?:[a-z][\w'-]*\s+){0,2})*$", re.IGNORECASE)
+_CONTRAST = re.compile(r"\b(?:but|however|whereas|while|although|though|yet|on\s+the\s+other\s+hand|"
+                       r"instead|unlike|only|just|real|actually|alone)\b", re.IGNORECASE)
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`; used only to scope markers inside a unit."""
+    bounds, start = [], 0
+    for m in _SENT_END.finditer(text):
+        bounds.append((start, m.end()))
+        start = m.end()
+    bounds.append((start, len(text)))
+    return [b for b in bounds if text[b[0]:b[1]].strip()] or [(0, len(text))]
+
+
+def _sentence_of(pos: int, bounds: list[tuple[int, int]]) -> int:
+    for i, (s, e) in enumerate(bounds):
+        if s <= pos < e:
+            return i
+    return len(bounds) - 1
+
+
+def _mask(text: str, spans: Sequence[Span]) -> str:
+    """`text` with concept mentions blanked out, so "harm reduction" never reads as a negator."""
+    chars = list(text)
+    for s in spans:
+        chars[s.start:s.end] = "x" * (s.end - s.start)
+    return "".join(chars)
+
+
+def _negated(text: str, start: int, floor: int) -> bool:
+    """True when an odd number of negators sit just before `start` in the same clause."""
+    lo = max(floor, start - _NEG_WINDOW)
+    window = text[lo:start]
+    breaks = list(_CLAUSE_BREAK.finditer(window))
+    if breaks:
+        window = window[breaks[-1].end():]
+    hits = [m.group(0).lower() for m in _NEGATOR.finditer(window)]
+    if "n't" in hits:  # "isn't" is matched whole and as "n't"
+        hits = [h for h in hits if h != "n't" or not any(x.endswith("n't") and x != "n't" for x in hits)]
+    return len(hits) % 2 == 1
+
+
+def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
+           bounds: list[tuple[int, int]]) -> list[tuple[set[str], set[str]]]:
+    """The (side_a, side_b) concept sets a marker relates; a pair fires if one concept is on each side."""
+    piv_s, piv_e = (m.start("m"), m.end("m")) if "m" in m.re.groupindex and m.group("m") else m.span()
+    si = _sentence_of(m.start(), bounds)
+    s_lo, s_hi = bounds[si]
+    in_sent = [s for s in spans if s_lo <= s.start < s_hi]
+    if kind == "binary":
+        left = {s.concept for s in in_sent if s.end <= piv_s}
+        right = {s.concept for s in in_sent if s.start >= piv_e and s.start - piv_e <= 140}
+        return [(left, right)]
+    if kind == "inner":
+        for g in ("l", "l2"):
+            if g in m.re.groupindex and m.group(g) is not None:
+                ls, le = m.span(g)
+                inner = {s.concept for s in in_sent if s.start >= ls and s.end <= le}
+                right = {s.concept for s in in_sent if s.start >= le and s.start - le <= 140}
+                return [(inner, right)]
+        return []
+    if kind == "target":
+        right_spans = [s for s in spans if s.start >= m.end() and s.start - m.end() <= 40]
+        if not right_spans:
+            return []
+        first = min(right_spans, key=lambda s: s.start)
+        target = {first.concept}
+        others = {s.concept for s in spans if s.concept not in target}
+        return [(target, others)]
+    if kind == "direct":
+        right_spans = [s for s in spans if 0 <= s.start - m.end() <= 1]
+        if not right_spans:
+            return []
+        target = {right_spans[0].concept}
+        return [(target, {s.concept for s in in_sent if s.end <= m.start()} - target)]
+    if kind == "cross":
+        here = {s.concept for s in in_sent}
+        before = {s.concept for s in spans if s.start < s_lo or (s_lo <= s.start < m.start())}
+        return [(here, before)]
+    # unary: concepts of the sentence; if fewer than two, add those of the previous sentence
+    here = {s.concept for s in in_sent}
+    if len(here) < 2 and si > 0:
+        p_lo, p_hi = bounds[si - 1]
+        here |= {s.concept for s in spans if p_lo <= s.start < p_hi}
+    return [(here, here)]
+
+
+def find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tuple[set[str], set[str]]]]]:
+    """Every marker in `text` with its scope sides (before deciding which pair it concerns)."""
+    bounds = sentence_bounds(text)
+    masked = _mask(text, spans)
+    out = []
+    for name, label, kind, rx in _COMPILED:
+        for m in rx.finditer(text):
+            sides = _scope(kind, m, list(spans), text, bounds)
+            if not sides:
+                continue
+            si = _sentence_of(m.start(), bounds)
+            neg = _negated(masked, m.start(), bounds[si][0]) if label != "neutral" else False
+            if name == "form_of" and re.search(r"\bnot\b", m.group(0), re.IGNORECASE):
+                neg = not neg
+            lab = label
+            if neg and label == "opposition":
+                lab = _FLIPS[label]
+            elif neg and name in _FLIP_COMP:
+                lab = "opposition"
+            elif neg:
+                lab = label  # "not both" etc. stays a weak complementary cue
+            strength = UNIT if kind == "unary" else SPECIFIC
+            out.append((Marker(name, lab, m.start(), m.end(), m.group(0), (), neg, strength), sides))
+    return out
+
+
+def _fused(text: str, a: list[Span], b: list[Span]) -> bool:
+    """True when a mention of one concept is fused with one of the other (a compound or a title)."""
+    for x in a:
+        for y in b:
+            if x.start < y.end and y.start < x.end:
+                return True  # overlapping mentions: one name carrying both concepts
+            first, second = (x, y) if x.start <= y.start else (y, x)
+            gap = text[first.end:second.start]
+            if len(gap) <= 14 and _FUSED_GAP.match(gap):
+                return True
+    return False
+
+
+def _title_case_run(text: str, a: list[Span], b: list[Span]) -> bool:
+    for x in a:
+        for y in b:
+            first, second = (x, y) if x.start <= y.start else (y, x)
+            span = text[first.start:second.end]
+            words = re.findall(r"[A-Za-z][\w'-]*", span)
+            big = [w for w in words if len(w) > 3]
+            if len(span) <= 70 and big and all(w[0].isupper() for w in big) \
+                    and text[first.start].isupper() and text[second.start].isupper():
+                return True
+    return False
+
+
+def _in_list(text: str, a: list[Span], b: list[Span]) -> bool:
+    for x in a:
+        for y in b:
+            first, second = (x, y) if x.start <= y.start else (y, x)
+            gap = text[first.end:second.start]
+            if len(gap) <= 30 and re.search(r",|\band\b|\bor\b|/|&", gap) and _LIST_GAP.match(gap):
+                return True
+    return False
+
+
+def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdict:
+    """The rule verdict for `pair` in `text` given the unit's concept mentions.
+
+    >>> from framing.relations import Span
+    >>> t = "The province funds treatment instead of harm reduction."
+    >>> rule_relation(t, [Span("TREATMENT", 19, 28), Span("HARM_REDUCTION", 40, 54)],
+    ...               "HARM_REDUCTION+TREATMENT").label
+    'opposition'
+    """
+    a, b = split_pair(pair)
+    key = f"{a}+{b}"
+    spans = as_spans(mentions)
+    sa = [s for s in spans if s.concept == a]
+    sb = [s for s in spans if s.concept == b]
+    feats: dict[str, float] = {}
+    if not sa or not sb:
+        return RuleVerdict(key, None, [], {"absent": 1.0})
+    fired: list[Marker] = []
+    for marker, sides in find_markers(text, spans):
+        hit = False
+        for left, right in sides:
+            if (a in left and b in right) or (b in left and a in right):
+                hit = True
+                scope = (a, b) if (a in left and b in right) else (b, a)
+                break
+        prefix = "m" if hit else "u"
+        feats[f"{prefix}:{marker.name}"] = feats.get(f"{prefix}:{marker.name}", 0.0) + 1.0
+        if hit:
+            feats[f"{prefix}:{marker.name}:{marker.label}"] = 1.0
+            if marker.negated:
+                feats[f"neg:{marker.name}"] = 1.0
+            if marker.label != "neutral":
+                fired.append(Marker(marker.name, marker.label, marker.start, marker.end, marker.text,
+                                    scope, marker.negated, marker.strength))
+    refused = _refusals(text, sa, sb)
+    if refused:
+        fired.append(refused)
+        feats["m:refusal"] = 1.0
+    fused = _fused(text, sa, sb) or _title_case_run(text, sa, sb)
+    listed = _in_list(text, sa, sb)
+    feats["fused"] = float(fused)
+    feats["list"] = float(listed)
+    if fused or listed:
+        x, y = min(((x, y) for x in sa for y in sb), key=lambda p: abs(p[0].start - p[1].start))
+        lo_, hi_ = min(x.start, y.start), max(x.end, y.end)
+        fired.append(Marker("fused_name" if fused else "plain_list", "neutral", lo_, hi_, text[lo_:hi_],
+                            (a, b), False, UNIT))
+    bounds = sentence_bounds(text)
+    sents_a = {_sentence_of(s.start, bounds) for s in sa}
+    sents_b = {_sentence_of(s.start, bounds) for s in sb}
+    feats["cross_sentence"] = float(not (sents_a & sents_b))
+    gap = min(abs(x.start - y.start) for x in sa for y in sb)
+    feats["gap_bin"] = float(min(gap // 25, 8))
+    feats["n_concepts"] = float(len({s.concept for s in spans}))
+    lo = min(s.end for s in sa + sb)
+    hi = max(s.start for s in sa + sb)
+    between = text[lo:hi] if hi > lo else ""
+    for c in _CONTRAST.finditer(between):
+        feats[f"between:{c.group(0).lower()}"] = 1.0
+    if re.search(r"[\"“”]", text):
+        feats["quoted"] = 1.0
+    label = _decide(fired, fused, listed)
+    for m in fired:
+        feats[f"fired:{m.label}:{'s' if m.strength == SPECIFIC else 'u'}"] = \
+            feats.get(f"fired:{m.label}:{'s' if m.strength == SPECIFIC else 'u'}", 0.0) + 1.0
+    feats[f"rule:{label}"] = 1.0
+    return RuleVerdict(key, label, fired, feats)
+
+
+def _refusals(text: str, sa: list[Span], sb: list[Span]) -> Marker | None:
+    """One concept refused or shut down while the other is affirmed: opposition."""
+    def refused(s: Span) -> re.Match | None:
+        return _REFUSAL.search(text[max(0, s.start - 60):s.start])
+
+    ra = [s for s in sa if refused(s)]
+    rb = [s for s in sb if refused(s)]
+    if bool(ra) == bool(rb):
+        return None
+    if (ra and len(ra) < len(sa)) or (rb and len(rb) < len(sb)):
+        return None  # the refused concept is also affirmed elsewhere
+    s = (ra or rb)[0]
+    other = sb[0] if ra else sa[0]
+    m = refused(s)
+    base = max(0, s.start - 60)
+    return Marker("refusal", "opposition", base + m.start(), s.start, text[base + m.start():s.end],
+                  (s.concept, other.concept), False, SPECIFIC)
+
+
+def _decide(fired: list[Marker], fused: bool, listed: bool) -> str | None:
+    """Specific markers beat unit-wide ones; opposition beats complementary at equal strength;
+    a fused name or a plain list is neutral unless a specific marker says otherwise."""
+    for strength in (SPECIFIC, UNIT):
+        if strength == UNIT and fused:
+            return "neutral"
+        labels = {m.label for m in fired if m.strength == strength and m.label != "neutral"}
+        if "opposition" in labels and "complementary" in labels and strength == SPECIFIC:
+            opp = sum(1 for m in fired if m.strength == strength and m.label == "opposition")
+            comp = sum(1 for m in fired if m.strength == strength and m.label == "complementary")
+            return "opposition" if opp >= comp else "complementary"
+        if "opposition" in labels:
+            return "opposition"
+        if "complementary" in labels:
+            return "complementary"
+    if fused or listed:
+        return "neutral"
+    return None
+
+
+def explain_markers(verdict: RuleVerdict) -> list[str]:
+    """Short human-readable lines for the markers of a verdict, e.g. 'instead_of "instead of" -> opposition'."""
+    out = []
+    for m in verdict.markers:
+        neg = " (negated)" if m.negated else ""
+        out.append(f'{m.name} "{m.text}"{neg} -> {m.label} over {" vs ".join(m.scope)}')
+    return out
