@@ -1,0 +1,21 @@
+"""The one error every scraper failure becomes: a URL, a short snake-case reason and a message."""
+from __future__ import annotations
+
+
+class ScrapeError(Exception):
+    """A failure to fetch or read one document; callers record `reason` and go on.
+
+    `reason` is short snake-case (``http_404``, ``timeout``, ``too_large`` …); `status` is the HTTP
+    status when a response was received. Example: ``ScrapeError(url, "http_404", "not found")``.
+    """
+
+    def __init__(self, url: str, reason: str, message: str = "", status: int | None = None) -> None:
+        super().__init__(url, reason, message, status)
+        self.url = url
+        self.reason = reason
+        self.message = message
+        self.status = status
+
+    def __str__(self) -> str:
+        text = f"{self.reason}: {self.url}"
+        return f"{text} ({self.message})" if self.message else text
