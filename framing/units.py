@@ -1,0 +1,166 @@
+"""Units of text a concept is detected in: sentences, paragraphs, k-sentence windows, whole documents.
+
+Sentences come from NLTK's Punkt with parameters this project trained on its own text
+(`framing/data/punkt_train.txt`, shipped as `framing/data/punkt_params.json`); nothing is
+downloaded. Train on your own corpus with `train_punkt(texts)` and pass the result as `tokenizer`.
+
+Paragraphs are separated by blank lines. A text with no blank line but several line breaks (how
+extracted web pages usually arrive) has one paragraph per line. Sentences never cross a paragraph.
+
+    >>> [u.text for u in split_units("Dr. Lee runs the site. It opened in 2017.")]
+    ['Dr. Lee runs the site.', 'It opened in 2017.']
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
+
+DATA = Path(__file__).resolve().parent / "data"
+TRAINING_TEXT = DATA / "punkt_train.txt"
+PARAMS_PATH = DATA / "punkt_params.json"
+UNIT_KINDS = ("sentence", "paragraph", "window", "document")
+# abbreviations every model gets, on top of what Punkt learns (lower case, without the last period)
+COMMON_ABBREVIATIONS = (
+    "dr", "mr", "mrs", "ms", "prof", "st", "ave", "rd", "blvd", "mt", "ft", "no", "nos", "vol", "pp", "p",
+    "fig", "figs", "e.g", "i.e", "etc", "vs", "approx", "incl", "est", "u.s", "u.k", "u.n", "e.u", "d.c",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "sen", "rep", "gov", "lt", "gen", "col", "capt", "sgt", "cpl", "insp", "supt", "hon", "rev",
+    "jr", "sr", "inc", "ltd", "co", "corp", "dept", "univ", "assn", "al", "ph.d", "ont", "ct", "min",
+    "pct", "yrs", "mon", "tues", "wed", "thurs", "fri", "a.m", "p.m", "s.b", "h.b", "n",
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of a text: its position among the units, text, character span and paragraph number."""
+
+    index: int
+    text: str
+    start: int
+    end: int
+    paragraph: int
+
+
+def train_punkt(texts: Iterable[str], abbreviations: Iterable[str] = COMMON_ABBREVIATIONS) -> PunktSentenceTokenizer:
+    """Learn Punkt parameters (abbreviations, collocations, sentence starters) from `texts`.
+
+    `abbreviations` (lower case, no final period) are added to what Punkt learns, so short corpora
+    still know "Dr." and "U.S.".
+    """
+    trainer = PunktTrainer()
+    trainer.INCLUDE_ALL_COLLOCS = True
+    n = 0
+    for text in texts:
+        trainer.train(text, finalize=False)
+        n += 1
+    if n == 0:
+        raise ValueError("train_punkt needs at least one text")
+    trainer.finalize_training()
+    params = trainer.get_params()
+    params.abbrev_types.update(a.lower().rstrip(".") for a in abbreviations)
+    return PunktSentenceTokenizer(params)
+
+
+def save_punkt(tokenizer: PunktSentenceTokenizer, path: str | Path) -> None:
+    """Write a tokenizer's learned parameters as JSON (readable, diffable, no pickle)."""
+    p = tokenizer._params
+    data = {
+        "abbrev_types": sorted(p.abbrev_types),
+        "collocations": sorted([a, b] for a, b in p.collocations),
+        "sent_starters": sorted(p.sent_starters),
+        "ortho_context": dict(sorted(p.ortho_context.items())),
+    }
+    Path(path).write_text(json.dumps(data, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def load_punkt(path: str | Path = PARAMS_PATH) -> PunktSentenceTokenizer:
+    """A Punkt tokenizer from parameters written by `save_punkt`."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read Punkt parameters: {exc}") from exc
+    params = PunktParameters()
+    params.abbrev_types = set(data["abbrev_types"])
+    params.collocations = {tuple(c) for c in data["collocations"]}
+    params.sent_starters = set(data["sent_starters"])
+    for word, flags in data["ortho_context"].items():
+        params.ortho_context[word] = flags
+    return PunktSentenceTokenizer(params)
+
+
+@lru_cache(maxsize=1)
+def default_tokenizer() -> PunktSentenceTokenizer:
+    """The shipped sentence tokenizer (loaded once)."""
+    return load_punkt(PARAMS_PATH)
+
+
+_BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_LINE = re.compile(r"\n\s*")
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the paragraphs of `text`, stripped, empty ones dropped."""
+    splitter = _BLANK if _BLANK.search(text) else _LINE
+    spans, pos = [], 0
+    for m in splitter.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    out = []
+    for s, e in spans:
+        chunk = text[s:e]
+        stripped = chunk.strip()
+        if stripped:
+            s += len(chunk) - len(chunk.lstrip())
+            out.append((s, s + len(stripped)))
+    return out
+
+
+def _sentence_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[tuple[int, int, int]]:
+    out = []
+    for p_index, (ps, pe) in enumerate(paragraph_spans(text)):
+        for s, e in tokenizer.span_tokenize(text[ps:pe]):
+            out.append((ps + s, ps + e, p_index))
+    return out
+
+
+def split_units(text: str, unit: str = "sentence", k: int = 3,
+                tokenizer: PunktSentenceTokenizer | None = None) -> list[Unit]:
+    """Split `text` into units: "sentence", "paragraph", "window" (k consecutive sentences, sliding
+    by one, never fewer than one window) or "document"."""
+    if unit not in UNIT_KINDS:
+        raise ValueError(f"unit must be one of {', '.join(UNIT_KINDS)}, not {unit!r}")
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    if unit == "paragraph":
+        return [Unit(i, text[s:e], s, e, i) for i, (s, e) in enumerate(paragraph_spans(text))]
+    if unit == "document":
+        stripped = text.strip()
+        if not stripped:
+            return []
+        s = len(text) - len(text.lstrip())
+        return [Unit(0, stripped, s, s + len(stripped), 0)]
+    sentences = _sentence_spans(text, tokenizer or default_tokenizer())
+    if unit == "sentence":
+        return [Unit(i, text[s:e], s, e, p) for i, (s, e, p) in enumerate(sentences)]
+    if k < 1:
+        raise ValueError(f"window size k must be at least 1, not {k}")
+    if not sentences:
+        return []
+    windows = []
+    for i in range(max(1, len(sentences) - k + 1)):
+        group = sentences[i : i + k]
+        s, e = group[0][0], group[-1][1]
+        windows.append(Unit(i, text[s:e], s, e, group[0][2]))
+    return windows
+
+
+if __name__ == "__main__":  # rebuild the shipped parameters from the shipped training text
+    save_punkt(train_punkt([TRAINING_TEXT.read_text(encoding="utf-8")]), PARAMS_PATH)
+    print(f"wrote {PARAMS_PATH}")
