@@ -1,0 +1,192 @@
+"""Counts and rates over time (CODEBOOK.md section 5), each with a Wilson 95% interval.
+
+`timeseries(docs, units)` returns a long ("tidy") table, one row per group × period × measure ×
+concept/pair/label, with columns:
+
+    group, period, period_start, measure, concept, pair, label, count, total, rate, ci_low, ci_high
+
+Measures (`count` out of `total`):
+
+- `documents_in_scope`: in-scope documents out of all (de-duplicated) documents of the period;
+- `documents_mentioning` (concept): documents with the concept in some unit, out of in-scope documents;
+- `units_mentioning` (concept): units with the concept, out of all units of in-scope documents;
+- `cooccurring_units` (pair): units holding both concepts of the pair, out of all units;
+- `units_by_relation` (pair, label): units relating the pair with `label`, out of labelled co-occurring units;
+- `opposition_share` (pair): the oppositional share of the pair's co-occurrences;
+- `documents_by_label` (label): documents with each framing label (`document_labels`), out of in-scope documents;
+- `documents_undated` (period "undated"): in-scope documents with no date, out of all in-scope documents.
+
+Syndicated copies (documents sharing `story_id`) count once: the earliest dated copy is kept.
+Documents without a date are left out of every period and counted in `documents_undated` and in
+`df.attrs["undated"]`.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from framing.doclabels import DOC_LABELS, document_labels
+from framing.lexicon import HELPERS, MAIN_CONCEPTS
+from framing.records import as_frame
+from framing.relations import LABELS, PAIRS
+
+FREQS = {"M": "M", "month": "M", "monthly": "M", "Q": "Q", "quarter": "Q", "quarterly": "Q",
+         "Y": "Y", "A": "Y", "year": "Y", "yearly": "Y", "annual": "Y"}
+COLUMNS = ["group", "period", "period_start", "measure", "concept", "pair", "label",
+           "count", "total", "rate", "ci_low", "ci_high"]
+
+
+def wilson_interval(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval for k successes in n trials (95% by default); (nan, nan) when n is 0.
+
+    >>> tuple(round(x, 3) for x in wilson_interval(5, 10))
+    (0.237, 0.763)
+    """
+    if n < 0 or k < 0 or k > n:
+        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+    if n == 0:
+        return (math.nan, math.nan)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def _scope_labels(scope: str | Iterable[str] | None) -> set[str] | None:
+    if scope is None or scope == "all":
+        return None
+    return {scope} if isinstance(scope, str) else set(scope)
+
+
+def _deduplicate(docs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Keep one document per story_id (the earliest dated; undated copies last, then by id)."""
+    if "story_id" not in docs.columns:
+        return docs, 0
+    story = docs["story_id"].astype(object).where(docs["story_id"].notna(), "\x00doc:" + docs["id"].astype(str))
+    ordered = docs.assign(_story=story).sort_values(["_date", "id"], na_position="last", kind="stable")
+    kept = ordered.drop_duplicates("_story", keep="first").drop(columns="_story")
+    return kept.sort_index(), len(docs) - len(kept)
+
+
+def _rows(group: object, period: str, start: object, measure: str, count: int, total: int,
+          concept: str | None = None, pair: str | None = None, label: str | None = None) -> dict:
+    low, high = wilson_interval(int(count), int(total))
+    return {"group": group, "period": period, "period_start": start, "measure": measure,
+            "concept": concept, "pair": pair, "label": label, "count": int(count), "total": int(total),
+            "rate": count / total if total else math.nan, "ci_low": low, "ci_high": high}
+
+
+def _has(values: pd.Series, item: str) -> np.ndarray:
+    return np.fromiter((isinstance(v, (list, tuple, set, np.ndarray)) and item in v for v in values),
+                       dtype=bool, count=len(values))
+
+
+def _label_is(values: pd.Series, pair: str, label: str | None) -> np.ndarray:
+    def test(v: object) -> bool:
+        if not isinstance(v, Mapping) or pair not in v:
+            return False
+        return label is None or v[pair] == label
+    return np.fromiter((test(v) for v in values), dtype=bool, count=len(values))
+
+
+def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.DataFrame | None = None,
+               freq: str = "M", by: str | None = None, level: str = "family",
+               scope: str | Iterable[str] | None = "core") -> pd.DataFrame:
+    """Per period (`freq` "M", "Q" or "Y"), per concept and pair, the codebook's counts and rates.
+
+    `docs` needs `id` and `date` (and `scope_label`, `story_id`, the `by` column when present);
+    `units` is `framing.analyze` output for them (computed here at `level` when None). `scope`
+    keeps documents whose `scope_label` is that label (or one of those labels; None keeps all);
+    a table without `scope_label` is taken as all in scope. `by="outlet"` or `"source"` splits.
+    """
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of M, Q, Y (or month, quarter, year), not {freq!r}")
+    frame = as_frame(docs)
+    for column in ("id", "date"):
+        if column not in frame.columns:
+            raise ValueError(f"docs table lacks column {column!r}; it needs id and date")
+    if by is not None and by not in frame.columns:
+        raise ValueError(f"cannot split by {by!r}: docs table has no such column")
+    if units is None:
+        from framing.analyze import analyze  # the relation layer; imported only when needed
+
+        units = analyze(frame, level=level)
+    elif units.attrs.get("level", level) != level:
+        raise ValueError(f"units were computed at level {units.attrs['level']!r}, not {level!r}")
+
+    frame = frame.assign(id=frame["id"].astype(str),
+                         _date=pd.to_datetime(frame["date"], errors="coerce", utc=True, format="mixed").dt.tz_localize(None))
+    frame, dropped = _deduplicate(frame)
+    frame["_group"] = frame[by].fillna("unknown").astype(str) if by else "all"
+    wanted = _scope_labels(scope)
+    if wanted is not None and "scope_label" in frame.columns:
+        frame["_in_scope"] = frame["scope_label"].isin(wanted)
+    else:
+        frame["_in_scope"] = True
+    code = FREQS[freq]
+    frame["_period"] = frame["_date"].dt.to_period(code)
+
+    in_scope = frame[frame["_in_scope"]]
+    units = units[units["doc_id"].astype(str).isin(set(in_scope["id"]))].copy()
+    units["doc_id"] = units["doc_id"].astype(str)
+    units = units.merge(in_scope[["id", "_period", "_group"]], left_on="doc_id", right_on="id", how="left")
+    concepts = list(MAIN_CONCEPTS) + [h for h in HELPERS if _has(units["concepts"], h).any()]
+    for c in concepts:
+        units[c] = _has(units["concepts"], c)
+    for pair in PAIRS:
+        a, b = pair.split("+")
+        units["co:" + pair] = units[a] & units[b]
+        units["lab:" + pair] = _label_is(units["pairs"], pair, None)
+        for label in LABELS:
+            units[f"{label}:{pair}"] = _label_is(units["pairs"], pair, label)
+    doc_concepts = units.groupby("doc_id")[concepts].any()
+    labels = document_labels(units).set_index("doc_id")["label"] if len(units) else pd.Series(dtype=object)
+    in_scope = in_scope.join(doc_concepts, on="id").join(labels.rename("_label"), on="id")
+    in_scope[concepts] = in_scope[concepts].fillna(False).astype(bool)
+    in_scope["_label"] = in_scope["_label"].fillna("none")
+
+    dated = frame[frame["_period"].notna()]
+    if len(dated):
+        periods = pd.period_range(dated["_period"].min(), dated["_period"].max(), freq=code)
+    else:
+        periods = pd.PeriodIndex([], freq=code)
+    rows = []
+    for group in sorted(frame["_group"].unique()):
+        g_all = dated[dated["_group"] == group]
+        g_docs = in_scope[in_scope["_group"] == group]
+        g_units = units[units["_group"] == group]
+        all_by_p = g_all.groupby("_period").size()
+        docs_by_p = {p: d for p, d in g_docs.groupby("_period")}
+        units_by_p = {p: u for p, u in g_units.groupby("_period")}
+        empty_docs, empty_units = g_docs.iloc[0:0], g_units.iloc[0:0]
+        for period in periods:
+            d = docs_by_p.get(period, empty_docs)
+            u = units_by_p.get(period, empty_units)
+            key = (group, str(period), period.start_time)
+            n_docs, n_units = len(d), len(u)
+            rows.append(_rows(*key, "documents_in_scope", n_docs, int(all_by_p.get(period, 0))))
+            for c in concepts:
+                rows.append(_rows(*key, "documents_mentioning", int(d[c].sum()), n_docs, concept=c))
+                rows.append(_rows(*key, "units_mentioning", int(u[c].sum()), n_units, concept=c))
+            for pair in PAIRS:
+                labelled = int(u["lab:" + pair].sum())
+                rows.append(_rows(*key, "cooccurring_units", int(u["co:" + pair].sum()), n_units, pair=pair))
+                for label in LABELS:
+                    rows.append(_rows(*key, "units_by_relation", int(u[f"{label}:{pair}"].sum()), labelled,
+                                      pair=pair, label=label))
+                rows.append(_rows(*key, "opposition_share", int(u["opposition:" + pair].sum()), labelled,
+                                  pair=pair, label="opposition"))
+            for label in DOC_LABELS:
+                rows.append(_rows(*key, "documents_by_label", int((d["_label"] == label).sum()), n_docs,
+                                  label=label))
+        undated = int(g_docs["_period"].isna().sum())
+        rows.append(_rows(group, "undated", pd.NaT, "documents_undated", undated, len(g_docs)))
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out.attrs.update({"undated": int(in_scope["_period"].isna().sum()), "syndicated_copies_dropped": dropped,
+                      "freq": code, "by": by, "level": level, "scope": None if wanted is None else sorted(wanted),
+                      "documents_in_scope": len(in_scope)})
+    return out
