@@ -42,6 +42,13 @@ def _http_url(value: Any, base: str) -> str | None:
     return url if url.startswith(("http://", "https://")) else None
 
 
+def _absolute_url(value: Any) -> str | None:
+    """An entry id that is itself an http(s) URL (a relative id is an identifier, not a link)."""
+    if isinstance(value, str) and value.strip().startswith(("http://", "https://")):
+        return value.strip()
+    return None
+
+
 def parse_feed(data: bytes, url: str, source: str = "feed") -> list[Candidate]:
     """Candidates from the bytes of an RSS, Atom or JSON feed fetched from `url`.
 
@@ -138,7 +145,7 @@ def _parse_xml_feed(data: bytes, url: str, source: str) -> list[Candidate]:
         link = (
             _http_url(entry.get("feedburner_origlink"), url)
             or _http_url(entry.get("link"), url)
-            or _http_url(entry.get("id"), url)
+            or _absolute_url(entry.get("id"))
         )
         if link is None or link in seen:
             continue
