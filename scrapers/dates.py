@@ -2,7 +2,8 @@
 
 Sources, most trusted first: JSON-LD `datePublished`, OpenGraph `article:published_time`, other
 <meta>/microdata publication dates, a date handed over by a feed/sitemap/API, a full date in the URL,
-htmldate (original_date=True, markup only), then a "Published …" phrase at the top of the text.
+a "Published/Posted … <date>" phrase just below the headline, then htmldate (original_date=True,
+markup only).
 "Updated"/"modified" dates and the crawl date are never used.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ HINT_SOURCES = ("feed", "sitemap", "api")
 # base trust of each source; agreement between independent sources raises it
 CONFIDENCE = {
     "jsonld": 0.95, "opengraph": 0.9, "meta": 0.85, "feed": 0.85, "sitemap": 0.85, "api": 0.85,
-    "url": 0.8, "htmldate": 0.7, "text": 0.5, "pdf": 0.75,
+    "url": 0.8, "text": 0.75, "htmldate": 0.7, "pdf": 0.75,
 }
 
 
@@ -143,6 +144,20 @@ def text_date(text: str | None, head: int = 600) -> dt.date | None:
     return parse_date(match.group(1)) if match else None
 
 
+_SKIP_TEXT = "ancestor::script or ancestor::style or ancestor::noscript or ancestor::nav or ancestor::aside"
+
+
+def byline_text(tree: HtmlElement, span: int = 800) -> str:
+    """The page text just after the headline (where bylines state dates), or the page's opening text."""
+    body = tree.find(".//body")
+    root = body if body is not None else tree
+    text = re.sub(r"\s+", " ", " ".join(root.xpath(f".//text()[not({_SKIP_TEXT})]")))
+    h1 = root.find(".//h1")
+    headline = re.sub(r"\s+", " ", h1.text_content()).strip() if h1 is not None else ""
+    start = text.find(headline) if headline else -1
+    return text[start:start + len(headline) + span] if start >= 0 else text[:span]
+
+
 def _first(values: list[str]) -> tuple[dt.date, str] | None:
     for value in values:
         parsed = parse_date(value)
@@ -192,7 +207,9 @@ def choose_date(
     hints: dict | None = None,
     text: str | None = None,
 ) -> DateGuess:
-    """The best publication date from page metadata, hints, URL, htmldate and text, in that order.
+    """The best publication date from page metadata, hints, URL, byline text and htmldate, in that order.
+
+    `text` (the extracted body) is searched for a "Published …" phrase only when there is no `tree`.
 
     Confidence is the winning source's base trust, raised when an independent source names the same
     day and lowered when a feed/sitemap hint names a different one.
@@ -214,14 +231,14 @@ def choose_date(
     if in_url:
         cheap.append(("url", in_url))
 
+    if not cheap:
+        found = text_date(byline_text(tree)) if tree is not None else text_date(text)
+        if found:
+            cheap.append(("text", found))
     if not cheap and tree is not None:
         found = htmldate_date(tree, url)
         if found:
             cheap.append(("htmldate", found))
-    if not cheap:
-        found = text_date(text)
-        if found:
-            cheap.append(("text", found))
     if not cheap:
         return DateGuess.none()
 

@@ -9,20 +9,19 @@ density pass. Dates, title, outlet, canonical URL and language come from `scrape
 """
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 
 import trafilatura
-from charset_normalizer import from_bytes
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
+from scrapers.charset import decode
 from scrapers.dates import choose_date
 from scrapers.errors import ScrapeError
-from scrapers.metadata import PageMeta, detect_language, in_aside, read_metadata
+from scrapers.metadata import PageMeta, detect_language, host_outlet, in_aside, read_metadata
 
 # first pass: the article body, nothing around it
 PRIMARY = dict(fast=True, favor_precision=True, include_comments=False, include_tables=True)
@@ -53,42 +52,6 @@ class Extraction:
         data = asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
         return data
-
-
-# --- decoding --------------------------------------------------------------------------------
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def decode_html(data: bytes) -> str:
-    """Bytes to text: byte-order mark, then a <meta> charset, then UTF-8, then detection.
-
-    Undecodable bytes become U+FFFD rather than an error, so a page with a wrong charset still yields text.
-    """
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return data.decode(codec, errors="replace")
-    declared = _META_CHARSET.search(data[:4096])
-    if declared:
-        try:
-            name = codecs.lookup(declared.group(1).decode("ascii")).name
-        except (LookupError, UnicodeDecodeError):
-            name = None
-        if name and not name.startswith("utf-16"):
-            if name in ("latin-1", "iso8859-1", "ascii"):
-                name = "cp1252"  # what browsers do with these labels
-            try:
-                return data.decode(name)
-            except UnicodeDecodeError:
-                pass
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data[:200_000]).best()
-    if best is not None and best.encoding:
-        return data.decode(best.encoding, errors="replace")
-    return data.decode("cp1252", errors="replace")
 
 
 # --- text selection --------------------------------------------------------------------------
@@ -204,7 +167,7 @@ def extract(html: bytes | str, url: str | None = None, hints: dict | None = None
     hints = hints or {}
     name = url or "<html input>"
     if isinstance(html, (bytes, bytearray, memoryview)):
-        html = decode_html(bytes(html))
+        html = decode(bytes(html))[0]  # BOM, <meta> charset, UTF-8, then detection; never raises
     elif not isinstance(html, str):
         raise ScrapeError(name, "parse_error", f"expected HTML as bytes or str, got {type(html).__name__}")
     html = html.replace("\x00", "")
@@ -220,7 +183,7 @@ def extract(html: bytes | str, url: str | None = None, hints: dict | None = None
     meta = read_metadata(tree, url)
     try:
         text, extractor = choose_text(tree, meta, url)
-    except (ValueError, TypeError, RecursionError) as err:
+    except Exception as err:  # trafilatura on hostile markup: fall back rather than lose the page
         text, extractor = paragraph_text(tree), "bs4"
         if not text:
             raise ScrapeError(name, "parse_error", f"text extraction failed: {err}") from err
@@ -229,7 +192,7 @@ def extract(html: bytes | str, url: str | None = None, hints: dict | None = None
         raise ScrapeError(name, "empty", "no text could be extracted from the page")
 
     guess = choose_date(tree, meta, url=url, hints=hints, text=text)
-    language = meta.language
+    language = meta.language or hints.get("language")
     detected = detect_language(text)
     if detected and (language is None or (language != detected and len(text) > 1000)):
         language = detected
@@ -240,7 +203,7 @@ def extract(html: bytes | str, url: str | None = None, hints: dict | None = None
         date_source=guess.source,
         date_confidence=guess.confidence,
         language=language,
-        outlet=meta.outlet,
+        outlet=meta.outlet or hints.get("outlet") or host_outlet(url),
         url=url,
         canonical_url=meta.canonical_url,
         extractor=extractor,
@@ -265,14 +228,15 @@ def extract_response(result, hints: dict | None = None) -> Extraction:
         return extract_pdf(content, url=url, hints=hints)
     if content_type and not any(t in content_type for t in ("html", "xml", "text/plain")):
         raise ScrapeError(url, "bad_content_type", f"cannot extract text from {content_type}")
-    body = result.text if getattr(result, "text", None) is not None else content
+    body = result.text if getattr(result, "text", None) is not None else decode(content, content_type)[0]
     if "text/plain" in content_type:
-        text = body if isinstance(body, str) else decode_html(body)
+        text = body
         if not text.strip():
             raise ScrapeError(url, "empty", "the document is empty")
         hints = hints or {}
         guess = choose_date(None, PageMeta(), url=url, hints=hints, text=text)
         return Extraction(text=text.strip(), title=hints.get("title"), date=guess.date,
                           date_source=guess.source, date_confidence=guess.confidence,
-                          language=detect_language(text), url=url, extractor="plain")
+                          language=detect_language(text) or hints.get("language"),
+                          outlet=hints.get("outlet") or host_outlet(url), url=url, extractor="plain")
     return extract(body, url=url, hints=hints)

@@ -157,7 +157,8 @@ def _lang_code(value: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def _host_outlet(url: str | None) -> str | None:
+def host_outlet(url: str | None) -> str | None:
+    """The host name of `url` without "www.", the outlet of last resort."""
     if not url:
         return None
     host = urlsplit(url).hostname or ""
@@ -220,10 +221,9 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMeta:
 
     title_el = tree.find(".//title")
     page_title = _clean(title_el.text_content()) if title_el is not None else None
-    meta.outlet = _clean(publisher) or first("og:site_name", "application-name", "publisher") \
-        or _host_outlet(url)
+    meta.outlet = _clean(publisher) or first("og:site_name", "application-name", "publisher")
     meta.title = meta.title or first("og:title", "twitter:title", "dc.title", "citation_title") or \
-        _split_title(page_title, meta.outlet)
+        _split_title(page_title, meta.outlet or host_outlet(url))
     if meta.title is None:
         h1 = tree.find(".//h1")
         meta.title = _clean(h1.text_content()) if h1 is not None else None

@@ -1,0 +1,82 @@
+"""Text and metadata of a PDF (policy documents, reports) with pypdf."""
+from __future__ import annotations
+
+import io
+import logging
+import re
+from urllib.parse import urlsplit
+
+from pypdf import PdfReader
+
+from scrapers.dates import CONFIDENCE, HINT_SOURCES, parse_date
+from scrapers.errors import ScrapeError
+from scrapers.extract import Extraction
+from scrapers.metadata import detect_language
+
+MAX_PAGES = 500  # a longer PDF is read up to here; its text is still a useful document
+
+
+def _title(info: dict, text: str, hint: str | None) -> str | None:
+    title = info.get("/Title")
+    title = re.sub(r"\s+", " ", str(title)).strip() if title else ""
+    # generators often leave a file name or "untitled" as the title
+    if title and not re.fullmatch(r"(?i)untitled|.*\.(docx?|pdf|indd|tex)|microsoft word.*", title):
+        return title
+    if hint:
+        return hint
+    for line in text.splitlines():
+        line = line.strip()
+        if len(line) >= 4 and re.search(r"[^\W\d_]{3}", line):
+            return line[:300]
+    return None
+
+
+def _host(url: str | None) -> str | None:
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+def extract_pdf(data: bytes, url: str | None = None, hints: dict | None = None) -> Extraction:
+    """Text, title and date of a PDF; the date is the feed/API hint if any, else /CreationDate
+    (date_source `pdf`).
+
+    Raises ScrapeError `parse_error` for a broken or encrypted PDF and `empty` when it has no text layer.
+    """
+    hints = hints or {}
+    name = url or "<pdf input>"
+    if not isinstance(data, (bytes, bytearray)) or not data.strip():
+        raise ScrapeError(name, "empty", "the PDF is empty")
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(bytes(data)))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ScrapeError(name, "parse_error", "the PDF is encrypted")
+        pages = [page.extract_text() or "" for page in reader.pages[:MAX_PAGES]]
+        info = dict(reader.metadata or {})
+    except ScrapeError:
+        raise
+    except Exception as err:  # pypdf parses untrusted bytes and raises many types; all mean "broken"
+        raise ScrapeError(name, "parse_error", f"cannot read the PDF: {err}") from err
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise ScrapeError(name, "empty", "the PDF has no text layer (a scan?)")
+
+    hint_date = parse_date(hints.get("date"))
+    if hint_date:
+        source = hints.get("date_source") if hints.get("date_source") in HINT_SOURCES else "feed"
+        date, date_source = hint_date, source
+    else:
+        date = parse_date(str(info.get("/CreationDate") or ""))  # never /ModDate: an update date
+        date_source = "pdf" if date else "none"
+    return Extraction(
+        text=text,
+        title=_title(info, text, hints.get("title")),
+        date=date,
+        date_source=date_source,
+        date_confidence=CONFIDENCE.get(date_source, 0.0) if date else 0.0,
+        language=detect_language(text),
+        outlet=_host(url),
+        url=url,
+        canonical_url=None,
+        extractor="pdf",
+    )
