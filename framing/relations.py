@@ -122,6 +122,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     # --- opposition: displacement and preference
     ("instead_of", "opposition", "binary", r"\binstead\s+of\b"),
     ("rather_than", "opposition", "binary", r"\brather\s+than\b"),
+    ("rather_x_than", "opposition", "binary", r"\brather\b(?!\s+than)" + _W + r"{1,60}?(?P<m>\bthan\b)"),
     ("in_place_of", "opposition", "binary", r"\bin\s+(?:the\s+)?place\s+of\b|\bin\s+lieu\s+of\b"),
     ("as_opposed_to", "opposition", "binary", r"\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?(?=\s)"),
     ("at_the_expense_of", "opposition", "binary", r"\bat\s+the\s+(?:expense|cost)\s+of\b"),
@@ -132,8 +133,9 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("not_but", "opposition", "inner",
      r"\bnot\b" + _NOT_ONLY + r"(?P<l>" + _W + r"{1,100}?)(?P<m>\bbut\b)(?!\s+also\b)"),
     ("shift_away_from", "opposition", "inner",
-     r"\b(?:shift\w*|mov\w*|pivot\w*|redirect\w*|transition\w*|steer\w*|divert\w*|reallocat\w*|"
-     r"turn\w*|realign\w*|funnel\w*|reinvest\w*|channel\w*)\b" + _W + r"{0,50}?\b(?:away\s+)?from\b"
+     r"(?:\b(?:shift\w*|pivot\w*|redirect\w*|divert\w*|reallocat\w*|realign\w*|funnel\w*|reinvest\w*|"
+     r"channel\w*|mov\w*\s+(?:money|funding|funds|resources|dollars|spending))\b" + _W + r"{0,50}?\bfrom\b|"
+     r"\baway\s+from\b)"
      r"(?P<l>" + _W + r"{1,100}?)(?P<m>\b(?:to|toward|towards|into|in\s+favou?r\s+of)\b)"),
     ("replace", "opposition", "binary",
      r"\b(?:replac\w*|convert\w*|substitut\w*|swap\w*|supplant\w*|trad\w*\s+in|displac\w*|"
@@ -187,7 +189,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"(?:back\s+)?(?:to|toward|towards|into|for|of)\b"),
     ("connect_to", "complementary", "target",
      r"\b(?:connect\w*|link\w*|refer\w*|referr\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
-     r"lead\w*|led|transition\w*|mov(?:e|es|ed|ing)|bring\w*|brought|usher\w*|channel\w*|"
+     r"lead\w*|led|transition\w*|bring\w*|brought|usher\w*|channel\w*|"
      r"direct\w*|pathway|segue\w*|graduat\w*|progress\w*|feed\w*)\b" + _W +
      r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b"),
     ("integrated", "complementary", "unary",
@@ -202,10 +204,23 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:drew|draw\w*|drawn)\s+on\b|\binform\w*\b|\bfrom\s+(?:a|an|their|his|her)\s+\w+\s+"
      r"(?:standpoint|perspective|lens)\b|\blived\s+experience\b|\bexperience\w*\s+(?:of|with|in)\b"),
     ("form_of", "complementary", "direct",
-     r"\b(?:is|are|was|were|as)\s+(?:also\s+|itself\s+|simply\s+|just\s+|in\s+fact\s+)?(?:(?:a|an|one|another)\s+)?"
+     r"\b(?:is|are|was)\s+(?=(?:not\s+)?(?:also\s+|itself\s+|simply\s+|just\s+|in\s+fact\s+)?"
+     r"(?:(?:a|an|one|another)\s+|\w+\s+of\s+)?\w)(?!in\s|on\s)(?:not\s+)?"
+     r"(?:also\s+|itself\s+|simply\s+|just\s+|in\s+fact\s+)?(?:(?:a|an|one|another)\s+)?"
      r"(?:(?:great|good|key|vital|core|important|effective|legitimate|valid|powerful|essential|central|"
      r"natural|necessary|crucial)\s+)?(?:(?:form|kind|type|part|component|element|pillar|piece|extension|"
-     r"version|tool|means)\s+of\s+(?:a\s+|an\s+|the\s+)?)?(?:not\s+)?"),
+     r"version|tool|means)\s+of\s+(?:a\s+|an\s+|the\s+)?)?|\bas\s+(?:a\s+|an\s+)?(?:(?:form|kind|type|part|"
+     r"component|element|pillar|piece|extension|version|tool|means)\s+of\s+(?:a\s+|an\s+|the\s+)?)"),
+    ("together", "complementary", "unary",
+     r"\btogether\b|\bjoint(?:ly)?\b|\bsame\s+(?:room|building|roof|site|day|visit|team|place|journey|road)\b|"
+     r"\bfollowed\s+by\b|\bsafety\s+net\b|\bcoexist\w*|\bjoin\w*\s+forces\b|\bfoundation\b"),
+    ("until_ready", "complementary", "target", r"\blong\s+enough\s+to\b|\buntil\b|\bstability\s+to\b"),
+    ("away_from", "opposition", "binary", r"\baway\s+from\b"),
+    ("dismissive", "opposition", "unary",
+     r"\bskeptic\w*\s+(?:of|about)|\bsuspicious\s+of|\bdistraction\b|\bdetour\b|\bsurrender\w*|"
+     r"\b(?:does|do|did)\s*(?:not|n't)\s+count\b|\bcrutch\b|\bprofit\w*\s+from\b|"
+     r"\bpush\w*\s+(?:people|them|patients|residents|clients)\s+(?:off|out|away)\b|\bfought\b|\bfight\w*\b|"
+     r"\bin\s+favou?r\s+of\b|\btrad(?:e|es|ed|ing)\b" + _W + r"{0,40}\bfor\b|\bscapegoat\w*"),
     # --- neutral evidence
     ("list", "neutral", "unary",
      r"\b(?:such\s+as|including|includ(?:e|es)|like|e\.g\.|namely|services?|programs?|programmes?|"
@@ -218,23 +233,37 @@ _NEGATOR = re.compile(
     r"\b(?:not|no|never|n't|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|nor|neither|without|"
     r"hardly|barely|less|lessen\w*|decreas\w*|reduc\w*|narrow\w*|clos(?:e|es|ed|ing)|overcom\w*|"
     r"end(?:s|ed|ing)?|ease\w*|heal\w*|dissolv\w*|eliminat\w*|break\w*\s+down|get\w*\s+past|"
-    r"mov\w*\s+beyond|false|so-called|myth\w*|misconception\w*|mistaken\w*|wrong(?:ly)?|supposed\w*|"
+    r"mov\w*\s+beyond|false|so-called|myth\w*|misconception\w*|mistake\w*|wrong(?:ly)?|supposed\w*|"
     r"seeming\w*|apparent\w*|perceived|needless\w*|unnecessar\w*|outdated|old|artificial|"
-    r"bridg\w*|reconcil\w*|resolv\w*|navigat\w*)\b|n't\b",
+    r"bridg\w*|reconcil\w*|resolv\w*|navigat\w*|far\s+from|rather\s+than|instead\s+of|"
+    r"overstat\w*|exaggerat\w*|overblown)\b|n't\b",
     re.IGNORECASE,
 )
 # Markers whose negation means the opposite label ("not incompatible", "not a path to").
 _FLIPS = {"opposition": "complementary"}
 _FLIP_COMP = {"path_to", "connect_to", "form_of"}
-_NEG_WINDOW = 45
+_NEG_WINDOW = 60
+# "... is overstated", "..., but that is a myth": a denial after the marker, in the same sentence.
+_AFTER_DENIAL = re.compile(r"^[^.;!?]{0,80}?\b(?:is|are|was|were|has\s+been|have\s+been|seems?)\s+"
+                           r"(?:\w+\s+)?(?:overstat\w*|exaggerat\w*|overblown|a\s+myth|false|a\s+false\s+\w+|"
+                           r"wrong|mistaken|illusory|an?\s+illusion|artificial|outdated|fading|disappear\w*|"
+                           r"narrowing|shrinking|dissolv\w*)\b",
+                           re.IGNORECASE)
 
 # A concept that a unit explicitly refuses while it affirms the other ("will not offer supervised consumption").
 _REFUSAL = re.compile(
     r"(?:\b(?:will|would|does|do|did|can|could|should|shall|must)\s*(?:not|n't)\b|\bwon't\b|\bno\s+longer\b|"
-    r"\bnever\b|\brefus\w*\s+to\b|\bdeclin\w*\s+to\b|\bban\w*|\bblock\w*|\bshut\w*(?:\s+down)?|"
+    r"\bnever\b|\brefus\w*|\bturn\w*\s+away|\bkick\w*\s+out|\bevict\w*|\bexpel\w*|\bdeclin\w*\s+to\b|\bban(?:s|ned|ning)?|\bexclud\w*|\bbar(?:s|red|ring)?|\bblock\w*|\bshut\w*(?:\s+down)?|"
     r"\bclos(?:e|es|ed|ing)(?:\s+down)?|\bcancel\w*|\bscrap\w*|\bdefund\w*|\babandon\w*|\breject\w*|"
     r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bend(?:s|ed|ing)?|\bstop\w*|\bhalt\w*|"
-    r"\boppos(?:e|es|ed|ing)|\bagainst|\bno)\b[^.;:!?]{0,35}$",
+    r"\boppos(?:e|es|ed|ing)|\bagainst)\b[^.;:!?]{0,35}$|\bno\s+(?:[\w-]+\s+)?$",
+    re.IGNORECASE,
+)
+# ... or shut down after it ("the consumption site will close").
+_REFUSAL_AFTER = re.compile(
+    r"^[^.;:!?]{0,25}?\b(?:will|would|is\s+to|are\s+to|to)\s+(?:be\s+)?(?:clos\w*|shut\w*|end\w*|scrapp\w*|"
+    r"defund\w*|phas\w*\s+out|wound\s+down|disband\w*)|^[^.;:!?]{0,25}?\b(?:was|were|has\s+been|have\s+been|"
+    r"is\s+being|are\s+being)\s+(?:clos\w*|shut\w*|scrapp\w*|defunded|cancel\w*|ended)\b",
     re.IGNORECASE,
 )
 _CLAUSE_BREAK = re.compile(r"[;:!?]|\.(?=\s)|—|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b|\byet\b",
@@ -242,8 +271,9 @@ _CLAUSE_BREAK = re.compile(r"[;:!?]|\.(?=\s)|—|\s-\s|\bbut\b|\bwhile\b|\bwhere
 _SENT_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 _FUSED_GAP = re.compile(r"^\s*[-–/]?\s*(?:(?:oriented|based|informed|focused|centred|centered|led|first|"
                         r"friendly|minded|driven|style|type)\s*[-–]?\s*)?$", re.IGNORECASE)
-_LIST_GAP = re.compile(r"^\s*(?:,\s*|;\s*|/\s*|&\s*|\band\b\s*|\bor\b\s*|\band/or\b\s*|\bthe\b\s*|"
-                       r"(?:[a-z][\w'-]*\s+){0,2})*$", re.IGNORECASE)
+_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&)\s+|\s*/\s*)"
+                       r"(?:(?:other|more|drug|peer|opioid|addiction|substance|use|their|its|local|"
+                       r"new|free|on-site)\s+){0,3}$", re.IGNORECASE)
 _CONTRAST = re.compile(r"\b(?:but|however|whereas|while|although|though|yet|on\s+the\s+other\s+hand|"
                        r"instead|unlike|only|just|real|actually|alone)\b", re.IGNORECASE)
 
@@ -273,7 +303,7 @@ def _mask(text: str, spans: Sequence[Span]) -> str:
     return "".join(chars)
 
 
-def _negated(text: str, start: int, floor: int) -> bool:
+def _negated(text: str, start: int, floor: int, end: int | None = None) -> bool:
     """True when an odd number of negators sit just before `start` in the same clause."""
     lo = max(floor, start - _NEG_WINDOW)
     window = text[lo:start]
@@ -281,9 +311,11 @@ def _negated(text: str, start: int, floor: int) -> bool:
     if breaks:
         window = window[breaks[-1].end():]
     hits = [m.group(0).lower() for m in _NEGATOR.finditer(window)]
-    if "n't" in hits:  # "isn't" is matched whole and as "n't"
-        hits = [h for h in hits if h != "n't" or not any(x.endswith("n't") and x != "n't" for x in hits)]
-    return len(hits) % 2 == 1
+    plain = [h for h in hits if re.fullmatch(r"not|no|never|n't|\w+n't|nor|neither|without", h)]
+    doubters = [h for h in hits if re.match(r"myth|misconception|mistake|wrong|false", h)]
+    if plain and doubters:  # "the myth that X is not Y" asserts X is Y
+        return len(plain) % 2 == 0
+    return bool(hits) or bool(_AFTER_DENIAL.match(text[end:end + 60])) if end is not None else bool(hits)
 
 
 def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
@@ -295,8 +327,16 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
     in_sent = [s for s in spans if s_lo <= s.start < s_hi]
     if kind == "binary":
         left = {s.concept for s in in_sent if s.end <= piv_s}
-        right = {s.concept for s in in_sent if s.start >= piv_e and s.start - piv_e <= 140}
-        return [(left, right)]
+        after = [s for s in in_sent if s.start >= piv_e and s.start - piv_e <= 140]
+        right = {s.concept for s in after}
+        sides = [(left, right)]
+        if not left and after:
+            # "Rather than X, Y" / "convert X into Y": the first concept after the marker vs later ones
+            first = after[0]
+            later = [s for s in after if s.concept != first.concept and s.start > first.end
+                     and not _LIST_GAP.match(text[first.end:s.start])]
+            sides.append(({first.concept}, {s.concept for s in later}))
+        return sides
     if kind == "inner":
         for g in ("l", "l2"):
             if g in m.re.groupindex and m.group(g) is not None:
@@ -342,7 +382,13 @@ def find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tu
             if not sides:
                 continue
             si = _sentence_of(m.start(), bounds)
-            neg = _negated(masked, m.start(), bounds[si][0]) if label != "neutral" else False
+            if label == "neutral":
+                neg = False
+            elif kind == "unary":
+                neg = _negated(masked, m.start(), bounds[si][0], m.end())
+            else:  # displacement and path markers are negated only by a plain "not"
+                neg = bool(re.search(r"\b(?:not|never|no)\b|n't\b",
+                                     masked[max(bounds[si][0], m.start() - 25):m.start()], re.IGNORECASE))
             if name == "form_of" and re.search(r"\bnot\b", m.group(0), re.IGNORECASE):
                 neg = not neg
             lab = label
@@ -388,7 +434,7 @@ def _in_list(text: str, a: list[Span], b: list[Span]) -> bool:
         for y in b:
             first, second = (x, y) if x.start <= y.start else (y, x)
             gap = text[first.end:second.start]
-            if len(gap) <= 30 and re.search(r",|\band\b|\bor\b|/|&", gap) and _LIST_GAP.match(gap):
+            if len(gap) <= 40 and _LIST_GAP.match(gap):
                 return True
     return False
 
@@ -427,7 +473,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
             if marker.label != "neutral":
                 fired.append(Marker(marker.name, marker.label, marker.start, marker.end, marker.text,
                                     scope, marker.negated, marker.strength))
-    refused = _refusals(text, sa, sb)
+    refused = None if any(m.negated and m.label == "complementary" for m in fired) else _refusals(text, sa, sb)
     if refused:
         fired.append(refused)
         feats["m:refusal"] = 1.0
@@ -465,7 +511,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
 def _refusals(text: str, sa: list[Span], sb: list[Span]) -> Marker | None:
     """One concept refused or shut down while the other is affirmed: opposition."""
     def refused(s: Span) -> re.Match | None:
-        return _REFUSAL.search(text[max(0, s.start - 60):s.start])
+        return _REFUSAL.search(text[max(0, s.start - 60):s.start]) or _REFUSAL_AFTER.search(text[s.end:s.end + 60])
 
     ra = [s for s in sa if refused(s)]
     rb = [s for s in sb if refused(s)]
@@ -475,10 +521,12 @@ def _refusals(text: str, sa: list[Span], sb: list[Span]) -> Marker | None:
         return None  # the refused concept is also affirmed elsewhere
     s = (ra or rb)[0]
     other = sb[0] if ra else sa[0]
-    m = refused(s)
-    base = max(0, s.start - 60)
-    return Marker("refusal", "opposition", base + m.start(), s.start, text[base + m.start():s.end],
-                  (s.concept, other.concept), False, SPECIFIC)
+    before = _REFUSAL.search(text[max(0, s.start - 60):s.start])
+    if before:
+        lo, hi = max(0, s.start - 60) + before.start(), s.end
+    else:
+        lo, hi = s.start, s.end + _REFUSAL_AFTER.search(text[s.end:s.end + 60]).end()
+    return Marker("refusal", "opposition", lo, hi, text[lo:hi], (s.concept, other.concept), False, SPECIFIC)
 
 
 def _decide(fired: list[Marker], fused: bool, listed: bool) -> str | None:
