@@ -69,6 +69,8 @@ class ConceptDetector:
 
     def _filtered(self, concept: str, candidates: list[tuple[int, int, str]], text: str,
                   cache: dict) -> list[tuple[int, int, str]]:
+        if not candidates:
+            return []
         if concept not in cache:
             exclude, keep = self.lexicon.exclusions(concept)
             cache[concept] = (self._spans(exclude, text), self._spans(keep, text))
