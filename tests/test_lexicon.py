@@ -1,0 +1,124 @@
+"""The concept lexicon: loading, entry syntax, spelling variants, user additions, clear errors."""
+from __future__ import annotations
+
+import pytest
+
+from framing.lexicon import Lexicon, LexiconError
+
+
+def _finds(lex: Lexicon, concept: str, level: str, text: str) -> bool:
+    return any(p.search(text) for p in lex.patterns(concept, level))
+
+
+def test_default_lexicon_has_the_codebook_concepts_and_helpers() -> None:
+    lex = Lexicon.load()
+    assert lex.concepts == ["HARM_REDUCTION", "TREATMENT", "RECOVERY", "ABSTINENCE", "SITE"]
+    assert lex.implies("SITE") == ["HARM_REDUCTION"]
+    assert lex.implies("ABSTINENCE") == ["RECOVERY"]
+    assert lex.is_helper("SITE") and not lex.is_helper("TREATMENT")
+
+
+@pytest.mark.parametrize("text", ["harm reduction", "harm-reduction", "Harm\nReduction", "HARM REDUCTION"])
+def test_space_in_entry_matches_hyphen_linebreak_and_any_case(text: str) -> None:
+    assert _finds(Lexicon.load(), "HARM_REDUCTION", "term", text)
+
+
+@pytest.mark.parametrize("text", ["overdose prevention centre", "overdose prevention center",
+                                  "overdose prevention centres", "Overdose Prevention Centers"])
+def test_spelling_table_expands_centre_and_center(text: str) -> None:
+    assert _finds(Lexicon.load(), "SITE", "term", text)
+
+
+def test_term_level_holds_literal_words_only() -> None:
+    lex = Lexicon.load()
+    assert _finds(lex, "TREATMENT", "term", "treatment beds")
+    assert not _finds(lex, "TREATMENT", "term", "methadone")
+    assert _finds(lex, "TREATMENT", "family", "methadone")
+
+
+def test_abbreviations_are_case_sensitive() -> None:
+    lex = Lexicon.load()
+    assert _finds(lex, "TREATMENT", "family", "access to OAT")
+    assert not _finds(lex, "TREATMENT", "family", "oat milk")
+    assert _finds(lex, "SITE", "term", "two OPCs")
+    assert not _finds(lex, "SITE", "term", "the ops team")
+
+
+def test_whole_words_only() -> None:
+    lex = Lexicon.load()
+    assert not _finds(lex, "TREATMENT", "family", "rehabbed kitchens")  # "rehab" glued to "bed"
+    assert not _finds(lex, "ABSTINENCE", "family", "a sobering statistic")
+
+
+def test_with_terms_adds_a_term_without_touching_the_original() -> None:
+    base = Lexicon.load()
+    extended = base.with_terms("TREATMENT", ["hazelden"], level="family")
+    assert _finds(extended, "TREATMENT", "family", "a month at Hazelden")
+    assert not _finds(base, "TREATMENT", "family", "a month at Hazelden")
+    assert not _finds(extended, "TREATMENT", "term", "a month at Hazelden")
+
+
+def test_with_terms_can_add_an_excluded_sense_and_a_new_concept() -> None:
+    lex = Lexicon.load().with_terms("RECOVERY", exclude=["recovery of (?:the )?painting"])
+    exclude, _ = lex.exclusions("RECOVERY")
+    assert exclude.search("the recovery of the painting")
+    lex = lex.with_terms("DECRIMINALISATION", ["decriminali[sz]ation"], level="term")
+    assert "DECRIMINALISATION" in lex.concepts
+    assert _finds(lex, "DECRIMINALISATION", "term", "decriminalization")
+
+
+def test_merge_joins_lists_of_two_files(tmp_path) -> None:
+    extra = tmp_path / "extra.toml"
+    extra.write_text("[concepts.RECOVERY.en]\nfamily = ['wellbriety']\n", encoding="utf-8")
+    merged = Lexicon.load().merge(Lexicon.load(extra))
+    assert _finds(merged, "RECOVERY", "family", "the Wellbriety movement")
+    assert _finds(merged, "RECOVERY", "term", "in recovery")
+
+
+def test_languages_filter_drops_other_languages() -> None:
+    both = Lexicon.load()
+    english = Lexicon.load(languages=["en"])
+    assert "fr" in both.languages and english.languages == ["en"]
+    assert _finds(both, "RECOVERY", "term", "le rétablissement")
+    assert not _finds(english, "RECOVERY", "term", "le rétablissement")
+
+
+def test_user_file_without_code(tmp_path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        "[concepts.HARM_REDUCTION.de]\nterm = ['Schadensminderung']\n"
+        "[concepts.TREATMENT.de]\nterm = ['Behandlung']\n", encoding="utf-8")
+    lex = Lexicon.load(path)
+    assert lex.concepts == ["HARM_REDUCTION", "TREATMENT"]
+    assert _finds(lex, "HARM_REDUCTION", "term", "Schadensminderung hilft")
+
+
+def test_bad_pattern_names_file_concept_and_entry(tmp_path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[concepts.TREATMENT.en]\nterm = ['treat(ment']\n", encoding="utf-8")
+    with pytest.raises(LexiconError) as err:
+        Lexicon.load(path)
+    assert "bad.toml" in str(err.value) and "TREATMENT" in str(err.value) and "treat(ment" in str(err.value)
+
+
+def test_bad_toml_and_missing_file_are_clear(tmp_path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text("[concepts.X\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="broken.toml: not valid TOML"):
+        Lexicon.load(path)
+    with pytest.raises(LexiconError, match="not found"):
+        Lexicon.load(tmp_path / "nope.toml")
+
+
+def test_unknown_list_name_is_rejected(tmp_path) -> None:
+    path = tmp_path / "typo.toml"
+    path.write_text("[concepts.TREATMENT.en]\nterms = ['treatment']\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="unknown list 'terms'"):
+        Lexicon.load(path)
+
+
+def test_implies_must_name_a_known_concept(tmp_path) -> None:
+    path = tmp_path / "implies.toml"
+    path.write_text("[concepts.SITE]\nimplies = ['HARM']\n[concepts.SITE.en]\nterm = ['insite']\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="unknown concept 'HARM'"):
+        Lexicon.load(path)
