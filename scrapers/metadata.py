@@ -165,6 +165,10 @@ def host_outlet(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.lower())
+
+
 def _split_title(title: str | None, outlet: str | None) -> str | None:
     """Drop a trailing " | Outlet" / " - Outlet" from a <title> when it names the outlet."""
     if not title or not outlet:
@@ -172,7 +176,7 @@ def _split_title(title: str | None, outlet: str | None) -> str | None:
     for sep in (" | ", " - ", " – ", " — ", " :: "):
         if sep in title:
             head, _, tail = title.rpartition(sep)
-            if head and outlet.lower().split(".")[0] in tail.lower().replace(" ", ""):
+            if head and _squash(outlet.split(".")[0]) in _squash(tail):
                 return head.strip()
     return title
 

@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print the Extraction as one JSON object")
     parser.add_argument("--url", help="the address a local FILE came from (improves dates and outlet)")
     parser.add_argument("--contact", default=None, help="contact e-mail sent in the User-Agent when fetching")
+    parser.add_argument("--min-delay", type=float, default=5.0,
+                        help="seconds between requests to one host (robots.txt, then the page); default 5")
     parser.add_argument("--allow-loopback", action="store_true",
                         help="allow fetching from 127.0.0.1 / localhost (testing)")
     parser.set_defaults(func=run)
@@ -43,7 +45,7 @@ def _from_url(url: str, args: argparse.Namespace):
     from scrapers.extract import extract_response
     from scrapers.http import Fetcher
 
-    fetcher = Fetcher(contact=args.contact, allow_loopback=args.allow_loopback)
+    fetcher = Fetcher(contact=args.contact, min_delay=args.min_delay, allow_loopback=args.allow_loopback)
     return extract_response(fetcher.get(url))
 
 

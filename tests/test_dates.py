@@ -1,0 +1,123 @@
+"""Publication dates: parsing, the URL and byline patterns, source priority and the traps around them."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from scrapers.dates import choose_date, parse_date, text_date, url_date
+from scrapers.extract import extract
+from scrapers.metadata import PageMeta
+
+DATA = Path(__file__).parent / "data" / "extract"
+STORY = "https://ledger.example.org/news/council-keeps-site-open"
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2019-11-18T23:30:00-05:00", dt.date(2019, 11, 18)),  # the written day, not UTC's
+        ("2019-11-18", dt.date(2019, 11, 18)),
+        ("2019/11/18 10:00", dt.date(2019, 11, 18)),
+        ("20191118T100000Z", dt.date(2019, 11, 18)),
+        ("D:20190315120000+01'00'", dt.date(2019, 3, 15)),
+        ("Mon, 18 Nov 2019 10:00:00 GMT", dt.date(2019, 11, 18)),
+        ("November 18, 2019", dt.date(2019, 11, 18)),
+        ("18 November 2019 10:00 IST", dt.date(2019, 11, 18)),
+        ("November 2019", None),        # no day: not an exact date
+        ("2019", None),
+        ("© 2024 The Ledger", None),    # a copyright year
+        ("2019-02-30", None),           # impossible day
+        ("1850-01-01", None),           # before any web page
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_date(value, expected):
+    assert parse_date(value) == expected
+
+
+def test_parse_date_rejects_the_far_future():
+    assert parse_date((dt.date.today() + dt.timedelta(days=30)).isoformat()) is None
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://x.org/2019/11/18/story-title/", dt.date(2019, 11, 18)),
+        ("https://x.org/news/2019-11-19/story", dt.date(2019, 11, 19)),
+        ("https://x.org/stories/20191120/story.html", dt.date(2019, 11, 20)),
+        ("https://x.org/commentisfree/2019/nov/18/view", dt.date(2019, 11, 18)),
+        ("https://x.org/2019/11/story-without-day/", None),
+        ("https://x.org/news/1206313/story", None),           # an article id, not a date
+        ("https://x.org/story?date=2019-11-18", None),        # query strings are not the path
+        (None, None),
+    ],
+)
+def test_url_date(url, expected):
+    assert url_date(url) == expected
+
+
+def test_text_date_takes_published_not_updated():
+    text = "Headline\nUpdated 3 March 2017. Published on 12 February 2017 by A. Writer\nBody."
+    assert text_date(text) == dt.date(2017, 2, 12)
+    assert text_date("Updated: March 3, 2017. Body text follows here.") is None
+
+
+@pytest.mark.parametrize(
+    "name, date, source",
+    [
+        ("jsonld.html", dt.date(2021, 3, 4), "jsonld"),        # not dateModified, not "Updated June 1"
+        ("opengraph.html", dt.date(2020, 7, 15), "opengraph"),  # not article:modified_time
+        ("meta.html", dt.date(2019, 5, 2), "meta"),            # not last-modified
+        ("text_date.html", dt.date(2017, 2, 12), "text"),      # "Updated" stated first is skipped
+        ("time.html", dt.date(2018, 4, 11), "htmldate"),       # not the older related-article dates
+    ],
+)
+def test_each_date_source_on_a_page_with_traps(name, date, source):
+    result = extract((DATA / name).read_bytes(), url=STORY)
+    assert (result.date, result.date_source) == (date, source)
+    assert 0.5 <= result.date_confidence <= 1
+
+
+def test_url_date_source():
+    url = "https://ledger.example.org/2018/09/27/council-keeps-site-open"
+    result = extract((DATA / "url_date.html").read_bytes(), url=url)
+    assert (result.date, result.date_source) == (dt.date(2018, 9, 27), "url")
+
+
+def test_page_without_date_has_none_despite_copyright_year():
+    result = extract((DATA / "no_date.html").read_bytes(), url=STORY)
+    assert result.date is None
+    assert result.date_source == "none"
+    assert result.date_confidence == 0.0
+
+
+def test_feed_hint_used_when_the_page_has_no_date():
+    hints = {"date": dt.date(2022, 1, 5), "date_source": "sitemap"}
+    result = extract((DATA / "no_date.html").read_bytes(), url=STORY, hints=hints)
+    assert (result.date, result.date_source) == (dt.date(2022, 1, 5), "sitemap")
+
+
+def test_page_jsonld_beats_a_disagreeing_hint_with_less_confidence():
+    page = (DATA / "jsonld.html").read_bytes()
+    agree = extract(page, url=STORY, hints={"date": "2021-03-04", "date_source": "feed"})
+    differ = extract(page, url=STORY, hints={"date": "2021-03-09", "date_source": "feed"})
+    assert agree.date == differ.date == dt.date(2021, 3, 4)
+    assert agree.date_source == differ.date_source == "jsonld"
+    assert agree.date_confidence > differ.date_confidence
+
+
+def test_utc_timestamp_takes_the_local_day_the_url_confirms():
+    # 04:58 UTC on the 19th is the evening of the 18th in the Americas; the URL says the 18th
+    meta = PageMeta(jsonld_dates=["2019-11-19T04:58:46Z"])
+    guess = choose_date(None, meta, url="https://x.org/2019/11/18/story/")
+    assert (guess.date, guess.source) == (dt.date(2019, 11, 18), "jsonld")
+    # without corroboration the stated day stands
+    alone = choose_date(None, meta, url="https://x.org/story/")
+    assert alone.date == dt.date(2019, 11, 19)
+    # an explicit local offset is never shifted
+    local = choose_date(None, PageMeta(jsonld_dates=["2019-11-19T04:58:46-05:00"]),
+                        url="https://x.org/2019/11/18/story/")
+    assert local.date == dt.date(2019, 11, 19)
