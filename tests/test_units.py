@@ -1,0 +1,94 @@
+"""Units: Punkt sentences with shipped parameters, paragraphs, windows, documents."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from framing.units import PARAMS_PATH, TRAINING_TEXT, load_punkt, save_punkt, split_units, train_punkt
+
+TEXT = (
+    "Dr. Lee of St. Paul's Hospital spoke first. The U.S. has two sites, e.g. OnPoint NYC. "
+    "The bill (No. 223) passed at approx. 5 p.m. on Friday. “We need both,” she said.\n\n"
+    "A second paragraph starts here. It ends here?\n"
+)
+
+
+def test_sentences_respect_abbreviations_and_report_spans() -> None:
+    units = split_units(TEXT)
+    assert [u.text for u in units] == [
+        "Dr. Lee of St. Paul's Hospital spoke first.",
+        "The U.S. has two sites, e.g. OnPoint NYC.",
+        "The bill (No. 223) passed at approx. 5 p.m. on Friday.",
+        "“We need both,” she said.",
+        "A second paragraph starts here.",
+        "It ends here?",
+    ]
+    assert [u.index for u in units] == list(range(6))
+    assert [u.paragraph for u in units] == [0, 0, 0, 0, 1, 1]
+    assert all(TEXT[u.start:u.end] == u.text for u in units)
+
+
+def test_paragraphs_split_on_blank_lines_only_when_there_are_any() -> None:
+    assert [u.text for u in split_units("One.\nstill one.\n\n  Two. ", unit="paragraph")] == [
+        "One.\nstill one.", "Two."]
+    # extracted web text: one paragraph per line when no blank line exists
+    assert [u.text for u in split_units("Methods\nWe asked ten people.", unit="paragraph")] == [
+        "Methods", "We asked ten people."]
+    assert [u.text for u in split_units("Methods\nWe asked ten people.")] == ["Methods", "We asked ten people."]
+
+
+def test_sentences_never_cross_a_paragraph() -> None:
+    units = split_units("The site opened in\n\nMarch. It closed later.")
+    assert [u.text for u in units] == ["The site opened in", "March.", "It closed later."]
+
+
+def test_windows_slide_by_one_sentence() -> None:
+    windows = split_units("A one. B two. C three. D four.", unit="window", k=2)
+    assert [w.text for w in windows] == ["A one. B two.", "B two. C three.", "C three. D four."]
+    assert [w.index for w in windows] == [0, 1, 2]
+    short = split_units("Only one sentence here.", unit="window", k=3)
+    assert [w.text for w in short] == ["Only one sentence here."]
+
+
+def test_document_unit_and_empty_text() -> None:
+    assert [(u.text, u.start) for u in split_units("  Whole text. Two.  ", unit="document")] == [
+        ("Whole text. Two.", 2)]
+    for kind in ("sentence", "paragraph", "window", "document"):
+        assert split_units("   \n\n ", unit=kind) == []
+
+
+def test_bad_arguments_are_clear() -> None:
+    with pytest.raises(ValueError, match="unit must be one of"):
+        split_units("x", unit="clause")
+    with pytest.raises(ValueError, match="at least 1"):
+        split_units("x. y.", unit="window", k=0)
+    with pytest.raises(ValueError, match="at least one text"):
+        train_punkt([])
+
+
+def test_shipped_parameters_are_what_the_shipped_training_text_gives(tmp_path) -> None:
+    rebuilt = tmp_path / "params.json"
+    save_punkt(train_punkt([TRAINING_TEXT.read_text(encoding="utf-8")]), rebuilt)
+    assert json.loads(rebuilt.read_text(encoding="utf-8")) == json.loads(PARAMS_PATH.read_text(encoding="utf-8"))
+
+
+def test_training_on_a_corpus_learns_its_abbreviations(tmp_path) -> None:
+    corpus = ["The Cttee. met on Monday. The Cttee. chair spoke. Members of the Cttee. voted. "
+              "Then the Cttee. adjourned. A report by the Cttee. followed."] * 20
+    plain = train_punkt(["Nothing about it here. Another sentence."], abbreviations=())
+    learned = train_punkt(corpus, abbreviations=())
+    text = "The Cttee. chair resigned. Nobody was surprised."
+    assert len(split_units(text, tokenizer=plain)) == 3
+    assert [u.text for u in split_units(text, tokenizer=learned)] == [
+        "The Cttee. chair resigned.", "Nobody was surprised."]
+    save_punkt(learned, tmp_path / "mine.json")
+    again = load_punkt(tmp_path / "mine.json")
+    assert len(split_units(text, tokenizer=again)) == 2
+
+
+def test_unreadable_parameters_name_the_file(tmp_path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="bad.json"):
+        load_punkt(bad)
