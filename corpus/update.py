@@ -1,0 +1,247 @@
+"""The monthly update: collect what is new from every configured source into the corpus, safely.
+
+Per source: discover candidates → canonicalise their URLs → skip URLs already stored → fetch → extract →
+content hash (an exact copy only adds its URL and outlet to the stored document) → near-duplicate story
+(MinHash) → scope score → store. One document is one transaction (the document, its URLs and its story),
+so a run killed at any moment leaves only whole documents, and a re-run skips what is stored and collects
+the rest: the corpus ends exactly as one uninterrupted run would leave it.
+
+Each source remembers the day it was complete up to (table `source_state`); the next run starts there,
+minus `overlap_days` for late-indexed articles. `since`/`until` override that; a backfill is the same call
+with a range. Raw responses go to WARC files under ``<data_dir>/warc/<run_id>/``; a lock in the data folder
+stops a second concurrent run; the run log records counts, failures (with URL and reason) and durations.
+
+    summary = run_update(load_config("framewatch.toml"))
+    print(summary)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from corpus.archive import WarcArchive
+from corpus.config import Config, SourceConfig, load_config
+from corpus.dedup import NearDuplicateIndex
+from corpus.documents import Document
+from corpus.lock import RunLock
+from corpus.runlog import RunLog, failures_frame, run_sources_frame
+from corpus.scope import ScopeScorer
+from corpus.store import Corpus
+from corpus.urls import canonical_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSummary:
+    """What one run did: its id and status, one row of counts per source, and every failure."""
+
+    run_id: str
+    status: str
+    db_path: Path
+    warc_dir: Path
+    sources: pd.DataFrame
+    failures: pd.DataFrame
+    duration_s: float
+    interrupted_runs: list[str] = field(default_factory=list)
+    skipped_sources: dict[str, str] = field(default_factory=dict)
+
+    def total(self, count: str) -> int:
+        """One count (`new`, `fetched`, `failed` …) summed over the sources."""
+        return int(self.sources[count].sum()) if len(self.sources) else 0
+
+    def __str__(self) -> str:
+        lines = [f"run {self.run_id}: {self.status} in {self.duration_s:.1f}s (corpus {self.db_path})"]
+        for run_id in self.interrupted_runs:
+            lines.append(f"  note: run {run_id} had been interrupted; this run picked up where it stopped")
+        for row in self.sources.itertuples(index=False):
+            lines.append(
+                f"  {row.source:<24} {row.status:<9} discovered {row.discovered}, known {row.known}, "
+                f"fetched {row.fetched}, new {row.new}, duplicate {row.duplicate}, near-duplicate "
+                f"{row.near_duplicate}, out of scope {row.out_of_scope}, failed {row.failed}"
+                + (f" — {row.error}" if isinstance(row.error, str) and row.error else ""))
+        for name, reason in self.skipped_sources.items():
+            lines.append(f"  {name:<24} skipped   ({reason})")
+        if len(self.failures):
+            by_reason = self.failures.groupby(["source", "reason"]).size()
+            lines.append("  failures: " + "; ".join(f"{s} {r} ×{n}" for (s, r), n in by_reason.items()))
+        lines.append(f"  WARC archive: {self.warc_dir}")
+        return "\n".join(lines)
+
+
+def _make_fetcher(config: Config, on_response: Any) -> Any:
+    """A Fetcher configured from `[project]`/`[http]`, archiving every response through `on_response`."""
+    from scrapers.http import Fetcher
+
+    return Fetcher(user_agent=config.user_agent, contact=config.contact, min_delay=config.min_delay,
+                   allow_loopback=config.allow_loopback, timeout=config.timeout, max_retries=config.max_retries,
+                   backoff=config.backoff, on_response=on_response)
+
+
+def source_range(runlog: RunLog, config: Config, source: str, since: dt.date | None,
+                 until: dt.date | None, today: dt.date) -> tuple[dt.date | None, dt.date]:
+    """The [since, until] one source is asked for: the override, else where it stopped minus the overlap,
+    else the configured start date (None: everything the source offers)."""
+    end = until or today
+    if since is not None:
+        return since, end
+    last = runlog.source_state(source)
+    if last is not None:
+        return last - dt.timedelta(days=config.overlap_days), end
+    return config.start_date, end
+
+
+class _SourceRun:
+    """Collects one source into the corpus, recording counts and failures as it goes."""
+
+    def __init__(self, db: Corpus, runlog: RunLog, index: NearDuplicateIndex, scorer: ScopeScorer,
+                 spec: SourceConfig, fetcher: Any, progress: bool) -> None:
+        self.db, self.runlog, self.index, self.scorer = db, runlog, index, scorer
+        self.spec = spec
+        self.fetcher = fetcher
+        self.progress = progress
+
+    def run(self, since: dt.date | None, until: dt.date) -> None:
+        from scrapers.errors import ScrapeError
+        from scrapers.sources.base import build_source
+
+        name = self.spec.name
+        self.runlog.start_source(name, self.spec.kind, since, until)
+        seen: set[str] = set()
+        bar = tqdm(desc=f"{name}", unit="doc", disable=not self.progress, leave=False)
+        try:
+            source = build_source(self.spec.kind, name, self.spec.options, self.fetcher)
+            for candidate in source.discover(since, until):
+                bar.update(1)
+                self.runlog.add(name, discovered=1)
+                try:
+                    canonical = canonical_url(candidate.url)
+                except ValueError as exc:
+                    self.runlog.failure(name, candidate.url, "bad_url", str(exc))
+                    continue
+                if canonical in seen:
+                    continue
+                seen.add(canonical)
+                if self.db.get_by_url(canonical) is not None:
+                    self.runlog.add(name, known=1)
+                    continue
+                try:
+                    extraction = source.fetch(candidate)
+                except ScrapeError as exc:
+                    self.runlog.failure(name, candidate.url, exc.reason, exc.message or str(exc))
+                    continue
+                except Exception as exc:  # one bad page must not stop an unattended run
+                    log.debug("fetching %s failed", candidate.url, exc_info=True)
+                    self.runlog.failure(name, candidate.url, "error", f"{type(exc).__name__}: {exc}")
+                    continue
+                self.runlog.add(name, fetched=1)
+                try:
+                    self.store(candidate, extraction)
+                except ValueError as exc:
+                    self.runlog.failure(name, candidate.url, "bad_document", str(exc))
+        except ScrapeError as exc:
+            self.runlog.failure(name, None, exc.reason, exc.message or str(exc))
+            self.runlog.finish_source(name, "failed", f"{exc.reason}: {exc.message or exc}")
+            return
+        except Exception as exc:  # a broken source is recorded; the other sources still run
+            log.debug("source %s failed", name, exc_info=True)
+            self.runlog.failure(name, None, "error", f"{type(exc).__name__}: {exc}")
+            self.runlog.finish_source(name, "failed", f"{type(exc).__name__}: {exc}")
+            return
+        finally:
+            bar.close()
+        self.runlog.finish_source(name, "finished")
+        self.runlog.set_source_state(name, until)
+
+    def store(self, candidate: Any, extraction: Any) -> None:
+        """Score and store one extracted document with its story, in one transaction; count the result."""
+        name = self.spec.name
+        urls = [candidate.url]
+        final = getattr(extraction, "url", None)
+        if final and final != candidate.url:
+            urls.append(final)
+        title = extraction.title or candidate.title
+        score, label = self.scorer.score(title, extraction.text)
+        metadata: dict[str, Any] = {"extractor": extraction.extractor}
+        if getattr(extraction, "canonical_url", None):
+            metadata["page_canonical_url"] = extraction.canonical_url
+        doc = Document(
+            urls=urls, title=title, text=extraction.text,
+            outlet=extraction.outlet or candidate.outlet, source=name,
+            language=extraction.language or candidate.language,
+            date=extraction.date, date_source=extraction.date_source or "none",
+            date_confidence=extraction.date_confidence,
+            fetched_at=dt.datetime.now(dt.timezone.utc), scope_score=score, scope_label=label,
+            metadata=metadata,
+        )
+        with self.db.transaction():
+            status = self.db.upsert(doc)
+            stored = self.db.get_by_url(candidate.url)
+            if stored is None:  # the store always keeps the URL it was given
+                raise ValueError(f"{candidate.url}: stored document not found by its URL")
+            story = self.index.assign(self.db, stored)
+        if status == "new":
+            counts = {"new": 1}
+            if story != stored.id:
+                counts["near_duplicate"] = 1
+            if label == "out":
+                counts["out_of_scope"] = 1
+        else:
+            counts = {"duplicate": 1}
+        self.runlog.add(name, **counts)
+
+
+def run_update(config: Config | str | os.PathLike[str], db_path: str | os.PathLike[str] | None = None,
+               since: dt.date | None = None, until: dt.date | None = None,
+               progress: bool = True) -> RunSummary:
+    """Run the update for every enabled source of `config` (a `Config` or a TOML path); see module doc.
+
+    Raises `corpus.config.ConfigError` for a bad configuration and `corpus.lock.LockHeld` when another
+    update holds the data folder, both before anything is fetched or written.
+    """
+    if not isinstance(config, Config):
+        config = load_config(config)
+    if since is not None and until is not None and since > until:
+        raise ValueError(f"--since {since} is after --until {until}")
+    db = Path(db_path) if db_path is not None else config.db_path
+    started = time.monotonic()
+    today = dt.date.today()
+    with RunLock(config.data_dir):
+        with Corpus.open(db) as corpus:
+            runlog = RunLog(db)
+            try:
+                warc_dir = config.data_dir / "warc" / runlog.run_id
+                stale = runlog.start(since, until, str(config.path) if config.path else None, str(warc_dir))
+                status = "finished"
+                with WarcArchive(warc_dir, prefix=f"framewatch-{runlog.run_id}") as archive:
+                    fetcher = _make_fetcher(config, archive)
+                    index = NearDuplicateIndex.from_corpus(corpus, progress=progress)
+                    scorer = ScopeScorer()
+                    try:
+                        for spec in config.enabled_sources():
+                            begin, end = source_range(runlog, config, spec.name, since, until, today)
+                            _SourceRun(corpus, runlog, index, scorer, spec, fetcher, progress).run(begin, end)
+                    except KeyboardInterrupt:
+                        runlog.finish("interrupted", "stopped by the user")
+                        raise
+                failed = [n for n, st in runlog.source_statuses().items() if st == "failed"]
+                if failed:
+                    status = "partial"
+                runlog.finish(status, f"failed sources: {', '.join(failed)}" if failed else None)
+                run_id = runlog.run_id
+            finally:
+                runlog.close()
+    return RunSummary(
+        run_id=run_id, status=status, db_path=db, warc_dir=warc_dir,
+        sources=run_sources_frame(db, run_id), failures=failures_frame(db, run_id),
+        duration_s=time.monotonic() - started, interrupted_runs=stale,
+        skipped_sources={s.name: s.disabled_reason or "disabled" for s in config.sources.values() if not s.enabled},
+    )
