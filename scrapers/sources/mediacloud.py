@@ -9,14 +9,49 @@ import datetime as dt
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
+
+import requests
 
 from scrapers.errors import ScrapeError
 from scrapers.sources.base import Candidate, Option, Source, as_list, in_range, parse_date
 
 DEFAULT_BASE = "https://search.mediacloud.org"
 PLATFORM = "onlinenews-mediacloud"
+
+
+class TokenAuth(requests.auth.AuthBase):
+    """Adds ``Authorization: Token <key>`` to requests for one host only; other hosts get `inner` (if any)."""
+
+    def __init__(self, host: str, key: str, inner: Any = None) -> None:
+        self.host, self.key, self.inner = host, key, inner
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if urlsplit(request.url or "").hostname == self.host:
+            request.headers["Authorization"] = f"Token {self.key}"
+            return request
+        return self.inner(request) if self.inner is not None else request
+
+
+@contextmanager
+def token_auth(fetcher: Any, host: str, key: str) -> Iterator[None]:
+    """While active, the Fetcher's session authenticates requests to `host` with the API key.
+
+    The Fetcher's `get` takes no extra headers, so the key rides on a host-bound requests auth hook
+    for the duration of one request, never reaching another host (redirects included).
+    """
+    session = getattr(fetcher, "session", None)
+    if session is None:
+        yield
+        return
+    previous = session.auth
+    session.auth = TokenAuth(host, key, previous)
+    try:
+        yield
+    finally:
+        session.auth = previous
 
 
 def mediacloud_query(terms: list[str]) -> str:
@@ -114,13 +149,14 @@ class MediaCloudSource(Source):
         key = self.api_key()
         until = until or dt.datetime.now(dt.timezone.utc).date()
         since = since or (until - dt.timedelta(days=self.options["lookback_days"]))
-        headers = {"Authorization": f"Token {key}", "Accept": "application/json"}
         token: str | None = None
         seen_tokens: set[str] = set()
         seen: set[str] = set()
         for _ in range(self.options["max_pages"]):
             url = self.page_url(since, until, token)
-            stories, token = parse_story_page(self.get(url, headers=headers).content, url)
+            with token_auth(self.fetcher, urlsplit(self.base_url).hostname or "", key):
+                result = self.get(url, accept="application/json")
+            stories, token = parse_story_page(result.content, url)
             for story in stories:
                 cand = story_candidate(story, self.name)
                 if cand is not None and cand.url not in seen and in_range(cand.date, since, until):
