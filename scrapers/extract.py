@@ -124,6 +124,18 @@ def paragraph_text(tree: HtmlElement) -> str:
     return "\n".join(lines)
 
 
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.lower())
+
+
+def drop_headline(text: str, title: str | None) -> str:
+    """The body without a first line that only repeats the headline (already kept in `title`)."""
+    first, _, rest = text.strip().partition("\n")
+    if title and rest.strip() and _squash(first) == _squash(title):
+        return rest
+    return text
+
+
 def _trafilatura(tree: HtmlElement, url: str | None, **options) -> str:
     return trafilatura.extract(tree, url=url, **options) or ""
 
@@ -187,7 +199,7 @@ def extract(html: bytes | str, url: str | None = None, hints: dict | None = None
         text, extractor = paragraph_text(tree), "bs4"
         if not text:
             raise ScrapeError(name, "parse_error", f"text extraction failed: {err}") from err
-    text = text.strip()
+    text = drop_headline(text, meta.title).strip()
     if not text:
         raise ScrapeError(name, "empty", "no text could be extracted from the page")
 

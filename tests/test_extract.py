@@ -32,6 +32,7 @@ def test_article_text_excludes_navigation_related_links_and_footer():
 def test_metadata_from_jsonld_graph():
     result = extract(page("jsonld.html"), url=STORY)
     assert result.title == "Council keeps overdose prevention site open"
+    assert result.text.startswith("City councillors voted")  # the headline is not repeated in the body
     assert result.outlet == "The Riverside Ledger"
     assert result.canonical_url == "https://ledger.example.org/news/council-keeps-site-open"
     assert result.language == "en"
