@@ -24,7 +24,7 @@ from pathlib import Path
 import trafilatura
 from tqdm import tqdm
 
-from scrapers.dates import choose_date, htmldate_date, parse_date, url_date
+from scrapers.dates import choose_date, htmldate_date, parse_date, url_date, utc_hour
 from scrapers.errors import ScrapeError
 from scrapers.extract import extract
 from scrapers.metadata import PageMeta, read_metadata
@@ -92,17 +92,20 @@ def date_check(html: dict, urls: dict) -> None:
     """Exact-day agreement of the pipeline's dates with what pages state in markup and URLs."""
     from trafilatura.utils import load_html
 
-    stated = full = fallback = bare_htmldate = 0
+    stated = full = fallback = bare_htmldate = shifted = 0
     in_url = url_agree = 0
     for key, page in tqdm(html.items(), desc="dates", leave=False):
         tree = load_html(page)
         meta = read_metadata(tree, urls[key])
-        claim = next((d for d in map(parse_date, meta.jsonld_dates + meta.og_dates + meta.meta_dates) if d),
-                     None)
+        raw = next((v for v in meta.jsonld_dates + meta.og_dates + meta.meta_dates if parse_date(v)), None)
+        claim = parse_date(raw)
         result = extract(page, url=urls[key])
         if claim:
             stated += 1
             full += result.date == claim
+            # a UTC timestamp's day may be one off the publisher's local day the pipeline reports
+            shifted += (result.date != claim and utc_hour(raw) is not None
+                        and abs((result.date - claim).days) == 1)
             hidden = PageMeta(title=meta.title)  # structured dates hidden: URL, htmldate, text only
             fallback += choose_date(tree, hidden, url=urls[key], text=result.text).date == claim
             bare_htmldate += htmldate_date(tree, urls[key]) == claim
@@ -113,6 +116,7 @@ def date_check(html: dict, urls: dict) -> None:
     print(f"dates: {stated} pages state a date in JSON-LD/OpenGraph/meta")
     if stated:
         print(f"  pipeline exact-day accuracy vs stated date:            {full / stated:.3f}")
+        print(f"  ... counting a UTC-stamped day moved to the local day:  {(full + shifted) / stated:.3f}")
         print(f"  pipeline with structured dates hidden (URL/htmldate/text): {fallback / stated:.3f}")
         print(f"  bare htmldate (original_date, markup only) vs stated:   {bare_htmldate / stated:.3f}")
     if in_url:
