@@ -495,12 +495,21 @@ class Fetcher:
         decoder = _BoundedDecoder(headers.get("Content-Encoding", ""), self.max_decompressed)
         parts: list[bytes] = []
         total = 0
+        read_timeout = self.timeout[1] if isinstance(self.timeout, tuple) else self.timeout
+        # Each socket wait is cut to the time left, so a stalled body cannot outlive max_time by a read timeout.
+        sock = getattr(getattr(response.raw, "connection", None), "sock", None)
+        too_slow = _Failure("timeout", f"body still arriving after max_time={self.max_time}s", retry=False)
         while True:
-            if time.monotonic() > deadline:
-                raise _Failure("timeout", f"body still arriving after max_time={self.max_time}s", retry=False)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise too_slow
+            if sock is not None and read_timeout:
+                sock.settimeout(min(float(read_timeout), remaining))
             try:
                 chunk = response.raw.read1(CHUNK, decode_content=False)
             except urllib3.exceptions.ReadTimeoutError as exc:
+                if time.monotonic() >= deadline:
+                    raise too_slow from exc
                 raise _Failure("timeout", f"body stalled: {exc}", retry=True) from exc
             except (urllib3.exceptions.ProtocolError, OSError) as exc:
                 if _caused_by_reset(exc):

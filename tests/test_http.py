@@ -427,6 +427,26 @@ def test_slow_drip_ends_in_timeout(web):
     assert time.monotonic() - began < 3.5
 
 
+def test_stalled_body_ends_at_max_time_not_at_the_read_timeout(web):
+    stop = threading.Event()
+
+    def stall(h: BaseHTTPRequestHandler) -> None:
+        send_head(h, 200, {"Content-Type": "text/html", "Content-Length": "100"})
+        h.wfile.write(b"<html>")
+        h.wfile.flush()
+        stop.wait(5)
+        h.close_connection = True
+
+    web.route("/stall", handler=quietly(stall))
+    began = time.monotonic()
+    with pytest.raises(ScrapeError) as caught:
+        make_fetcher(obey_robots=False, timeout=(2, 30), max_time=0.4).get(web.url("/stall"))
+    stop.set()
+    assert caught.value.reason == "timeout" and "max_time" in caught.value.message
+    assert time.monotonic() - began < 3
+    assert web.hits("/stall") == 1
+
+
 def test_truncated_body_is_named(web):
     def short(h: BaseHTTPRequestHandler) -> None:
         send_head(h, 200, {"Content-Type": "text/html", "Content-Length": "5000"})
