@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from framing.lexicon import MAIN_CONCEPTS
@@ -38,14 +39,13 @@ def document_label(pair_labels: Iterable[str], concepts: Iterable[str]) -> str:
     return "oppositional" if opposed else "integrative"
 
 
-def _pairs_of(value: object) -> Mapping[str, str]:
-    return value if isinstance(value, Mapping) else {}
+def _label_counts(pairs: object) -> tuple[int, int, int]:
+    values = list(pairs.values()) if isinstance(pairs, Mapping) else []
+    return tuple(values.count(name) for name in LABELS)  # type: ignore[return-value]
 
 
-def _concepts_of(value: object) -> list[str]:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return []
-    return list(value)
+def _has(values: pd.Series, item: str) -> list[bool]:
+    return [isinstance(v, (list, tuple, set, np.ndarray)) and item in v for v in values]
 
 
 def document_labels(units: pd.DataFrame) -> pd.DataFrame:
@@ -57,19 +57,25 @@ def document_labels(units: pd.DataFrame) -> pd.DataFrame:
     missing = {"doc_id", "concepts", "pairs"} - set(units.columns)
     if missing:
         raise ValueError(f"units table lacks column(s) {sorted(missing)}; expected framing.analyze output")
-    rows = []
-    for doc_id, group in units.groupby("doc_id", sort=False):
-        present: set[str] = set()
-        labels: list[str] = []
-        for concepts, pairs in zip(group["concepts"], group["pairs"]):
-            present.update(_concepts_of(concepts))
-            labels.extend(_pairs_of(pairs).values())
-        rows.append({
-            "doc_id": doc_id,
-            "label": document_label(labels, present),
-            "concepts": [c for c in MAIN_CONCEPTS if c in present],
-            "units": len(group),
-            **{name: labels.count(name) for name in LABELS},
-        })
-    columns = ["doc_id", "label", "concepts", "units", *LABELS]
-    return pd.DataFrame(rows, columns=columns)
+    seen = {v for p in units["pairs"] if isinstance(p, Mapping) for v in p.values()}
+    if seen - set(LABELS):
+        raise ValueError(f"unknown pair label(s) {sorted(seen - set(LABELS))}; expected {', '.join(LABELS)}")
+    flags = pd.DataFrame({c: _has(units["concepts"], c) for c in MAIN_CONCEPTS}, index=units.index)
+    counts = pd.DataFrame([_label_counts(p) for p in units["pairs"]], columns=list(LABELS), index=units.index)
+    table = pd.concat([units[["doc_id"]], flags, counts], axis=1)
+    grouped = table.groupby("doc_id", sort=False)
+    present = grouped[list(MAIN_CONCEPTS)].any()
+    totals = grouped[list(LABELS)].sum()
+    n_present = present.sum(axis=1)
+    opposed, complementary = totals["opposition"] > 0, totals["complementary"] > 0
+    label = np.select(
+        [n_present == 0, n_present == 1, opposed & complementary, opposed],
+        ["none", "single", "mixed", "oppositional"], default="integrative")
+    out = pd.DataFrame({
+        "doc_id": present.index,
+        "label": label,
+        "concepts": [[c for c in MAIN_CONCEPTS if row[c]] for row in present.to_dict("records")],
+        "units": grouped.size().to_numpy(),
+        **{name: totals[name].to_numpy() for name in LABELS},
+    })
+    return out.reset_index(drop=True)

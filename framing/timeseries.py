@@ -87,12 +87,18 @@ def _has(values: pd.Series, item: str) -> np.ndarray:
                        dtype=bool, count=len(values))
 
 
-def _label_is(values: pd.Series, pair: str, label: str | None) -> np.ndarray:
-    def test(v: object) -> bool:
-        if not isinstance(v, Mapping) or pair not in v:
-            return False
-        return label is None or v[pair] == label
-    return np.fromiter((test(v) for v in values), dtype=bool, count=len(values))
+def _pair_labels(values: pd.Series, pair: str) -> pd.Series:
+    return pd.Series([v.get(pair) if isinstance(v, Mapping) else None for v in values], index=values.index)
+
+
+def _sums(table: pd.DataFrame, keys: list[str], columns: list[str]) -> dict[tuple, dict[str, int]]:
+    """Per (group, period): the number of rows (`_n`) and the sum of each boolean column."""
+    if table.empty:
+        return {}
+    grouped = table.groupby(keys, observed=True)
+    sums = grouped[columns].sum().astype(int)
+    sums["_n"] = grouped.size()
+    return sums.to_dict("index")
 
 
 def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.DataFrame | None = None,
@@ -142,9 +148,10 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     for pair in PAIRS:
         a, b = pair.split("+")
         units["co:" + pair] = units[a] & units[b]
-        units["lab:" + pair] = _label_is(units["pairs"], pair, None)
+        labels_of_pair = _pair_labels(units["pairs"], pair)
+        units["lab:" + pair] = labels_of_pair.notna()
         for label in LABELS:
-            units[f"{label}:{pair}"] = _label_is(units["pairs"], pair, label)
+            units[f"{label}:{pair}"] = labels_of_pair == label
     doc_concepts = units.groupby("doc_id")[concepts].any()
     labels = document_labels(units).set_index("doc_id")["label"] if len(units) else pd.Series(dtype=object)
     in_scope = in_scope.join(doc_concepts, on="id").join(labels.rename("_label"), on="id")
@@ -156,37 +163,38 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
         periods = pd.period_range(dated["_period"].min(), dated["_period"].max(), freq=code)
     else:
         periods = pd.PeriodIndex([], freq=code)
+    unit_cols = concepts + [f"{kind}:{pair}" for pair in PAIRS for kind in ("co", "lab", *LABELS)]
+    for label in DOC_LABELS:
+        in_scope["doc:" + label] = in_scope["_label"] == label
+    doc_cols = concepts + ["doc:" + label for label in DOC_LABELS]
+    keys = ["_group", "_period"]
+    unit_sums = _sums(units, keys, unit_cols)
+    doc_sums = _sums(in_scope[in_scope["_period"].notna()], keys, doc_cols)
+    all_sizes = dated.groupby(keys, observed=True).size().to_dict()
     rows = []
     for group in sorted(frame["_group"].unique()):
-        g_all = dated[dated["_group"] == group]
-        g_docs = in_scope[in_scope["_group"] == group]
-        g_units = units[units["_group"] == group]
-        all_by_p = g_all.groupby("_period").size()
-        docs_by_p = {p: d for p, d in g_docs.groupby("_period")}
-        units_by_p = {p: u for p, u in g_units.groupby("_period")}
-        empty_docs, empty_units = g_docs.iloc[0:0], g_units.iloc[0:0]
         for period in periods:
-            d = docs_by_p.get(period, empty_docs)
-            u = units_by_p.get(period, empty_units)
+            u = unit_sums.get((group, period), {})
+            d = doc_sums.get((group, period), {})
+            n_docs, n_units = d.get("_n", 0), u.get("_n", 0)
             key = (group, str(period), period.start_time)
-            n_docs, n_units = len(d), len(u)
-            rows.append(_rows(*key, "documents_in_scope", n_docs, int(all_by_p.get(period, 0))))
+            rows.append(_rows(*key, "documents_in_scope", n_docs, all_sizes.get((group, period), 0)))
             for c in concepts:
-                rows.append(_rows(*key, "documents_mentioning", int(d[c].sum()), n_docs, concept=c))
-                rows.append(_rows(*key, "units_mentioning", int(u[c].sum()), n_units, concept=c))
+                rows.append(_rows(*key, "documents_mentioning", d.get(c, 0), n_docs, concept=c))
+                rows.append(_rows(*key, "units_mentioning", u.get(c, 0), n_units, concept=c))
             for pair in PAIRS:
-                labelled = int(u["lab:" + pair].sum())
-                rows.append(_rows(*key, "cooccurring_units", int(u["co:" + pair].sum()), n_units, pair=pair))
+                labelled = u.get("lab:" + pair, 0)
+                rows.append(_rows(*key, "cooccurring_units", u.get("co:" + pair, 0), n_units, pair=pair))
                 for label in LABELS:
-                    rows.append(_rows(*key, "units_by_relation", int(u[f"{label}:{pair}"].sum()), labelled,
+                    rows.append(_rows(*key, "units_by_relation", u.get(f"{label}:{pair}", 0), labelled,
                                       pair=pair, label=label))
-                rows.append(_rows(*key, "opposition_share", int(u["opposition:" + pair].sum()), labelled,
+                rows.append(_rows(*key, "opposition_share", u.get("opposition:" + pair, 0), labelled,
                                   pair=pair, label="opposition"))
             for label in DOC_LABELS:
-                rows.append(_rows(*key, "documents_by_label", int((d["_label"] == label).sum()), n_docs,
-                                  label=label))
-        undated = int(g_docs["_period"].isna().sum())
-        rows.append(_rows(group, "undated", pd.NaT, "documents_undated", undated, len(g_docs)))
+                rows.append(_rows(*key, "documents_by_label", d.get("doc:" + label, 0), n_docs, label=label))
+        g_docs = in_scope[in_scope["_group"] == group]
+        rows.append(_rows(group, "undated", pd.NaT, "documents_undated",
+                          int(g_docs["_period"].isna().sum()), len(g_docs)))
     out = pd.DataFrame(rows, columns=COLUMNS)
     out.attrs.update({"undated": int(in_scope["_period"].isna().sum()), "syndicated_copies_dropped": dropped,
                       "freq": code, "by": by, "level": level, "scope": None if wanted is None else sorted(wanted),
