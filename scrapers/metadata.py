@@ -226,11 +226,12 @@ def read_metadata(tree: HtmlElement, url: str | None = None) -> PageMeta:
     title_el = tree.find(".//title")
     page_title = _clean(title_el.text_content()) if title_el is not None else None
     meta.outlet = _clean(publisher) or first("og:site_name", "application-name", "publisher")
+    h1 = tree.find(".//h1")
+    headline = _clean(h1.text_content()) if h1 is not None else None
+    if page_title and headline and _squash(page_title).startswith(_squash(headline)):
+        page_title = headline  # "<h1> | Site name": the <h1> is the title without the suffix
     meta.title = meta.title or first("og:title", "twitter:title", "dc.title", "citation_title") or \
-        _split_title(page_title, meta.outlet or host_outlet(url))
-    if meta.title is None:
-        h1 = tree.find(".//h1")
-        meta.title = _clean(h1.text_content()) if h1 is not None else None
+        _split_title(page_title, meta.outlet or host_outlet(url)) or headline
 
     canonical = None
     for link in tree.iterfind(".//link"):

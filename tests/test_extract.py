@@ -53,6 +53,12 @@ def test_title_from_html_title_drops_the_outlet_suffix():
     assert extract(html).title == "Clinic hours extended"
 
 
+def test_title_without_outlet_or_url_is_the_headline():
+    result = extract(page("meta.html"))
+    assert result.title == "Council keeps overdose prevention site open"
+    assert result.text.startswith("City councillors voted")
+
+
 def test_language_from_text_when_the_page_declares_none():
     result = extract(page("french.html"), url=STORY)
     assert result.language == "fr"
