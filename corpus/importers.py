@@ -254,11 +254,12 @@ def _warc(path: Path, source: str | None) -> Iterator[Item]:
             offset = None
             try:
                 record = next(records)
-                offset = records.get_record_offset()
                 if record.rec_type not in ("response", "resource"):
                     continue
+                payload = record.content_stream().read()
+                offset = records.get_record_offset()  # known once the record is read to its end
                 where = {"offset": offset}
-                item = _warc_document(record, path.name, offset, source)
+                item = _warc_document(record, payload, path.name, offset, source)
             except StopIteration:
                 return
             except Exception as error:  # a broken archive stops here; records before it are kept
@@ -270,7 +271,9 @@ def _warc(path: Path, source: str | None) -> Iterator[Item]:
             yield where, item
 
 
-def _warc_document(record: Any, name: str, offset: int, source: str | None) -> Document | Exception | None:
+def _warc_document(
+    record: Any, data: bytes, name: str, offset: int, source: str | None
+) -> Document | Exception | None:
     url = record.rec_headers.get_header("WARC-Target-URI")
     content_type = ""
     if record.rec_type == "response":
@@ -281,7 +284,6 @@ def _warc_document(record: Any, name: str, offset: int, source: str | None) -> D
         content_type = (record.http_headers.get_header("Content-Type") or "").lower()
     else:
         content_type = (record.rec_headers.get_header("Content-Type") or "").lower()
-    data = record.content_stream().read()
     kind = "pdf" if "pdf" in content_type or data[:5] == b"%PDF-" else "html" if "html" in content_type else None
     if kind is None:
         return None
