@@ -114,9 +114,10 @@ def parse_json_feed(data: bytes, url: str, source: str = "feed") -> list[Candida
 def _entry_date(entry: Any) -> tuple[dt.date | None, str | None]:
     """The entry's publication date as written (its own offset), else its update date, with which it was."""
     for key in ("published", "updated", "created"):
-        day = parse_date(entry.get(key))
+        # plain dict lookups: FeedParserDict.get maps a missing `updated` onto `published` (with a warning)
+        day = parse_date(dict.get(entry, key))
         if day is None:
-            parsed = entry.get(f"{key}_parsed")
+            parsed = dict.get(entry, f"{key}_parsed")
             if isinstance(parsed, time.struct_time):
                 day = dt.date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
         if day is not None:

@@ -11,7 +11,7 @@ import datetime as dt
 import glob
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,9 @@ class WarcPage:
         return self.payload
 
 
-def _html_page(record: Any, path: str, offset: int) -> WarcPage | None:
+def _html_page(record: Any, path: str, offset: Callable[[], int]) -> WarcPage | None:
+    """The record as a WarcPage if it is a 200 HTML response; `offset` is asked only after the payload
+    was read (warcio's `get_record_offset` moves past an unread payload)."""
     if record.rec_type != "response" or record.http_headers is None:
         return None
     if record.http_headers.get_statuscode() != "200":
@@ -65,7 +67,7 @@ def _html_page(record: Any, path: str, offset: int) -> WarcPage | None:
     return WarcPage(
         url=url,
         path=path,
-        offset=offset,
+        offset=offset(),
         captured=parse_date(record.rec_headers.get_header("WARC-Date")),
         content_type=content_type,
         payload=payload,
@@ -82,7 +84,9 @@ def iter_warc_pages(path: str) -> Iterator[WarcPage]:
         with open(path, "rb") as fh:
             records = ArchiveIterator(fh)
             for record in records:
-                page = _html_page(record, path, records.get_record_offset())
+                if record.format != "warc":  # warcio reads any text line as an ARC header
+                    raise ScrapeError(path, "parse_error", f"not a WARC file (found a {record.format} record)")
+                page = _html_page(record, path, records.get_record_offset)
                 if page is not None:
                     yield page
     except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
@@ -96,7 +100,7 @@ def read_page(path: str, offset: int) -> WarcPage:
             fh.seek(offset)
             records = ArchiveIterator(fh)
             for record in records:
-                page = _html_page(record, path, offset)
+                page = _html_page(record, path, lambda: offset)
                 if page is None:
                     break
                 return page
