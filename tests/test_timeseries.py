@@ -156,3 +156,36 @@ def test_units_computed_by_analyze_when_not_given() -> None:
     assert _value(ts, "2024-05", "documents_mentioning", concept=HR) == (1, 2)
     assert _value(ts, "2024-05", "cooccurring_units", pair=HR_TR) == (1, 2)
     assert _value(ts, "2024-05", "units_by_relation", pair=HR_TR, label="complementary") == (1, 1)
+
+
+def test_cli_missing_corpus_is_a_clear_error(tmp_path, capsys) -> None:
+    from corpus.cli import main
+
+    assert main(["timeseries", "--db", str(tmp_path / "none.sqlite")]) == 2
+    assert "no corpus at" in capsys.readouterr().err
+
+
+def test_cli_timeseries_from_a_corpus(tmp_path) -> None:
+    pytest.importorskip("framing.analyze")
+    import json
+
+    from corpus.cli import main
+    from corpus.documents import Document
+    from corpus.store import Corpus
+
+    db = tmp_path / "c.sqlite"
+    with Corpus.open(db) as corpus:
+        for i, (day, text) in enumerate([
+            (dt.date(2024, 1, 3), "The overdose prevention site opened. We need both harm reduction and treatment."),
+            (dt.date(2024, 2, 3), "Supervised consumption sites should be replaced by recovery beds instead."),
+            (None, "Insite is busy."),
+        ]):
+            corpus.upsert(Document(url=f"https://example.org/{i}", title=str(i), text=text, date=day,
+                                   date_source="feed" if day else "none", outlet="Herald", source="test", scope_label="core"))
+    out = tmp_path / "ts.jsonl"
+    assert main(["timeseries", "--db", str(db), "--freq", "month", "--format", "json", "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    found = {(r["period"], r["measure"], r["concept"]): (r["count"], r["total"]) for r in rows}
+    assert found[("2024-01", "documents_mentioning", HR)] == (1, 1)
+    assert found[("2024-02", "documents_mentioning", RE)] == (1, 1)
+    assert found[("undated", "documents_undated", None)] == (1, 3)
