@@ -116,7 +116,7 @@ def test_arbitrary_bytes_give_candidates_or_scrape_error(data):
     assert all(isinstance(c, Candidate) and c.url.startswith(("http://", "https://")) for c in cands)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.integers(0, len(RSS)), st.binary(max_size=40), st.integers(0, 200))
 def test_damaged_real_feeds_give_candidates_or_scrape_error(pos, junk, drop):
     data = RSS[:pos] + junk + RSS[pos + drop:]

@@ -62,7 +62,8 @@ def test_gzipped_and_text_sitemaps():
 
 
 def test_gzip_bomb_stops_at_the_limit():
-    bomb = gzip.compress(b"<urlset>" + b" " * (60 * 1024 * 1024))
+    block = gzip.compress(b" " * (1024 * 1024))
+    bomb = gzip.compress(b"<urlset>") + block * 60  # 60 concatenated gzip members inflate to 60 MB
     with pytest.raises(ScrapeError) as err:
         parse_sitemap(bomb, "https://bomb.example/s.xml.gz")
     assert err.value.reason == "decompression_bomb"
@@ -97,7 +98,7 @@ def test_arbitrary_bytes_give_entries_or_scrape_error(data):
     assert all(e.loc.startswith(("http://", "https://")) for e in sitemap.entries)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.integers(0, len(NEWS)), st.binary(max_size=40), st.integers(0, 200), st.booleans())
 def test_damaged_real_sitemaps_give_entries_or_scrape_error(pos, junk, drop, zipped):
     data = NEWS[:pos] + junk + NEWS[pos + drop:]
