@@ -71,13 +71,19 @@ def load(path: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     return html, {k: v["articleBody"] for k, v in truth.items()}, {k: v.get("url") for k, v in truth.items()}
 
 
-def run(name: str, fn: Callable[[str, str], str | None], html: dict, urls: dict) -> tuple[dict, float]:
-    """Predictions of `fn(html, url)` for every page and the seconds it took."""
-    preds = {}
-    start = time.perf_counter()
-    for key in tqdm(html, desc=name, leave=False):
-        preds[key] = fn(html[key], urls[key])
-    return preds, time.perf_counter() - start
+def run_both(fns: dict[str, Callable[[str, str], str | None]], html: dict, urls: dict
+             ) -> tuple[dict[str, dict], dict[str, float]]:
+    """Predictions and total seconds of each extractor, timed page by page in alternating order so
+    that load from other processes falls on both alike."""
+    preds: dict[str, dict] = {name: {} for name in fns}
+    secs = dict.fromkeys(fns, 0.0)
+    for i, key in enumerate(tqdm(html, desc="pages", leave=False)):
+        order = list(fns) if i % 2 == 0 else list(reversed(fns))
+        for name in order:
+            start = time.perf_counter()
+            preds[name][key] = fns[name](html[key], urls[key])
+            secs[name] += time.perf_counter() - start
+    return preds, secs
 
 
 def ours(page: str, url: str) -> str | None:
@@ -137,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     for page, url in list(zip(html.values(), urls.values()))[:3]:
         trafilatura.extract(page)
         ours(page, url)
-    bare_preds, bare_t = run("trafilatura", lambda page, url: trafilatura.extract(page), html, urls)
-    our_preds, our_t = run("scrapers.extract", ours, html, urls)
+    preds, secs = run_both({"bare": lambda page, url: trafilatura.extract(page), "ours": ours}, html, urls)
+    bare_preds, bare_t, our_preds, our_t = preds["bare"], secs["bare"], preds["ours"], secs["ours"]
     n = len(html)
     print(f"{n} pages from {args.path}")
     print(f"{'extractor':<20}{'F1':>8}{'P':>8}{'R':>8}{'pages/s':>10}")
