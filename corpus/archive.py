@@ -178,6 +178,15 @@ def iter_responses(path: str | os.PathLike[str]) -> Iterator[ArchivedResponse]:
 _HINT_SOURCES = ("feed", "sitemap", "api")
 
 
+def _canonical(url: str) -> str | None:
+    from corpus.urls import canonical_url
+
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return None
+
+
 def _hints(doc: Any) -> dict[str, Any]:
     """The evidence a source gave for `doc` at collection time, as `extract` hints."""
     hints: dict[str, Any] = {k: v for k in ("title", "outlet", "language") if (v := getattr(doc, k))}
@@ -203,17 +212,22 @@ def reextract(db_path: str | os.PathLike[str], data_dir: str | os.PathLike[str],
     scorer = ScopeScorer()
     rows: list[dict[str, Any]] = []
     with Corpus.open(db_path, create=False) as db:
-        latest: dict[str, ArchivedResponse] = {}
+        latest: dict[str, tuple[bool, ArchivedResponse]] = {}
         files = warc_files(data_dir)
         for path in tqdm(files, desc="reading WARC files", unit="file", disable=not progress):
             for response in iter_responses(path):
                 if response.status != 200:
                     continue
                 doc = db.get_by_url(response.final_url) or db.get_by_url(response.url)
-                if doc is not None and doc.id is not None:
-                    latest[doc.id] = response  # files are read oldest first: the last one wins
-        for doc_id_, response in tqdm(sorted(latest.items()), desc="re-extracting", unit="doc",
-                                      disable=not progress):
+                if doc is None or doc.id is None:
+                    continue
+                # the document's own address beats an exact copy merged into it from another outlet;
+                # files are read oldest first, so among equals the newest response wins
+                own = doc.url in {_canonical(response.final_url), _canonical(response.url)}
+                if own or not latest.get(doc.id, (False, None))[0]:
+                    latest[doc.id] = (own, response)
+        for doc_id_, (_, response) in tqdm(sorted(latest.items()), desc="re-extracting", unit="doc",
+                                           disable=not progress):
             doc = db.get(doc_id_)
             if doc is None:
                 continue
@@ -228,7 +242,7 @@ def reextract(db_path: str | os.PathLike[str], data_dir: str | os.PathLike[str],
             title = extraction.title or doc.title
             score, label = scorer.score(title, extraction.text)
             db.upsert(Document(
-                id=doc.id, url=doc.url, title=title, text=extraction.text, date=extraction.date,
+                id=doc.id, title=title, text=extraction.text, date=extraction.date,
                 date_source=extraction.date_source, date_confidence=extraction.date_confidence,
                 scope_score=score, scope_label=label, metadata={"extractor": extraction.extractor},
             ))

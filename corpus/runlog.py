@@ -20,9 +20,9 @@ def _now() -> str:
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
-    """A run id that sorts by start time and names the process: ``20260123T101500Z-4242``."""
+    """A run id that sorts by start time and names the process: ``20260123T101500.123456Z-4242``."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{os.getpid()}"
+    return f"{now.strftime('%Y%m%dT%H%M%S.%fZ')}-{os.getpid()}"
 
 
 class RunLog:

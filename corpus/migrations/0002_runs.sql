@@ -3,7 +3,7 @@
 
 -- one row per `framewatch update` run
 CREATE TABLE runs (
-    id           TEXT PRIMARY KEY,                   -- e.g. 20260123T101500Z-4242 (start time and pid)
+    id           TEXT PRIMARY KEY,                   -- e.g. 20260123T101500.123456Z-4242 (start time, pid)
     started_at   TEXT NOT NULL,
     finished_at  TEXT,
     status       TEXT NOT NULL DEFAULT 'running',    -- running, finished, partial (a source failed), interrupted
