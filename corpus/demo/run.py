@@ -23,7 +23,6 @@ from corpus.demo.server import DemoServer
 from corpus.demo.sitebuilder import Site, design_counts, load_site
 
 DATA_MARKER = ".framewatch-demo"   # only a data folder carrying this file is ever wiped by the demo
-PAIRS = ("HARM_REDUCTION+TREATMENT", "HARM_REDUCTION+RECOVERY", "TREATMENT+RECOVERY")
 
 
 class DemoError(RuntimeError):
@@ -138,59 +137,16 @@ def _pooled_by_year(ts_year: pd.DataFrame) -> pd.DataFrame:
     return pooled
 
 
-def _plot(ts_year: pd.DataFrame, pooled: pd.DataFrame, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    years = [int(p) for p in pooled.index]
-    ax.fill_between(years, pooled["ci_low"], pooled["ci_high"], alpha=0.2, color="black", label="95% CI (all pairs)")
-    ax.plot(years, pooled["share"], color="black", marker="o", label="all pairs")
-    opp = ts_year[ts_year["measure"] == "opposition_share"]
-    for pair in PAIRS:
-        rows = opp[(opp["pair"] == pair) & (opp["total"] > 0)]
-        ax.plot([int(p) for p in rows["period"]], rows["rate"], marker=".", linestyle="--", label=pair)
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("share of co-occurrences in opposition")
-    ax.set_title("Harm reduction, treatment and recovery: opposition over time (demo site)")
-    ax.legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def _html_report(summary: DemoSummary, pooled: pd.DataFrame, labels: pd.DataFrame, sources: pd.DataFrame,
-                 png_name: str) -> str:
-    import html
-
-    table = pd.DataFrame([asdict(r) for r in summary.per_year]).to_html(index=False, float_format="%.2f")
-    label_counts = labels["label"].value_counts().rename_axis("label").reset_index().to_html(index=False)
-    facts = "".join(f"<li>{html.escape(line.strip())}</li>" for line in summary.format().splitlines()[1:7])
-    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>framewatch demo report</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:2px 6px}}</style></head><body>
-<h1>framewatch demo report</h1>
-<p>The sample news site was served at {html.escape(summary.base_url)} and collected with the monthly update;
-framing was measured per CODEBOOK.md (family level, sentence units; syndicated copies counted once).</p>
-<ul>{facts}</ul>
-<h2>Opposition over time</h2><img src="{png_name}" alt="opposition share per year">
-<h2>Per year</h2>{table}
-<h2>Document framing labels (in scope)</h2>{label_counts}
-<h2>Sources of the run</h2>{sources.to_html(index=False)}
-</body></html>"""
-
-
 def run_demo(out_dir: str | Path = "demo-out", log: TextIO | None = None) -> DemoSummary:
     """Serve the sample site locally, run the monthly update and the framing measures on it, and write
-    CSV/JSON/PNG/HTML outputs to `out_dir`; returns the summary (also in `out_dir/summary.json`)."""
+    CSV/JSON/PNG/HTML outputs (the HTML report and charts by `framing.report`) to `out_dir`; returns the summary (also in `out_dir/summary.json`)."""
     from corpus.config import load_config
     from corpus.runlog import run_sources_frame
     from corpus.store import Corpus
     from corpus.update import run_update
     from framing.analyze import analyze
     from framing.doclabels import document_labels
+    from framing.report import write_report
     from framing.timeseries import timeseries
 
     log = log or sys.stderr
@@ -230,7 +186,7 @@ def run_demo(out_dir: str | Path = "demo-out", log: TextIO | None = None) -> Dem
         "documents": out / "documents.csv", "units": out / "units.jsonl",
         "document_labels": out / "document_labels.csv", "timeseries_year": out / "timeseries_year.csv",
         "timeseries_month": out / "timeseries_month.csv", "run_sources": out / "run_sources.csv",
-        "plot": out / "opposition_by_year.png", "report": out / "report.html", "summary": out / "summary.json",
+        "per_year": out / "per_year.csv", "plot": out / "opposition_share.png", "report": out / "report.html", "summary": out / "summary.json",
         "corpus": db_path, "config": config_path,
     }
     keep = ["id", "url", "outlet", "source", "date", "date_source", "date_confidence", "scope_label",
@@ -241,7 +197,7 @@ def run_demo(out_dir: str | Path = "demo-out", log: TextIO | None = None) -> Dem
     ts_year.to_csv(files["timeseries_year"], index=False)
     ts_month.to_csv(files["timeseries_month"], index=False)
     sources.to_csv(files["run_sources"], index=False)
-    _plot(ts_year, pooled, files["plot"])
+    write_report(out, ts_year, units=units, title="framewatch demo: the sample news site, 2019-2026")
 
     design = design_counts(site)
     per_year = []
@@ -267,8 +223,8 @@ def run_demo(out_dir: str | Path = "demo-out", log: TextIO | None = None) -> Dem
         per_year=per_year, seconds=0.0,
         files={k: str(v) for k, v in files.items()},
     )
+    pd.DataFrame([asdict(r) for r in per_year]).to_csv(files["per_year"], index=False)
     summary.seconds = round(time.monotonic() - started, 1)
-    files["report"].write_text(_html_report(summary, pooled, labels, sources, files["plot"].name), encoding="utf-8")
     files["summary"].write_text(json.dumps(summary.to_dict(), indent=2, default=str), encoding="utf-8")
     return summary
 
