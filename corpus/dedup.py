@@ -7,7 +7,9 @@ rebuilt from the corpus, that is the earliest dated one.
 """
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -36,9 +38,17 @@ def shingles(text: str | None, size: int = DEFAULT_SHINGLE_SIZE) -> set[bytes]:
     return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
 
 
+@lru_cache(maxsize=8)
+def _template(num_perm: int) -> MinHash:
+    return MinHash(num_perm=num_perm, seed=1)
+
+
 def minhash(text: str | None, num_perm: int = DEFAULT_NUM_PERM, size: int = DEFAULT_SHINGLE_SIZE) -> MinHash:
-    """The MinHash signature of `text`'s shingles (seed fixed, so signatures are comparable across runs)."""
-    signature = MinHash(num_perm=num_perm, seed=1)
+    """The MinHash signature of `text`'s shingles. Seed and shingle hash (CRC-32) are fixed, so
+    signatures are the same in every run and process."""
+    template = _template(num_perm)
+    signature = MinHash(num_perm=num_perm, seed=1, hashfunc=zlib.crc32, permutations=template.permutations,
+                        scheme=template.scheme)
     signature.update_batch(sorted(shingles(text, size)))
     return signature
 
