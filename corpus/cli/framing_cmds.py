@@ -1,8 +1,142 @@
-"""Sub-commands of `framewatch` (filled in by the owner of this area)."""
+"""Sub-commands `framewatch relations` and `framewatch validate` (pair relations and their validation)."""
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
+
+UNITS = ("sentence", "paragraph", "window", "document")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the `framewatch` parser."""
+    p = sub.add_parser("relations", help="label the relation of every concept pair in each unit of a JSONL file",
+                       description="Read lines {\"id\", \"text\"} and print one JSON line per unit with "
+                       "doc_id, unit, text, concepts, pairs and an explanation of each pair's label.")
+    p.add_argument("file", help="JSONL file with one {\"id\", \"text\"} document per line ('-' for stdin)")
+    p.add_argument("--unit", choices=UNITS, default="sentence")
+    p.add_argument("--level", choices=("family", "term"), default="family")
+    p.add_argument("-k", "--window", type=int, default=3, help="sentences per window for --unit window")
+    p.add_argument("--model", help="a model saved by `framewatch validate --retrain` (default: shipped model)")
+    p.add_argument("--only-pairs", action="store_true", help="print only units with at least one pair")
+    p.set_defaults(func=_relations)
+
+    v = sub.add_parser("validate", help="agreement between human coders and the relation model",
+                       description="Report accuracy, per-label P/R/F1, macro-F1 and Krippendorff's alpha "
+                       "between coders and between coders and the model; draw a sample to code; retrain.")
+    v.add_argument("codes", nargs="?", help="CSV of coded units (from --sample, coder columns filled in)")
+    v.add_argument("--model", help="relation model to compare with (default: shipped model)")
+    v.add_argument("--sample", metavar="DOCS", help="JSONL/CSV of documents to draw a coding sample from")
+    v.add_argument("--out", help="where --sample writes its CSV (default: stdout)")
+    v.add_argument("-n", type=int, default=200, help="number of pairs to sample (default 200)")
+    v.add_argument("--unit", choices=UNITS, default="sentence")
+    v.add_argument("--level", choices=("family", "term"), default="family")
+    v.add_argument("--seed", type=int, default=0, help="random_state of the sample")
+    v.add_argument("--retrain", metavar="OUT", help="train a model on CODES (plus the team set) and save it")
+    v.add_argument("--no-team", action="store_true", help="with --retrain: train on CODES only")
+    v.add_argument("--labels", metavar="JSONL", help="score the model on coded units ({text, pairs})")
+    v.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validate the model on the team set")
+    v.add_argument("--json", action="store_true", help="print the report as JSON")
+    v.set_defaults(func=_validate)
+
+
+def _read_docs(path: str) -> list[dict]:
+    """Documents from a JSONL file; bad lines are reported on stderr and skipped."""
+    fh = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    docs = []
+    with fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+                if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+                    raise ValueError("expected an object with a \"text\" string")
+            except ValueError as exc:
+                print(f"{path}:{n}: skipped: {exc}", file=sys.stderr)
+                continue
+            rec.setdefault("id", f"line{n}")
+            docs.append(rec)
+    return docs
+
+
+def _load_model(path: str | None, level: str):
+    from framing.classifier import RelationClassifier, default_relation_model
+    return RelationClassifier.load(path) if path else default_relation_model(level=level, disk_cache=True)
+
+
+def _relations(args: argparse.Namespace) -> int:
+    from framing.analyze import analyze
+
+    if args.file != "-" and not Path(args.file).exists():
+        print(f"framewatch relations: no such file: {args.file}", file=sys.stderr)
+        return 2
+    docs = _read_docs(args.file)
+    model = _load_model(args.model, args.level)
+    units = analyze(docs, unit=args.unit, level=args.level, k=args.window, model=model)
+    out = sys.stdout
+    for row in units.itertuples(index=False):
+        if args.only_pairs and not row.pairs:
+            continue
+        explanation = {pair: {"label": label, "probability": row.probabilities[pair][label],
+                              "probabilities": row.probabilities[pair], "markers": row.explanations[pair]}
+                       for pair, label in row.pairs.items()}
+        out.write(json.dumps({"doc_id": row.doc_id, "unit": int(row.unit), "text": row.text,
+                              "concepts": row.concepts, "pairs": row.pairs, "explanation": explanation},
+                             ensure_ascii=False, default=str) + "\n")
+    return 0
+
+
+def _print_report(report, as_json: bool) -> None:
+    if as_json:
+        print(report.to_json(orient="records"))
+    else:
+        with_cols = [c for c in report.columns]
+        print(report[with_cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from framing import validation as V
+
+    if args.sample:
+        from framing.analyze import analyze
+        from framing.records import as_frame
+        path = Path(args.sample)
+        if not path.exists():
+            print(f"framewatch validate: no such file: {path}", file=sys.stderr)
+            return 2
+        import pandas as pd
+        docs = pd.read_csv(path) if path.suffix.lower() == ".csv" else as_frame(_read_docs(str(path)))
+        units = analyze(docs, unit=args.unit, level=args.level, model=_load_model(args.model, args.level))
+        sample = V.draw_sample(units, n=args.n, random_state=args.seed)
+        if args.out:
+            V.write_sample(sample, args.out)
+            print(f"wrote {len(sample)} pairs to code to {args.out}", file=sys.stderr)
+        else:
+            sample.to_csv(sys.stdout, index=False)
+        return 0
+    if args.cv:
+        report = V.cross_validate_team(k=args.cv, level=args.level)
+        _print_report(report, args.json)
+        return 0
+    if args.labels:
+        report = V.score_labels(args.labels, model=_load_model(args.model, args.level))
+        _print_report(report, args.json)
+        return 0
+    if not args.codes:
+        print("framewatch validate: give CODES.csv, or --sample DOCS, --labels JSONL or --cv K", file=sys.stderr)
+        return 2
+    try:
+        codes = V.read_codes(args.codes)
+    except (OSError, ValueError) as exc:
+        print(f"framewatch validate: {exc}", file=sys.stderr)
+        return 2
+    if args.retrain:
+        model = V.retrain(codes, include_team=not args.no_team, level=args.level)
+        model.save(args.retrain)
+        print(f"trained on {model.n_train_} pairs; saved to {args.retrain}", file=sys.stderr)
+        return 0
+    report = V.validation_report(codes, model=_load_model(args.model, args.level))
+    _print_report(report, args.json)
+    return 0
