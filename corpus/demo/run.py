@@ -139,9 +139,9 @@ def _pooled_by_year(ts_year: pd.DataFrame) -> pd.DataFrame:
 
 def run_demo(out_dir: str | Path = "demo-out", log: TextIO | None = None) -> DemoSummary:
     """Serve the sample site locally, run the monthly update and the framing measures on it, and write
-    CSV/JSON/PNG/HTML outputs (the HTML report and charts by `framing.report`) to `out_dir`; returns the summary (also in `out_dir/summary.json`)."""
+    CSV/JSON/PNG/HTML outputs to `out_dir` (report and charts by `framing.report`); returns the summary,
+    also saved as `out_dir/summary.json`. Progress goes to `log` (stderr by default)."""
     from corpus.config import load_config
-    from corpus.runlog import run_sources_frame
     from corpus.store import Corpus
     from corpus.update import run_update
     from framing.analyze import analyze
@@ -164,7 +164,11 @@ def run_demo(out_dir: str | Path = "demo-out", log: TextIO | None = None) -> Dem
         db_path = config.db_path
         print(f"[demo] serving {len(site.articles)} pages at {server.base_url}; "
               "discover → fetch → extract → store …", file=log)
-        run_update(config, db_path, since=None, until=None)
+        run = run_update(config, db_path, since=None, until=None)
+    if run.status != "finished" or len(run.failures):
+        print(f"[demo] the update ended {run.status} with {len(run.failures)} failure(s):", file=log)
+        for failure in run.failures.head(10).itertuples():
+            print(f"  {failure}", file=log)
 
     print("[demo] measure: units, concepts, relations, document labels, time series …", file=log)
     with Corpus.open(db_path) as db:
@@ -179,14 +183,15 @@ def run_demo(out_dir: str | Path = "demo-out", log: TextIO | None = None) -> Dem
     ts_year = timeseries(docs, units, freq="Y")
     ts_month = timeseries(docs, units, freq="M")
     pooled = _pooled_by_year(ts_year)
-    sources = run_sources_frame(db_path)
+    sources = run.sources
 
     print("[demo] report …", file=log)
     files = {
         "documents": out / "documents.csv", "units": out / "units.jsonl",
         "document_labels": out / "document_labels.csv", "timeseries_year": out / "timeseries_year.csv",
         "timeseries_month": out / "timeseries_month.csv", "run_sources": out / "run_sources.csv",
-        "per_year": out / "per_year.csv", "plot": out / "opposition_share.png", "report": out / "report.html", "summary": out / "summary.json",
+        "per_year": out / "per_year.csv", "plot": out / "opposition_share.png", "report": out / "report.html",
+        "summary": out / "summary.json",
         "corpus": db_path, "config": config_path,
     }
     keep = ["id", "url", "outlet", "source", "date", "date_source", "date_confidence", "scope_label",
@@ -218,7 +223,7 @@ def run_demo(out_dir: str | Path = "demo-out", log: TextIO | None = None) -> Dem
         out_of_scope=int((docs["scope_label"] == "out").sum()),
         stories=int(story.nunique()), duplicates_collapsed=int(len(docs) - story.nunique()),
         undated=int(ts_year.attrs.get("undated", int(in_scope["date"].isna().sum()))),
-        failed=int(sources["failed"].sum()) if "failed" in sources.columns else 0,
+        failed=run.total("failed"),
         document_labels={k: int(v) for k, v in labels["label"].value_counts().items()},
         per_year=per_year, seconds=0.0,
         files={k: str(v) for k, v in files.items()},
