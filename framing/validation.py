@@ -1,0 +1,244 @@
+"""Validating relation labels against human coding (CODEBOOK.md section 6).
+
+The workflow: `draw_sample` (stratified by pair x predicted label x period) -> `write_sample` to a CSV
+that coders fill in (columns coder_1, coder_2, ...) -> `read_codes` -> `validation_report` (every coder
+against every other and against the model) -> `retrain` on the codes -> `RelationClassifier.save/load`.
+
+    >>> round(agreement(["opposition", "neutral"], ["opposition", "neutral"])["alpha"], 3)
+    1.0
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from framing.classifier import RelationClassifier, read_labelled, team_examples
+from framing.relations import LABELS, split_pair
+
+SAMPLE_COLUMNS = ["sample_id", "doc_id", "unit", "pair", "text", "model_label", "model_probability",
+                  "period", "stratum"]
+
+
+def krippendorff_alpha(a: Sequence[str], b: Sequence[str]) -> float:
+    """Krippendorff's alpha for two coders, nominal values, no missing values (1 = perfect, 0 = chance).
+
+    >>> krippendorff_alpha(["x", "x", "y", "y"], ["x", "y", "y", "y"])  # doctest: +ELLIPSIS
+    0.53...
+    """
+    if len(a) != len(b):
+        raise ValueError(f"coders have {len(a)} and {len(b)} codes; they must code the same units")
+    n = 2 * len(a)
+    if n == 0:
+        return float("nan")
+    counts = Counter(a) + Counter(b)
+    observed = 2 * sum(1 for x, y in zip(a, b) if x != y) / n
+    expected = (n * n - sum(c * c for c in counts.values())) / (n * (n - 1)) if n > 1 else 0.0
+    return 1.0 - observed / expected if expected else 1.0
+
+
+def agreement(a: Sequence[str], b: Sequence[str], labels: Sequence[str] = LABELS) -> dict:
+    """Agreement of `b` with reference `a`: n, accuracy, per-label precision/recall/F1/support,
+    macro-F1 (over the labels present in `a`) and Krippendorff's alpha (nominal).
+
+    Pairs where either side is missing (None/NaN/"") are left out.
+    """
+    kept = [(str(x), str(y)) for x, y in zip(a, b) if _present(x) and _present(y)]
+    if len(a) != len(b):
+        raise ValueError(f"the two sides have {len(a)} and {len(b)} codes")
+    ref, other = [x for x, _ in kept], [y for _, y in kept]
+    per = {}
+    for lab in labels:
+        tp = sum(1 for x, y in kept if x == lab and y == lab)
+        fp = sum(1 for x, y in kept if x != lab and y == lab)
+        fn = sum(1 for x, y in kept if x == lab and y != lab)
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / (tp + fn) if tp + fn else 0.0
+        per[lab] = {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "support": tp + fn}
+    present = [lab for lab in labels if per[lab]["support"] > 0]
+    return {
+        "n": len(kept),
+        "accuracy": sum(x == y for x, y in kept) / len(kept) if kept else float("nan"),
+        "macro_f1": float(np.mean([per[lab]["f1"] for lab in present])) if present else float("nan"),
+        "alpha": krippendorff_alpha(ref, other),
+        "per_label": per,
+    }
+
+
+def _present(x: object) -> bool:
+    return x is not None and not (isinstance(x, float) and np.isnan(x)) and str(x).strip() != ""
+
+
+def draw_sample(units: pd.DataFrame, n: int = 200, random_state: int | None = 0, freq: str = "M",
+                date_col: str = "date") -> pd.DataFrame:
+    """A stratified sample of (unit, pair) rows from `analyze` output for human coding.
+
+    Strata are pair x predicted label x period (period of `date_col` at `freq`, "undated" when missing);
+    each stratum gets an equal share of `n` (rare strata such as opposition are not swamped), capped at
+    its size, with the remainder spread over the larger strata. Reproducible with `random_state`.
+    """
+    rows = []
+    for rec in units.to_dict("records"):
+        date = pd.to_datetime(rec.get(date_col), errors="coerce") if date_col in units.columns else pd.NaT
+        period = "undated" if pd.isna(date) else str(pd.Period(date, freq=freq))
+        for pair, label in (rec.get("pairs") or {}).items():
+            prob = (rec.get("probabilities") or {}).get(pair, {}).get(label)
+            rows.append({"doc_id": rec["doc_id"], "unit": rec["unit"], "pair": pair, "text": rec["text"],
+                         "model_label": label, "model_probability": prob, "period": period,
+                         "stratum": f"{pair}|{label}|{period}"})
+    pool = pd.DataFrame(rows, columns=SAMPLE_COLUMNS[1:])
+    if pool.empty:
+        raise ValueError("no unit has a pair of concepts: nothing to sample for coding")
+    rng = np.random.RandomState(random_state)
+    sizes = pool.groupby("stratum").size().sort_values()
+    quota, left, strata_left = {}, min(n, len(pool)), len(sizes)
+    for stratum, size in sizes.items():  # smallest first, so their unused share goes to bigger strata
+        take = min(size, left // strata_left + (1 if left % strata_left else 0))
+        quota[stratum] = take
+        left -= take
+        strata_left -= 1
+    picked = []
+    for stratum, group in pool.groupby("stratum", sort=True):
+        k = quota.get(stratum, 0)
+        if k:
+            picked.append(group.iloc[rng.choice(len(group), size=k, replace=False)])
+    sample = pd.concat(picked).sample(frac=1.0, random_state=rng).reset_index(drop=True)
+    sample.insert(0, "sample_id", [f"s{i + 1:04d}" for i in range(len(sample))])
+    return sample
+
+
+def write_sample(sample: pd.DataFrame, path: str | os.PathLike, coders: Sequence[str] = ("coder_1", "coder_2"),
+                 blind: bool = True) -> Path:
+    """Write a coding sheet: the sample with empty coder columns; `blind` hides the model's label."""
+    sheet = sample.copy()
+    if blind:
+        sheet = sheet.drop(columns=[c for c in ("model_label", "model_probability") if c in sheet.columns])
+    for c in coders:
+        sheet[c] = ""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sheet.to_csv(path, index=False)
+    return path
+
+
+def coder_columns(codes: pd.DataFrame) -> list[str]:
+    """The coder columns of a coding sheet: those named coder*, or 'gold'/'final' for adjudicated codes."""
+    return [c for c in codes.columns if str(c).lower().startswith("coder") or str(c).lower() in ("gold", "final")]
+
+
+def read_codes(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a filled-in coding sheet; labels are normalised (case, spaces, 'comp'/'opp'/'neu' accepted).
+
+    Raises ValueError naming the file, row and column of any unknown label or missing column.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no coding sheet at {path}")
+    codes = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in ("text", "pair"):
+        if col not in codes.columns:
+            raise ValueError(f"{path}: no {col!r} column (columns: {', '.join(codes.columns)})")
+    coders = coder_columns(codes)
+    if not coders:
+        raise ValueError(f"{path}: no coder columns (name them coder_1, coder_2, ...)")
+    short = {"comp": "complementary", "c": "complementary", "opp": "opposition", "o": "opposition",
+             "neu": "neutral", "n": "neutral"}
+    for col in coders:
+        values = []
+        for i, raw in enumerate(codes[col], start=2):
+            v = str(raw).strip().lower()
+            v = short.get(v, v)
+            if v and v not in LABELS:
+                raise ValueError(f"{path}: row {i}, column {col!r}: unknown label {raw!r} "
+                                 f"(expected one of {', '.join(LABELS)})")
+            values.append(v or None)
+        codes[col] = values
+    pairs = []
+    for i, raw in enumerate(codes["pair"], start=2):
+        try:
+            a, b = split_pair(raw)
+        except ValueError as exc:
+            raise ValueError(f"{path}: row {i}: {exc}") from exc
+        pairs.append(f"{a}+{b}")
+    codes["pair"] = pairs
+    return codes
+
+
+def validation_report(codes: pd.DataFrame, model: RelationClassifier | None = None) -> pd.DataFrame:
+    """Agreement of every coder with every other coder and, with `model`, of the model with each coder.
+
+    One row per comparison: reference, other, n, accuracy, macro_f1, alpha, f1_<label> for each label.
+    """
+    coders = coder_columns(codes)
+    sides = {c: list(codes[c]) for c in coders}
+    if model is not None:
+        sides["model"] = list(model.predict(list(zip(codes["text"], codes["pair"]))))
+    rows = []
+    names = list(sides)
+    for ref, other in itertools.combinations(names, 2):
+        if ref == "model":
+            ref, other = other, ref
+        rows.append(_row(ref, other, agreement(sides[ref], sides[other])))
+    return pd.DataFrame(rows)
+
+
+def _row(ref: str, other: str, ag: dict) -> dict:
+    row = {"reference": ref, "other": other, "n": ag["n"], "accuracy": ag["accuracy"],
+           "macro_f1": ag["macro_f1"], "alpha": ag["alpha"]}
+    for lab in LABELS:
+        row[f"f1_{lab}"] = ag["per_label"][lab]["f1"]
+        row[f"support_{lab}"] = ag["per_label"][lab]["support"]
+    return row
+
+
+def consensus_labels(codes: pd.DataFrame) -> pd.Series:
+    """One label per row: the adjudicated 'gold'/'final' column if present, else the majority of the coders
+    (None when they tie or nobody coded the row)."""
+    for col in ("gold", "final"):
+        if col in codes.columns:
+            return codes[col]
+    coders = [c for c in coder_columns(codes)]
+    out = []
+    for _, row in codes[coders].iterrows():
+        votes = Counter(v for v in row if _present(v))
+        top = votes.most_common(2)
+        out.append(top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None)
+    return pd.Series(out, index=codes.index)
+
+
+def retrain(codes: pd.DataFrame, include_team: bool = True, level: str = "family",
+            **params: object) -> RelationClassifier:
+    """Train a RelationClassifier on the user's codes (consensus of coders), with the team set added
+    unless `include_team=False`; `params` go to RelationClassifier."""
+    labels = consensus_labels(codes)
+    keep = labels.notna()
+    items = list(zip(codes.loc[keep, "text"], codes.loc[keep, "pair"]))
+    y = list(labels[keep])
+    if include_team:
+        team_items, team_y = team_examples()
+        items, y = team_items + items, team_y + y
+    if not items:
+        raise ValueError("no coded pairs to train on (coders disagree on every row, or nothing is coded)")
+    return RelationClassifier(level=level, **params).fit(items, y)
+
+
+def score_labels(path: str | os.PathLike, model: RelationClassifier) -> pd.DataFrame:
+    """The model against a coded JSONL ({text, pairs}), e.g. ../shared/labels/seed-units.jsonl."""
+    items, y = read_labelled(path)
+    pred = list(model.predict(items))
+    return pd.DataFrame([_row("labels", "model", agreement(y, pred))])
+
+
+def cross_validate_team(k: int = 5, level: str = "family", random_state: int = 0) -> pd.DataFrame:
+    """Stratified k-fold cross-validation of a fresh RelationClassifier on the team set."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    items, y = team_examples()
+    folds = StratifiedKFold(n_splits=k, shuffle=True, random_state=random_state)
+    pred = cross_val_predict(RelationClassifier(level=level, random_state=random_state), items, y, cv=folds)
+    return pd.DataFrame([_row("team set", f"model ({k}-fold cv)", agreement(y, list(pred)))])
