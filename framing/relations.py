@@ -266,6 +266,8 @@ _REFUSAL_AFTER = re.compile(
     r"is\s+being|are\s+being)\s+(?:clos\w*|shut\w*|scrapp\w*|defunded|cancel\w*|ended)\b",
     re.IGNORECASE,
 )
+_RIGHT_STOP = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|yet|or|which|who)\b|\s[—–-]\s|\bbut\b|\bwhile\b",
+                         re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[;:!?]|\.(?=\s)|—|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b|\byet\b",
                            re.IGNORECASE)
 _SENT_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
@@ -328,7 +330,8 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
     if kind == "binary":
         left = {s.concept for s in in_sent if s.end <= piv_s}
         after = [s for s in in_sent if s.start >= piv_e and s.start - piv_e <= 140]
-        right = {s.concept for s in after}
+        stop = _RIGHT_STOP.search(text, piv_e, s_hi)
+        right = {s.concept for s in after if stop is None or s.start < stop.start()}
         sides = [(left, right)]
         if not left and after:
             # "Rather than X, Y" / "convert X into Y": the first concept after the marker vs later ones
@@ -384,7 +387,7 @@ def find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tu
             si = _sentence_of(m.start(), bounds)
             if label == "neutral":
                 neg = False
-            elif kind == "unary":
+            elif kind == "unary" or name == "form_of":
                 neg = _negated(masked, m.start(), bounds[si][0], m.end())
             else:  # displacement and path markers are negated only by a plain "not"
                 neg = bool(re.search(r"\b(?:not|never|no)\b|n't\b",
@@ -429,12 +432,14 @@ def _title_case_run(text: str, a: list[Span], b: list[Span]) -> bool:
     return False
 
 
-def _in_list(text: str, a: list[Span], b: list[Span]) -> bool:
+def _in_list(text: str, a: list[Span], b: list[Span], spans: list[Span]) -> bool:
+    """True when the two concepts are items of one plain list ("A, B and C"), directly or via other items."""
     for x in a:
         for y in b:
             first, second = (x, y) if x.start <= y.start else (y, x)
-            gap = text[first.end:second.start]
-            if len(gap) <= 40 and _LIST_GAP.match(gap):
+            chain = [first] + [s for s in spans if first.end <= s.start and s.end <= second.start] + [second]
+            if all(len(text[p.end:q.start]) <= 40 and _LIST_GAP.match(text[p.end:q.start])
+                   for p, q in zip(chain, chain[1:]) if q.start >= p.end):
                 return True
     return False
 
@@ -478,7 +483,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         fired.append(refused)
         feats["m:refusal"] = 1.0
     fused = _fused(text, sa, sb) or _title_case_run(text, sa, sb)
-    listed = _in_list(text, sa, sb)
+    listed = _in_list(text, sa, sb, spans)
     feats["fused"] = float(fused)
     feats["list"] = float(listed)
     if fused or listed:
