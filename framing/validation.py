@@ -157,7 +157,7 @@ def read_codes(path: str | os.PathLike) -> pd.DataFrame:
                 raise ValueError(f"{path}: row {i}, column {col!r}: unknown label {raw!r} "
                                  f"(expected one of {', '.join(LABELS)})")
             values.append(v or None)
-        codes[col] = values
+        codes[col] = pd.Series(values, index=codes.index, dtype=object)
     pairs = []
     for i, raw in enumerate(codes["pair"], start=2):
         try:
@@ -208,7 +208,7 @@ def consensus_labels(codes: pd.DataFrame) -> pd.Series:
         votes = Counter(v for v in row if _present(v))
         top = votes.most_common(2)
         out.append(top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None)
-    return pd.Series(out, index=codes.index)
+    return pd.Series(out, index=codes.index, dtype=object)
 
 
 def retrain(codes: pd.DataFrame, include_team: bool = True, level: str = "family",
