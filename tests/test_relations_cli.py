@@ -1,0 +1,102 @@
+"""`framewatch relations` and `framewatch validate`, run through the real command entry point."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from corpus.cli import main
+
+
+@pytest.fixture(autouse=True)
+def cache_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("FRAMEWATCH_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records) + "not json\n", encoding="utf-8")
+    return path
+
+
+def test_relations_prints_one_line_per_unit_with_pairs_and_explanations(tmp_path, capsys):
+    f = _jsonl(tmp_path / "in.jsonl", [
+        {"id": "a", "text": "The county funds rehab instead of safe supply. The weather was fine."},
+        {"id": "b", "text": "The shelter lists naloxone kits, detox referrals and recovery meetings."},
+    ])
+    assert main(["relations", str(f)]) == 0
+    out, err = capsys.readouterr()
+    lines = [json.loads(x) for x in out.splitlines()]
+    assert [(x["doc_id"], x["unit"]) for x in lines] == [("a", 0), ("a", 1), ("b", 0)]
+    assert lines[0]["pairs"] == {"HARM_REDUCTION+TREATMENT": "opposition"}
+    assert any("instead_of" in m for m in lines[0]["explanation"]["HARM_REDUCTION+TREATMENT"]["markers"])
+    assert lines[1]["concepts"] == [] and lines[1]["pairs"] == {}
+    assert set(lines[2]["pairs"].values()) == {"neutral"} and len(lines[2]["pairs"]) == 3
+    assert "in.jsonl:3: skipped" in err  # the bad line is named, the good ones are kept
+
+
+def test_relations_paragraph_units_and_missing_file(tmp_path, capsys):
+    f = _jsonl(tmp_path / "in.jsonl", [{"id": "p", "text": "Officials shut the overdose prevention site. "
+                                               "They will pay for treatment beds instead."}])
+    assert main(["relations", str(f), "--unit", "paragraph"]) == 0
+    line = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert line["pairs"] == {"HARM_REDUCTION+TREATMENT": "opposition"}
+    assert main(["relations", str(tmp_path / "nope.jsonl")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_validate_sample_codes_report_and_retrain(tmp_path, capsys):
+    docs = _jsonl(tmp_path / "docs.jsonl", [
+        {"id": f"d{i}", "date": f"2024-0{1 + i % 3}-01", "text": t} for i, t in enumerate([
+            "We need both naloxone and methadone.", "Rehab, not needle exchanges, is the answer.",
+            "The office handles detox and sober housing permits.", "Drug checking is a door to recovery.",
+            "Sobriety clubs oppose the safe supply pilot.", "The clinic offers methadone and recovery coaching."])])
+    sheet = tmp_path / "sheet.csv"
+    assert main(["validate", "--sample", str(docs), "--out", str(sheet), "-n", "5"]) == 0
+    codes = pd.read_csv(sheet)
+    assert len(codes) == 5 and {"coder_1", "coder_2", "pair", "text"} <= set(codes.columns)
+    codes["coder_1"] = "complementary"
+    codes["coder_2"] = ["complementary", "complementary", "neutral", "opposition", "complementary"]
+    codes.to_csv(sheet, index=False)
+    capsys.readouterr()
+    assert main(["validate", str(sheet), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(r["reference"], r["other"]) for r in report] == [("coder_1", "coder_2"), ("coder_1", "model"),
+                                                              ("coder_2", "model")]
+    assert report[0]["accuracy"] == pytest.approx(0.6)
+    model_path = tmp_path / "mine.joblib"
+    assert main(["validate", str(sheet), "--retrain", str(model_path)]) == 0
+    assert model_path.exists()
+    assert main(["validate", str(sheet), "--model", str(model_path), "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 3
+
+
+def test_validate_labels_on_our_own_coded_units(tmp_path, capsys):
+    f = tmp_path / "coded.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in [
+        {"text": "The city chose rehab over drug checking.", "pairs": {"HARM_REDUCTION+TREATMENT": "opposition"}},
+        {"text": "Methadone clinics and recovery homes were listed.", "pairs": {"TREATMENT+RECOVERY": "neutral"}},
+        {"text": "Harm reduction can lead to recovery.", "pairs": {"HARM_REDUCTION+RECOVERY": "complementary"}},
+    ]) + "\n")
+    assert main(["validate", "--labels", str(f), "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert row["n"] == 3 and row["macro_f1"] == pytest.approx(1.0) and row["alpha"] == pytest.approx(1.0)
+
+
+def test_validate_bad_codes_file_is_a_clear_error(tmp_path, capsys):
+    bad = tmp_path / "codes.csv"
+    bad.write_text("text,pair,coder_1\nx,HARM_REDUCTION+TREATMENT,maybe\n")
+    assert main(["validate", str(bad)]) == 2
+    assert "unknown label 'maybe'" in capsys.readouterr().err
+
+
+def test_shared_seed_units_score(shared):
+    """The reviewers' scorer on the shared development set (never used for training)."""
+    script = shared / "tools" / "score_relations.py"
+    exe = [p for p in (sys.prefix + "/bin/framewatch",) if p]
+    res = subprocess.run([sys.executable, str(script), exe[0], str(shared / "labels" / "seed-units.jsonl")],
+                         capture_output=True, text=True, timeout=600)
+    scores = json.loads(res.stdout)["relations"]
+    assert scores["n"] == 110 and scores["macro_f1"] >= 0.55
