@@ -148,7 +148,8 @@ class _Exchange:
 
 
 class _Throttle:
-    """Per-host request slots: each request to a host starts at least `delay` after the previous one."""
+    """Per-host request slots: a request to a host starts at least `delay` after the previous one
+    started and `delay` after it finished (so a slow server is not sent requests back to back)."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
@@ -162,6 +163,10 @@ class _Throttle:
             slot = max(now, self._next.get(host, now))
             self._next[host] = slot + delay
             return slot - now
+
+    def finished(self, host: str, delay: float) -> None:
+        """Record that a request to `host` just ended: the next one waits `delay` from now."""
+        self.defer(host, delay)
 
     def defer(self, host: str, seconds: float) -> None:
         """Make the next request to `host` wait at least `seconds` from now (back-off, Retry-After)."""
@@ -295,7 +300,10 @@ class Fetcher:
     `max_time` seconds for one request from sending it to its last body byte (a slow drip ends in
     `timeout`; `timeout=(connect, read)` bounds each socket wait). `clock`/`sleep` (monotonic seconds)
     and `rng` are injectable so tests can check delays without waiting. `on_response(result)` sees every
-    final response, including those that then raise (404, 429 after retries, empty).
+    final response, including those that then raise (404, 429 after retries, empty), and robots.txt
+    answers. An unreachable robots.txt (5xx, network failure) disallows the site for 10 minutes:
+    ``robots_unavailable``. The connected-peer address check is mounted only on the session the
+    fetcher creates; a caller's own `session` gets the name check before each request only.
     Example: ``Fetcher(contact="you@example.org", min_delay=5).get(url).text``.
     """
 
@@ -427,12 +435,14 @@ class Fetcher:
             try:
                 exchange = self._exchange(current, headers)
             except _Failure as failure:
+                self._throttle.finished(host, delay)
                 if not failure.retry or last_try:
                     tries = f" after {attempt + 1} attempts" if failure.retry else ""
                     raise ScrapeError(url, failure.reason, f"{current}: {failure.message}{tries}",
                                       failure.status) from None
                 self._throttle.defer(host, self._backoff(attempt))
                 continue
+            self._throttle.finished(host, delay)
             if exchange.status in RETRY_STATUSES and not last_try:
                 retry_after = parse_retry_after(exchange.headers.get("Retry-After"))
                 wait = min(retry_after, self.max_backoff) if retry_after is not None else self._backoff(attempt)

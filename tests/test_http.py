@@ -61,13 +61,22 @@ def hard_reset(h: BaseHTTPRequestHandler) -> None:
 
 
 def quietly(write: callable) -> callable:  # type: ignore[valid-type]
-    """Wrap a handler so the client hanging up mid-write does not print a traceback."""
+    """Wrap a handler for a client that hangs up mid-response: close afterwards, print no traceback."""
     def handler(h: BaseHTTPRequestHandler) -> None:
+        h.close_connection = True
         try:
             write(h)
         except OSError:
-            h.close_connection = True
+            pass
     return handler
+
+
+def fixed(body: bytes, headers: dict[str, str]) -> callable:  # type: ignore[valid-type]
+    """A handler serving `body` once and closing, for responses the client abandons unread."""
+    def write(h: BaseHTTPRequestHandler) -> None:
+        send_head(h, 200, {"Content-Type": "text/html", "Content-Length": str(len(body)), **headers})
+        h.wfile.write(body)
+    return quietly(write)
 
 
 @functools.lru_cache(maxsize=None)
@@ -87,6 +96,8 @@ def test_user_agent_names_project_version_and_contact(web):
     assert sent["From"] == "tests@example.org"
     assert result.request_headers["User-Agent"] == sent["User-Agent"]
     assert default_user_agent("ops@example.net").endswith("(+ops@example.net)")
+    make_fetcher().get(web.url("/page"), accept="application/rss+xml")
+    assert web.requests[-1][2]["Accept"] == "application/rss+xml"
 
 
 def test_loopback_is_refused_by_default_without_any_request(web):
@@ -161,7 +172,7 @@ def test_per_host_delay_spaces_real_requests(web):
     for _ in range(3):
         fetcher.get(web.url("/t"))
     gaps = [b - a for a, b in zip(seen, seen[1:])]
-    assert len(gaps) == 2 and min(gaps) >= 0.14
+    assert len(gaps) == 2 and min(gaps) >= 0.15  # counted from the end of the previous response
 
 
 # -- retries --------------------------------------------------------------------------------------
@@ -379,7 +390,7 @@ def test_lying_content_length_does_not_lift_the_limit(web):
 
 def test_gzip_bomb_is_stopped(web):
     bomb = gzip_bomb()
-    web.route("/bomb", body=bomb, headers={"Content-Encoding": "gzip"})
+    web.route("/bomb", handler=fixed(bomb, {"Content-Encoding": "gzip"}))
     with pytest.raises(ScrapeError) as caught:
         make_fetcher(obey_robots=False).get(web.url("/bomb"))  # default max_decompressed = 50 MB
     assert caught.value.reason == "decompression_bomb"
@@ -403,7 +414,7 @@ def test_compressed_bodies_are_decoded_and_raw_bytes_kept(web, coding):
 
 
 def test_unrequested_content_encoding_is_named(web):
-    web.route("/br", body=b"\x1b\x03\x00", headers={"Content-Encoding": "br"})
+    web.route("/br", handler=fixed(b"\x1b\x03\x00", {"Content-Encoding": "br"}))
     with pytest.raises(ScrapeError) as caught:
         make_fetcher(obey_robots=False).get(web.url("/br"))
     assert caught.value.reason == "unsupported_encoding"
@@ -464,7 +475,7 @@ def test_truncated_body_is_named(web):
 
 def test_truncated_gzip_stream_is_named(web):
     body = gzip.compress(b"<html>" + bytes(range(256)) * 400 + b"</html>")
-    web.route("/halfgz", body=body[: len(body) // 2], headers={"Content-Encoding": "gzip"})
+    web.route("/halfgz", handler=fixed(body[: len(body) // 2], {"Content-Encoding": "gzip"}))
     with pytest.raises(ScrapeError) as caught:
         make_fetcher(obey_robots=False, max_retries=0).get(web.url("/halfgz"))
     assert caught.value.reason == "truncated"

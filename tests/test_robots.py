@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scrapers.errors import ScrapeError
 from scrapers.robots import RobotsAnswer, RobotsCache, parse_robots
@@ -60,6 +62,13 @@ def test_percent_encoding_is_compared_normalised():
     rules = parse_robots("User-agent: *\nDisallow: /caf%c3%a9\n", "framewatch")
     assert not rules.allowed("/café/menu")
     assert not rules.allowed("/caf%C3%A9/menu")
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=400), path=st.text(max_size=60))
+def test_any_robots_text_parses_and_answers(text, path):
+    rules = parse_robots("User-agent: *\n" + text, "framewatch")
+    assert rules.allowed("/" + path) in (True, False)
 
 
 def test_cache_refetches_after_ttl():
