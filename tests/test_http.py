@@ -100,6 +100,15 @@ def test_user_agent_names_project_version_and_contact(web):
     assert web.requests[-1][2]["Accept"] == "application/rss+xml"
 
 
+def test_a_callers_session_is_used_and_our_identity_wins(web):
+    web.route("/page", body="<html><body><p>hello</p></body></html>")
+    session = requests.Session()
+    session.headers.update({"X-Study": "dcs-framing", "User-Agent": "python-requests/0"})
+    make_fetcher(session=session, obey_robots=False).get(web.url("/page"))
+    sent = web.requests[-1][2]
+    assert sent["X-Study"] == "dcs-framing" and sent["User-Agent"].startswith("framewatch/")
+
+
 def test_loopback_is_refused_by_default_without_any_request(web):
     web.route("/page", body="<html>hi</html>")
     with pytest.raises(ScrapeError) as caught:
