@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import logging
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,7 +172,8 @@ def iter_responses(path: str | os.PathLike[str]) -> Iterator[ArchivedResponse]:
                     fetched_at=dt.datetime.fromisoformat(date.replace("Z", "+00:00")) if date else None,
                     warc_file=str(path),
                 )
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, AttributeError) as exc:
+            # a record cut short by a killed run: warcio fails in several ways (AttributeError on cut headers)
             log.warning("%s: stopped reading at a damaged or truncated record (%s)", path, exc)
 
 
