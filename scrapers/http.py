@@ -24,7 +24,7 @@ import re
 import threading
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -244,8 +244,8 @@ class _BoundedDecoder:
         return b"".join(self._parts)
 
 
-def _caused_by_reset(exc: BaseException) -> bool:
-    """Whether a ConnectionResetError (or ECONNRESET / EPIPE) is anywhere in the exception's chain."""
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """Every exception linked from `exc`: causes, contexts, and exceptions wrapped in args or `reason`."""
     seen: set[int] = set()
     stack: list[Any] = [exc]
     while stack:
@@ -253,27 +253,20 @@ def _caused_by_reset(exc: BaseException) -> bool:
         if not isinstance(item, BaseException) or id(item) in seen:
             continue
         seen.add(id(item))
-        if isinstance(item, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
-            return True
-        if isinstance(item, OSError) and item.errno in (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED):
-            return True
-        stack.extend([item.__cause__, item.__context__, *item.args])
-        stack.append(getattr(item, "reason", None))
-    return False
+        yield item
+        stack.extend([item.__cause__, item.__context__, *item.args, getattr(item, "reason", None)])
+
+
+def _caused_by_reset(exc: BaseException) -> bool:
+    """Whether a connection reset (ECONNRESET, EPIPE, ECONNABORTED) is anywhere in the chain."""
+    return any(isinstance(item, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError))
+               or (isinstance(item, OSError) and item.errno in (errno.ECONNRESET, errno.EPIPE, errno.ECONNABORTED))
+               for item in _chain(exc))
 
 
 def _find(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
-    seen: set[int] = set()
-    stack: list[Any] = [exc]
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, BaseException) or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, kind):
-            return item
-        stack.extend([item.__cause__, item.__context__, *item.args, getattr(item, "reason", None)])
-    return None
+    """The first exception of type `kind` in the chain of `exc`, if any."""
+    return next((item for item in _chain(exc) if isinstance(item, kind)), None)
 
 
 _SNIFF_HTML = re.compile(rb"<(!doctype\s+html|html|head|body|meta|title)\b", re.IGNORECASE)
