@@ -536,3 +536,10 @@ def test_charsets_are_decoded(web, body, content_type, encoding):
     result = make_fetcher(obey_robots=False).get(web.url("/page"))
     assert result.encoding == encoding
     assert "supervisée" in result.text and "\ufffd" not in result.text
+
+
+@pytest.mark.parametrize("bad", ["ftp://example.org/file", "not a url", "http://:80/x", "http://[::1/"])
+def test_bad_urls_are_named(bad):
+    with pytest.raises(ScrapeError) as caught:
+        make_fetcher().get(bad)
+    assert caught.value.reason == "bad_url" and caught.value.url == bad
