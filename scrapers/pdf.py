@@ -4,14 +4,13 @@ from __future__ import annotations
 import io
 import logging
 import re
-from urllib.parse import urlsplit
 
 from pypdf import PdfReader
 
 from scrapers.dates import CONFIDENCE, HINT_SOURCES, parse_date
 from scrapers.errors import ScrapeError
 from scrapers.extract import Extraction
-from scrapers.metadata import detect_language
+from scrapers.metadata import detect_language, host_outlet
 
 MAX_PAGES = 500  # a longer PDF is read up to here; its text is still a useful document
 
@@ -29,11 +28,6 @@ def _title(info: dict, text: str, hint: str | None) -> str | None:
         if len(line) >= 4 and re.search(r"[^\W\d_]{3}", line):
             return line[:300]
     return None
-
-
-def _host(url: str | None) -> str | None:
-    host = urlsplit(url).hostname if url else None
-    return host.removeprefix("www.") if host else None
 
 
 def extract_pdf(data: bytes, url: str | None = None, hints: dict | None = None) -> Extraction:
@@ -75,7 +69,7 @@ def extract_pdf(data: bytes, url: str | None = None, hints: dict | None = None) 
         date_source=date_source,
         date_confidence=CONFIDENCE.get(date_source, 0.0) if date else 0.0,
         language=detect_language(text),
-        outlet=_host(url),
+        outlet=hints.get("outlet") or host_outlet(url),
         url=url,
         canonical_url=None,
         extractor="pdf",

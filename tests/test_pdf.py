@@ -106,3 +106,8 @@ def test_extract_response_sends_pdfs_to_pypdf():
         result = extract_response(fetched)
         assert result.extractor == "pdf"
         assert result.url == "https://x.example/r.pdf"
+
+
+def test_outlet_named_by_the_source_beats_the_host_name():
+    result = extract_pdf(make_pdf(), url="https://127.0.0.1/docs/review.pdf", hints={"outlet": "Health Ministry"})
+    assert result.outlet == "Health Ministry"
