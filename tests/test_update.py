@@ -323,7 +323,7 @@ def test_since_until_override_is_a_backfill(tmp_path: Path, site: UpdateSite) ->
 def test_failing_sources_are_recorded_and_others_still_run(tmp_path: Path, site: UpdateSite) -> None:
     web = site.web
     web.route("/down/feed.xml", status=500, body="server error", content_type="text/plain")
-    web.route("/bad/feed.xml", body="<rss><channel><item><title>unclosed", content_type="application/rss+xml")
+    web.route("/bad/feed.xml", body="<html><body>Maintenance: back soon</body></html>", content_type="text/html")
     web.route("/gone/feed.xml", content_type="application/rss+xml",
               body=f"<?xml version='1.0'?><rss version='2.0'><channel><title>Gone</title><item><title>Missing"
                    f"</title><link>{web.url('/gone/missing.html')}</link></item></channel></rss>")
@@ -350,7 +350,7 @@ url = "{web.url('/gone/feed.xml')}"
     reasons = failure_reasons(tmp_path / "data" / "corpus.sqlite", summary.run_id)
     assert reasons["down"] == {"http_500": 1}
     assert reasons["gone"] == {"http_404": 1}
-    assert "bad" in reasons or status["bad"] == "finished"   # a broken feed is a failure or yields nothing
+    assert status["bad"] == "failed" and reasons["bad"] == {"parse_error": 1}   # not a feed at all
     missing = summary.failures[summary.failures["source"] == "gone"].iloc[0]
     assert missing["url"] == web.url("/gone/missing.html") and "404" in missing["message"]
     # the failing source keeps its old state: it will be asked for the same range again
@@ -359,7 +359,8 @@ url = "{web.url('/gone/feed.xml')}"
     assert "down" not in states and {"courier", "herald"} <= states
 
 
-def test_every_response_is_archived_and_reextract_updates_changed_text(tmp_path: Path, site: UpdateSite) -> None:
+def test_every_response_is_archived_and_reextract_updates_changed_text(tmp_path: Path, site: UpdateSite,
+                                                                       capsys) -> None:
     config = write_config(tmp_path, site.web)
     summary = run(config)
     data_dir = tmp_path / "data"
@@ -381,6 +382,10 @@ def test_every_response_is_archived_and_reextract_updates_changed_text(tmp_path:
     assert list(changed["id"]) == [doc.id] and changed.iloc[0]["changed"] == "text,title"
     with Corpus.open(db_path) as db:
         assert db.get(doc.id).text == doc.text and db.get(doc.id).title == doc.title
+        db.upsert(Document(id=doc.id, title="y", text="cut short"))
+    code, out, err = framewatch(capsys, "reextract", "--db", str(db_path), "-q")
+    assert code == 0, err
+    assert "12 archived documents: 1 changed, 0 failed" in out and doc.id in out
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
