@@ -94,6 +94,15 @@ def _non_negative(v: float) -> str | None:
     return None if v >= 0 else "must be 0 or more"
 
 
+def _iso_date(v: dt.date | str) -> str | None:
+    if isinstance(v, str):
+        try:
+            dt.date.fromisoformat(v)
+        except ValueError:
+            return "must be a date like 2018-01-01"
+    return None
+
+
 def _non_empty(v: str) -> str | None:
     return None if v.strip() else "must not be empty"
 
@@ -112,11 +121,15 @@ _SECTIONS: dict[str, dict[str, tuple[tuple[type, ...], str, Any]]] = {
         "backoff": ((int, float), "a number of seconds", _non_negative),
     },
     "update": {
-        "start_date": ((dt.date,), "a date like 2018-01-01", None),
+        "start_date": ((dt.date, str), "a date like 2018-01-01", _iso_date),
         "overlap_days": ((int,), "a whole number of days", _non_negative),
     },
 }
 _REQUIRED = {("project", "contact")}
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _type_ok(value: Any, types: tuple[type, ...]) -> bool:
@@ -183,7 +196,7 @@ def validate(raw: Mapping[str, Any], base_dir: Path | None = None,
         allow_loopback=bool(values.get("allow_loopback", False)),
         max_retries=int(values.get("max_retries", 4)),
         backoff=float(values.get("backoff", 1.0)),
-        start_date=values.get("start_date"),
+        start_date=_as_date(values.get("start_date")),
         overlap_days=int(values.get("overlap_days", 3)),
         sources=sources,
         path=path,

@@ -232,6 +232,9 @@ def run_update(config: Config | str | os.PathLike[str], db_path: str | os.PathLi
                     except KeyboardInterrupt:
                         runlog.finish("interrupted", "stopped by the user")
                         raise
+                    except Exception as exc:  # e.g. the disk is full: say so in the log, then stop
+                        runlog.finish("failed", f"{type(exc).__name__}: {exc}")
+                        raise
                 failed = [n for n, st in runlog.source_statuses().items() if st == "failed"]
                 if failed:
                     status = "partial"

@@ -115,3 +115,11 @@ def test_default_config_is_valid_and_names_real_sources(tmp_path: Path) -> None:
     for line in text.splitlines():
         s = line.strip()
         assert not s or s.startswith(("#", "[", "'", "]")) or "=" in s, line
+
+
+def test_start_date_as_toml_date_or_iso_string() -> None:
+    for value in ("2019-05-01", '"2019-05-01"'):
+        text = GOOD.replace("[sources.city]", f"[update]\nstart_date = {value}\n[sources.city]")
+        assert loads_config(text, environ={}).start_date == dt.date(2019, 5, 1)
+    text = GOOD.replace("[sources.city]", "[update]\nstart_date = 2019-05-01T10:00:00\n[sources.city]")
+    assert any(p.startswith("update.start_date: must be a date") for p in problems(text))
