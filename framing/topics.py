@@ -38,6 +38,9 @@ class _BagsOfWords:
         self.texts = texts
         self.dictionary = dictionary
 
+    def __len__(self) -> int:
+        return len(self.texts)  # type: ignore[arg-type]  # TypeError for unsized streams, which gensim accepts
+
     def __iter__(self) -> Iterator[list[tuple[int, int]]]:
         for text in self.texts:
             yield self.dictionary.doc2bow(tokenize(text or ""))

@@ -95,8 +95,8 @@ def test_measured_trend_follows_the_designed_one(demo, site):
 
 def test_outputs_are_written(demo):
     _, out, summary = demo
-    for name in ("documents", "units", "document_labels", "timeseries_year", "timeseries_month",
-                 "run_sources", "per_year", "plot", "report", "summary", "corpus", "config"):
+    for name in ("documents", "units", "document_labels", "timeseries", "timeseries_month",
+                 "run_sources", "per_year", "report", "summary", "corpus", "config"):
         assert Path(summary["files"][name]).is_file(), name
     assert (out / "opposition_share.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     report = (out / "report.html").read_text(encoding="utf-8")

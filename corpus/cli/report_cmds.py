@@ -1,4 +1,4 @@
-"""Sub-commands of `framewatch` that report measures over time: `framewatch timeseries`."""
+"""Sub-commands of `framewatch` that measure a corpus over time: `framewatch timeseries` and `framewatch report`."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,18 @@ import sys
 from pathlib import Path
 
 FREQ_CHOICES = {"month": "M", "quarter": "Q", "year": "Y"}
+
+
+def _measure_arguments(p: argparse.ArgumentParser, default_freq: str) -> None:
+    p.add_argument("--db", required=True, help="the corpus SQLite file")
+    p.add_argument("--freq", choices=sorted(FREQ_CHOICES), default=default_freq,
+                   help=f"period length (default {default_freq})")
+    p.add_argument("--by", choices=["outlet", "source"], default=None, help="split every series by this column")
+    p.add_argument("--scope", default="core",
+                   help="scope label(s) counted as in scope, comma-separated, or 'all' (default core)")
+    p.add_argument("--level", choices=["family", "term"], default="family", help="concept level (default family)")
+    p.add_argument("--unit", choices=["sentence", "paragraph", "window", "document"], default="sentence",
+                   help="the unit concepts and relations are found in (default sentence)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,50 +28,83 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Analyse the corpus (concepts, pair relations, document labels) and print, per period, "
         "the CODEBOOK section 5 counts and rates with Wilson 95%% intervals as a tidy table.",
     )
-    p.add_argument("--db", required=True, help="the corpus SQLite file")
-    p.add_argument("--freq", choices=sorted(FREQ_CHOICES), default="month", help="period length (default month)")
-    p.add_argument("--by", choices=["outlet", "source"], default=None, help="split every series by this column")
-    p.add_argument("--scope", default="core",
-                   help="scope label(s) counted as in scope, comma-separated, or 'all' (default core)")
-    p.add_argument("--level", choices=["family", "term"], default="family", help="concept level (default family)")
+    _measure_arguments(p, "month")
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
     p.add_argument("--out", default=None, help="write to this file instead of standard output")
     p.set_defaults(func=run_timeseries)
 
+    p = sub.add_parser(
+        "report",
+        help="measure the corpus and write report.html, PNG charts and CSV/JSON Lines tables",
+        description="Analyse the corpus, store each document's framing label, and write a self-contained "
+        "HTML report with charts, the time series, document labels and the units behind the counts.",
+    )
+    _measure_arguments(p, "quarter")
+    p.add_argument("--out", required=True, help="the folder to write into (created if missing)")
+    p.add_argument("--topics", type=int, default=0, metavar="N",
+                   help="also fit an N-topic LDA model on the in-scope documents and report its topics")
+    p.add_argument("--title", default=None, help="the report's title")
+    p.set_defaults(func=run_report)
+
+
+def _measure(args: argparse.Namespace, command: str):  # -> Measurement | None
+    from corpus.measure import measure_corpus
+
+    scope = None if args.scope == "all" else [s.strip() for s in args.scope.split(",") if s.strip()]
+    try:
+        return measure_corpus(args.db, freq=FREQ_CHOICES[args.freq], scope=scope, level=args.level,
+                              by=args.by, unit=args.unit)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"framewatch {command}: cannot measure {args.db}: {exc}", file=sys.stderr)
+        return None
+
 
 def run_timeseries(args: argparse.Namespace) -> int:
     """Read the corpus, run the framing analysis and write the time series; returns the exit code."""
-    from corpus.store import Corpus
-
-    db = Path(args.db)
-    if not db.is_file():
-        print(f"framewatch timeseries: no corpus at {db}", file=sys.stderr)
+    m = _measure(args, "timeseries")
+    if m is None:
         return 2
-    try:
-        with Corpus.open(db, create=False) as corpus:
-            docs = corpus.to_frame()
-    except (ValueError, OSError) as exc:
-        print(f"framewatch timeseries: cannot read {db}: {exc}", file=sys.stderr)
-        return 2
-    from framing.analyze import analyze
-    from framing.timeseries import timeseries
-
-    scope = None if args.scope == "all" else [s.strip() for s in args.scope.split(",") if s.strip()]
-    wanted = docs if scope is None else docs[docs["scope_label"].isin(scope)]
-    units = analyze(wanted, level=args.level)
-    table = timeseries(docs, units, freq=FREQ_CHOICES[args.freq], by=args.by, level=args.level, scope=scope)
+    table = m.timeseries
     if args.format == "csv":
         text = table.to_csv(index=False)
     else:
         out = table.assign(period_start=table["period_start"].dt.strftime("%Y-%m-%d"))
         text = out.to_json(orient="records", lines=True, force_ascii=False)
+    note = (f"{table.attrs['undated']} undated documents; "
+            f"{table.attrs['syndicated_copies_dropped']} syndicated copies counted once")
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {len(table)} rows ({table.attrs['undated']} undated documents, "
-              f"{table.attrs['syndicated_copies_dropped']} syndicated copies counted once) to {args.out}",
-              file=sys.stderr)
+        print(f"wrote {len(table)} rows to {args.out}; {note}", file=sys.stderr)
     else:
         sys.stdout.write(text)
-        print(f"{table.attrs['undated']} undated documents; "
-              f"{table.attrs['syndicated_copies_dropped']} syndicated copies counted once", file=sys.stderr)
+        print(note, file=sys.stderr)
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Measure the corpus and write the report and tables into --out; returns the exit code."""
+    from corpus.measure import write_outputs
+
+    m = _measure(args, "report")
+    if m is None:
+        return 2
+    topics = None
+    if args.topics:
+        from framing.topics import TopicModel, topic_prevalence
+
+        in_scope = m.docs[m.docs["id"].isin(set(m.labels["doc_id"].astype(str)))]
+        if len(in_scope) < args.topics:
+            print(f"framewatch report: {len(in_scope)} documents are too few for {args.topics} topics; "
+                  "skipping topics", file=sys.stderr)
+        else:
+            model = TopicModel(num_topics=args.topics, random_state=0).fit(in_scope["text"].fillna("").tolist())
+            topics = model.topics(top_n=8)
+            topic_prevalence(in_scope, model, freq=FREQ_CHOICES[args.freq]).to_csv(
+                Path(args.out) / "topic_prevalence.csv", index=False)
+    files = write_outputs(m, args.out, title=args.title, topics=topics)
+    print(f"framewatch report: {len(m.labels)} documents analysed, {len(m.units)} units; "
+          f"{m.timeseries.attrs['undated']} undated, {m.timeseries.attrs['syndicated_copies_dropped']} "
+          "syndicated copies counted once")
+    for name, path in files.items():
+        print(f"  {name:16} {path}")
     return 0

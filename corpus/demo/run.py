@@ -142,11 +142,8 @@ def run_demo(out_dir: str | Path = "demo-out", log: TextIO | None = None) -> Dem
     CSV/JSON/PNG/HTML outputs to `out_dir` (report and charts by `framing.report`); returns the summary,
     also saved as `out_dir/summary.json`. Progress goes to `log` (stderr by default)."""
     from corpus.config import load_config
-    from corpus.store import Corpus
+    from corpus.measure import measure_corpus, write_outputs
     from corpus.update import run_update
-    from framing.analyze import analyze
-    from framing.doclabels import document_labels
-    from framing.report import write_report
     from framing.timeseries import timeseries
 
     log = log or sys.stderr
@@ -171,38 +168,21 @@ def run_demo(out_dir: str | Path = "demo-out", log: TextIO | None = None) -> Dem
             print(f"  {failure}", file=log)
 
     print("[demo] measure: units, concepts, relations, document labels, time series …", file=log)
-    with Corpus.open(db_path) as db:
-        docs = db.to_frame()
-        in_scope = docs[docs["scope_label"] == "core"]
-        units = analyze(in_scope, unit="sentence", level="family")
-        labels = document_labels(units)
-        with db.transaction():
-            for doc_id, label in zip(labels["doc_id"], labels["label"]):
-                db.set_framing_label(str(doc_id), label)
-        docs = db.to_frame()
-    ts_year = timeseries(docs, units, freq="Y")
+    measured = measure_corpus(db_path, freq="Y")
+    docs, units, labels, ts_year = measured.docs, measured.units, measured.labels, measured.timeseries
+    in_scope = docs[docs["scope_label"] == "core"]
     ts_month = timeseries(docs, units, freq="M")
     pooled = _pooled_by_year(ts_year)
-    sources = run.sources
 
     print("[demo] report …", file=log)
-    files = {
-        "documents": out / "documents.csv", "units": out / "units.jsonl",
-        "document_labels": out / "document_labels.csv", "timeseries_year": out / "timeseries_year.csv",
+    files = write_outputs(measured, out, title="framewatch demo: the sample news site, 2019-2026")
+    files.update({
         "timeseries_month": out / "timeseries_month.csv", "run_sources": out / "run_sources.csv",
-        "per_year": out / "per_year.csv", "plot": out / "opposition_share.png", "report": out / "report.html",
-        "summary": out / "summary.json",
-        "corpus": db_path, "config": config_path,
-    }
-    keep = ["id", "url", "outlet", "source", "date", "date_source", "date_confidence", "scope_label",
-            "scope_score", "story_id", "framing_label", "title"]
-    docs[[c for c in keep if c in docs.columns]].to_csv(files["documents"], index=False)
-    units.to_json(files["units"], orient="records", lines=True, default_handler=str)
-    labels.to_csv(files["document_labels"], index=False)
-    ts_year.to_csv(files["timeseries_year"], index=False)
+        "per_year": out / "per_year.csv", "summary": out / "summary.json", "corpus": db_path,
+        "config": config_path,
+    })
     ts_month.to_csv(files["timeseries_month"], index=False)
-    sources.to_csv(files["run_sources"], index=False)
-    write_report(out, ts_year, units=units, title="framewatch demo: the sample news site, 2019-2026")
+    run.sources.to_csv(files["run_sources"], index=False)
 
     design = design_counts(site)
     per_year = []
