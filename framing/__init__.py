@@ -1,1 +1,74 @@
-"""framewatch framing: concepts, relations, document labels, time series and validation."""
+"""framewatch framing: concepts, relations, document labels, time series, topics, validation and reports.
+
+Works on any table of dated texts (a pandas DataFrame or records with id, date, text); never on storage.
+
+Example::
+
+    import framing
+    units = framing.analyze(df)                    # one row per sentence: concepts, pair labels, markers
+    labels = framing.document_labels(units)        # integrative / oppositional / mixed / single / none
+    ts = framing.timeseries(df, units, freq="Q")   # counts, rates, Wilson intervals per quarter
+    framing.write_report("report/", ts, units=units)
+"""
+from framing.analyze import analyze
+from framing.classifier import RelationClassifier, default_relation_model, read_labelled, team_examples
+from framing.concepts import ConceptDetector, Mention, concepts_in
+from framing.doclabels import DOC_LABELS, document_label, document_labels
+from framing.lexicon import HELPERS, MAIN_CONCEPTS, Lexicon, LexiconError
+from framing.relations import LABELS, PAIRS, RuleVerdict, pair_key, rule_relation
+from framing.report import write_report
+from framing.timeseries import timeseries, wilson_interval
+from framing.topics import TopicModel, topic_prevalence
+from framing.units import Unit, load_punkt, save_punkt, split_units, train_punkt
+from framing.validation import (
+    agreement,
+    cross_validate_team,
+    draw_sample,
+    krippendorff_alpha,
+    read_codes,
+    retrain,
+    score_labels,
+    validation_report,
+    write_sample,
+)
+
+__all__ = [
+    "DOC_LABELS",
+    "HELPERS",
+    "LABELS",
+    "MAIN_CONCEPTS",
+    "PAIRS",
+    "ConceptDetector",
+    "Lexicon",
+    "LexiconError",
+    "Mention",
+    "RelationClassifier",
+    "RuleVerdict",
+    "TopicModel",
+    "Unit",
+    "agreement",
+    "analyze",
+    "concepts_in",
+    "cross_validate_team",
+    "default_relation_model",
+    "document_label",
+    "document_labels",
+    "draw_sample",
+    "krippendorff_alpha",
+    "load_punkt",
+    "pair_key",
+    "read_codes",
+    "read_labelled",
+    "retrain",
+    "rule_relation",
+    "save_punkt",
+    "score_labels",
+    "split_units",
+    "team_examples",
+    "timeseries",
+    "topic_prevalence",
+    "train_punkt",
+    "validation_report",
+    "wilson_interval",
+    "write_sample",
+]

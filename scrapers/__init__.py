@@ -1,1 +1,32 @@
-"""framewatch scrapers: polite HTTP, document sources and text extraction."""
+"""framewatch scrapers: polite HTTP, document sources and text extraction.
+
+Example::
+
+    from scrapers import Fetcher, build_source, extract
+    fetcher = Fetcher(contact="you@example.org")
+    source = build_source("rss", "city_daily", {"url": "https://example.org/feed.xml"}, fetcher)
+    for candidate in source.discover(since=None, until=None):
+        doc = source.fetch(candidate)          # an Extraction: text, title, date, language, outlet
+"""
+from scrapers.errors import ScrapeError
+from scrapers.extract import Extraction, extract, extract_response
+from scrapers.http import Fetcher, FetchResult
+from scrapers.pdf import extract_pdf
+from scrapers.robots import RobotsCache, parse_robots
+from scrapers.sources import KINDS, Candidate, Source, build_source
+
+__all__ = [
+    "KINDS",
+    "Candidate",
+    "Extraction",
+    "FetchResult",
+    "Fetcher",
+    "RobotsCache",
+    "ScrapeError",
+    "Source",
+    "build_source",
+    "extract",
+    "extract_pdf",
+    "extract_response",
+    "parse_robots",
+]
