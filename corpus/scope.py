@@ -33,7 +33,7 @@ _SITE_NOUN = r"(?:sites?|services?|facilit(?:y|ies)|cent(?:re|er)s?|spaces?|room
 # Definite names of consumption sites and of the policy vehicles about them (section 1).
 _STRONG = _rx(
     rf"(?:medically\s+)?(?:supervised|safe|safer)[\s-]+(?:drug[\s-]+)?(?:consumption|injection|injecting|inhalation|smoking|use)[\s-]+{_SITE_NOUN}",
-    rf"overdose[\s-]+prevention[\s-]+(?:sites?|cent(?:re|er)s?|services?\s+sites?|facilit(?:y|ies)|spaces?|programs?\s+sites?)",
+    r"overdose[\s-]+prevention[\s-]+(?:sites?|cent(?:re|er)s?|services?\s+sites?|facilit(?:y|ies)|spaces?|programs?\s+sites?)",
     r"(?:drug\s+)?consumption\s+rooms?",
     r"drug[\s-]+consumption[\s-]+(?:sites?|facilit(?:y|ies)|spaces?)",
     r"injecting\s+rooms?",

@@ -20,9 +20,10 @@ import datetime as dt
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from tqdm import tqdm
@@ -36,6 +37,11 @@ from corpus.runlog import RunLog, failures_frame, run_sources_frame
 from corpus.scope import ScopeScorer
 from corpus.store import Corpus
 from corpus.urls import canonical_url
+
+if TYPE_CHECKING:
+    from scrapers.extract import Extraction
+    from scrapers.http import Fetcher, FetchResult
+    from scrapers.sources.base import Candidate
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +83,7 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def _make_fetcher(config: Config, on_response: Any) -> Any:
+def _make_fetcher(config: Config, on_response: Callable[[FetchResult], None]) -> Fetcher:
     """A Fetcher configured from `[project]`/`[http]`, archiving every response through `on_response`."""
     from scrapers.http import Fetcher
 
@@ -103,7 +109,7 @@ class _SourceRun:
     """Collects one source into the corpus, recording counts and failures as it goes."""
 
     def __init__(self, db: Corpus, runlog: RunLog, index: NearDuplicateIndex, scorer: ScopeScorer,
-                 spec: SourceConfig, fetcher: Any, progress: bool) -> None:
+                 spec: SourceConfig, fetcher: Fetcher, progress: bool) -> None:
         self.db, self.runlog, self.index, self.scorer = db, runlog, index, scorer
         self.spec = spec
         self.fetcher = fetcher
@@ -161,7 +167,7 @@ class _SourceRun:
         self.runlog.finish_source(name, "finished")
         self.runlog.set_source_state(name, until)
 
-    def store(self, candidate: Any, extraction: Any) -> None:
+    def store(self, candidate: Candidate, extraction: Extraction) -> None:
         """Score and store one extracted document with its story, in one transaction; count the result."""
         name = self.spec.name
         urls = [candidate.url]
