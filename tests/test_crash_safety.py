@@ -6,6 +6,7 @@ extracts and stores). No sleeps: the kill point is fixed by the request count.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from corpus.archive import iter_responses, warc_files
+from corpus.cli import main
 from corpus.runlog import runs_frame
 from tests.localweb import LocalWeb
 from tests.test_update import REPO, UpdateSite, canonical_export, run, write_config
@@ -121,7 +123,7 @@ def clean(served, tmp_path_factory) -> list[dict]:
     [(12, True)],            # inside the second source, after the exact reprint's page arrived
     [(8, False), (4, True)],  # killed twice in a row before a run completes
 ])
-def test_kill_then_rerun_equals_a_clean_run(served, clean, tmp_path: Path, kills) -> None:
+def test_kill_then_rerun_equals_a_clean_run(served, clean, tmp_path: Path, kills, capsys) -> None:
     web, switch = served
     config = write_config(tmp_path, web)
     db_path = tmp_path / "data" / "corpus.sqlite"
@@ -140,6 +142,10 @@ def test_kill_then_rerun_equals_a_clean_run(served, clean, tmp_path: Path, kills
     assert canonical_export(db_path) == clean
     runs = runs_frame(db_path)
     assert (runs["status"] == "interrupted").sum() == len(kills)
+    assert main(["runs", "--db", str(db_path), "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [r["status"] for r in listed].count("interrupted") == len(kills)
+    assert all(r["finished_at"] is None for r in listed if r["status"] == "interrupted")
     # the archive of a killed run stays readable up to where it stopped
     for path in warc_files(tmp_path / "data"):
         list(iter_responses(path))

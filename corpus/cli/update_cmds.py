@@ -129,6 +129,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     sources = run_sources_frame(db, args.run)
     failures = failures_frame(db, args.run)
     if args.json:
+        runs, sources, failures = (f.astype(object).where(f.notna(), None) for f in (runs, sources, failures))
         out = []
         for run in runs.to_dict("records"):
             run["sources"] = sources[sources["run_id"] == run["run_id"]].drop(columns="run_id").to_dict("records")
@@ -136,7 +137,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
             run["failed_by_reason"] = {s: g["reason"].value_counts().to_dict() for s, g in mine.groupby("source")}
             run["failures"] = mine.drop(columns="run_id").to_dict("records")
             out.append(run)
-        print(json.dumps(out, indent=2, default=str))
+        print(json.dumps(out, indent=2, default=str, allow_nan=False))
         return 0
     if runs.empty:
         print(f"no update runs recorded in {db}")
