@@ -35,6 +35,9 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 _WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 
 
+_SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key"}  # never written to an archive
+
+
 class WarcArchive:
     """Writes each `FetchResult` it is called with as WARC request + response records (a Fetcher hook)."""
 
@@ -95,7 +98,8 @@ class WarcArchive:
             extra["WARC-Framewatch-Requested-URI"] = result.url
         response = writer.create_warc_record(url, "response", payload=io.BytesIO(content),
                                              http_headers=http_headers, warc_headers_dict=extra)
-        request_headers = [(k, str(v)) for k, v in (getattr(result, "request_headers", None) or {}).items()]
+        request_headers = [(k, "[redacted]" if k.lower() in _SECRET_HEADERS else str(v))
+                           for k, v in (getattr(result, "request_headers", None) or {}).items()]
         path = url.split("://", 1)[-1].partition("/")[2]
         request = writer.create_warc_record(
             url, "request", payload=io.BytesIO(b""),
