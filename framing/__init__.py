@@ -17,6 +17,7 @@ from framing.doclabels import DOC_LABELS, document_label, document_labels
 from framing.lexicon import HELPERS, MAIN_CONCEPTS, Lexicon, LexiconError
 from framing.relations import LABELS, PAIRS, RuleVerdict, pair_key, rule_relation
 from framing.report import write_report
+from framing.scale import analyze_dask
 from framing.timeseries import timeseries, wilson_interval
 from framing.topics import TopicModel, topic_prevalence
 from framing.units import Unit, load_punkt, save_punkt, split_units, train_punkt
@@ -48,6 +49,7 @@ __all__ = [
     "Unit",
     "agreement",
     "analyze",
+    "analyze_dask",
     "concepts_in",
     "cross_validate_team",
     "default_relation_model",

@@ -1,0 +1,34 @@
+"""The Dask path labels exactly what the in-memory path labels, partition by partition."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from framing.analyze import analyze
+
+dd = pytest.importorskip("dask.dataframe")
+from framing.scale import analyze_dask  # noqa: E402
+
+TEXTS = [
+    "The council chose treatment instead of the overdose prevention site.",
+    "Harm reduction and recovery support go hand in hand at the new clinic.",
+    "Rents rose again this spring.",
+    "Naloxone kits sit beside a list of detox beds. Staff say recovery starts with staying alive.",
+    "The economic recovery stalled while the water treatment plant was rebuilt.",
+    "Supporters want the supervised consumption site and more treatment beds, not one or the other.",
+]
+
+
+def test_dask_partitions_give_the_same_units_as_pandas() -> None:
+    docs = pd.DataFrame({"id": [f"d{i}" for i in range(len(TEXTS))], "text": TEXTS,
+                         "date": pd.date_range("2021-01-01", periods=len(TEXTS), freq="MS")})
+    expected = analyze(docs, progress=False)
+    got = analyze_dask(dd.from_pandas(docs, npartitions=3)).compute(scheduler="synchronous")
+    cols = ["doc_id", "unit", "text", "concepts", "pairs"]
+    assert got[cols].reset_index(drop=True).to_dict("records") == expected[cols].to_dict("records")
+    assert any(p for p in got["pairs"])  # relations were labelled, not just split
+
+
+def test_a_pandas_frame_is_refused_with_a_pointer() -> None:
+    with pytest.raises(TypeError, match="framing.analyze"):
+        analyze_dask(pd.DataFrame({"id": ["a"], "text": ["x"]}))
