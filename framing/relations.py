@@ -152,8 +152,10 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:tensions?|divides?|divisions?|divided|divisive|conflicts?|conflicting|at\s+odds|"
      r"incompatib\w*|opposites?|opposing|in\s+opposition|oppos\w*|rivals?|rivalry|clash\w*|competing|"
      r"at\s+war|battles?|dichotom\w*|pitted|pits?\s+\w+\s+against|mutually\s+exclusive|antithe\w*|"
-     r"camps?|contradictions?|contradictory|disconnect|gulf|schism|rift|irreconcilable|"
-     r"either\s+" + _W + r"{1,60}\bor\b)"),
+     r"camps?|contradictions?|contradictory|disconnect|gulf|schism|rift|irreconcilable)"),
+    # "either X or Y" sets X and Y up as alternatives only when Y follows "or" directly
+    ("either_or", "opposition", "inner",
+     r"\beither\b(?P<l>" + _W + r"{1,60}?)(?P<m>\bor\b)(?P<r>[^.;:!?,(]{1,40})"),
     ("enables_drug_use", "opposition", "unary",
      r"\benabl\w*\b" + _W + r"{0,25}\b(?:drug\s+use|addiction|using|use|habits?|users?)\b|"
      r"\bkeeps?\s+(?:people|them|users|addicts|patients|clients)\s+(?:using|addicted|sick|hooked|in\s+addiction)\b|"
@@ -201,7 +203,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\bgrounded\s+in\b|\bcompatible\b|\bcomplementary\b|\bsupport\w*\s+(?:each|one)\b|\bpartner\w*|"
      r"\bcollaborat\w*|\bcoordinat\w*|\bstep\w*\s+(?:down|up)\b|\bgradual\w*|\bstage\w*|\bmultiple\s+pathways\b"),
     ("informs", "complementary", "unary",
-     r"\b(?:drew|draw\w*|drawn)\s+on\b|\binform\w*\b|\bfrom\s+(?:a|an|their|his|her)\s+\w+\s+"
+     r"\b(?:drew|draw\w*|drawn)\s+on\b|\binform(?:s|ed|ing)?\b|\bfrom\s+(?:a|an|their|his|her)\s+\w+\s+"
      r"(?:standpoint|perspective|lens)\b|\blived\s+experience\b|\bexperience\w*\s+(?:of|with|in)\b"),
     ("form_of", "complementary", "direct",
      r"\b(?:is|are|was)\s+(?=(?:not\s+)?(?:also\s+|itself\s+|simply\s+|just\s+|in\s+fact\s+)?"
@@ -227,6 +229,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"options?|supports?|resources?|offers?|range\s+of)\b"),
 ]
 _COMPILED = [(n, lab, sc, re.compile(rx, re.IGNORECASE)) for n, lab, sc, rx in _MARKERS]
+# "Harm reduction AND recovery": a capitalised conjunction stresses that both belong (case-sensitive)
+_COMPILED.append(("emphatic_and", "complementary", "binary", re.compile(r"(?<=[a-z\s])\b(?:AND|PLUS|ALSO)\b(?=\s+[a-z])")))
 
 # Words that turn an opposition marker into negated opposition (and a path marker into a denial).
 _NEGATOR = re.compile(
@@ -243,6 +247,9 @@ _NEGATOR = re.compile(
 _FLIPS = {"opposition": "complementary"}
 _FLIP_COMP = {"path_to", "connect_to", "form_of"}
 _NEG_WINDOW = 60
+_DASH_ASIDE = re.compile(r"[—–][^—–.;!?]{1,80}[—–]|\s-\s[^.;!?]{1,80}\s-\s")
+_PLAIN_NOT = re.compile(r"\b(?:not|never|no)\b|n't\b", re.IGNORECASE)
+_NEAR = 60  # how far (characters) a unit-wide marker may sit from the pair's closest mentions
 # "... is overstated", "..., but that is a myth": a denial after the marker, in the same sentence.
 _AFTER_DENIAL = re.compile(r"^[^.;!?]{0,80}?\b(?:is|are|was|were|has\s+been|have\s+been|seems?)\s+"
                            r"(?:\w+\s+)?(?:overstat\w*|exaggerat\w*|overblown|a\s+myth|false|a\s+false\s+\w+|"
@@ -255,7 +262,7 @@ _REFUSAL = re.compile(
     r"(?:\b(?:will|would|does|do|did|can|could|should|shall|must)\s*(?:not|n't)\b|\bwon't\b|\bno\s+longer\b|"
     r"\bnever\b|\brefus\w*|\bturn\w*\s+away|\bkick\w*\s+out|\bevict\w*|\bexpel\w*|\bdeclin\w*\s+to\b|\bban(?:s|ned|ning)?|\bexclud\w*|\bbar(?:s|red|ring)?|\bblock\w*|\bshut\w*(?:\s+down)?|"
     r"\bclos(?:e|es|ed|ing)(?:\s+down)?|\bcancel\w*|\bscrap\w*|\bdefund\w*|\babandon\w*|\breject\w*|"
-    r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bend(?:s|ed|ing)?|\bstop\w*|\bhalt\w*|"
+    r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bend(?:s|ed|ing)?(?!\s+(?:points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
     r"\boppos(?:e|es|ed|ing)|\bagainst)\b[^.;:!?]{0,35}$|\bno\s+(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
@@ -308,7 +315,8 @@ def _mask(text: str, spans: Sequence[Span]) -> str:
 def _negated(text: str, start: int, floor: int, end: int | None = None) -> bool:
     """True when an odd number of negators sit just before `start` in the same clause."""
     lo = max(floor, start - _NEG_WINDOW)
-    window = text[lo:start]
+    # an aside between paired dashes ("did not see the two—X and Y—as rivals") does not end the clause
+    window = _DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), text[lo:start])
     breaks = list(_CLAUSE_BREAK.finditer(window))
     if breaks:
         window = window[breaks[-1].end():]
@@ -345,7 +353,11 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
             if g in m.re.groupindex and m.group(g) is not None:
                 ls, le = m.span(g)
                 inner = {s.concept for s in in_sent if s.start >= ls and s.end <= le}
-                right = {s.concept for s in in_sent if s.start >= le and s.start - le <= 140}
+                if "r" in m.re.groupindex and m.group("r") is not None:
+                    rs, re_ = m.span("r")
+                    right = {s.concept for s in in_sent if s.start >= rs and s.start < re_}
+                else:
+                    right = {s.concept for s in in_sent if s.start >= le and s.start - le <= 140}
                 return [(inner, right)]
         return []
     if kind == "target":
@@ -390,8 +402,7 @@ def find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tu
             elif kind == "unary" or name == "form_of":
                 neg = _negated(masked, m.start(), bounds[si][0], m.end())
             else:  # displacement and path markers are negated only by a plain "not"
-                neg = bool(re.search(r"\b(?:not|never|no)\b|n't\b",
-                                     masked[max(bounds[si][0], m.start() - 25):m.start()], re.IGNORECASE))
+                neg = bool(_PLAIN_NOT.search(masked[max(bounds[si][0], m.start() - 25):m.start()]))
             if name == "form_of" and re.search(r"\bnot\b", m.group(0), re.IGNORECASE):
                 neg = not neg
             lab = label
@@ -399,6 +410,9 @@ def find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tu
                 lab = _FLIPS[label]
             elif neg and name in _FLIP_COMP:
                 lab = "opposition"
+            elif neg and name == "integrated" and _PLAIN_NOT.search(
+                    masked[max(bounds[si][0], m.start() - 25):m.start()]):
+                lab = "opposition"  # "not part of", "cannot be integrated", "not compatible with"
             elif neg:
                 lab = label  # "not both" etc. stays a weak complementary cue
             strength = UNIT if kind == "unary" else SPECIFIC
@@ -462,6 +476,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     if not sa or not sb:
         return RuleVerdict(key, None, [], {"absent": 1.0})
     fired: list[Marker] = []
+    bounds = sentence_bounds(text)
     for marker, sides in find_markers(text, spans):
         hit = False
         for left, right in sides:
@@ -469,6 +484,8 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
                 hit = True
                 scope = (a, b) if (a in left and b in right) else (b, a)
                 break
+        if hit and marker.strength == UNIT and not _near(marker, sa, sb, bounds):
+            hit = False  # a unit-wide word far from both concepts in a long sentence says nothing of them
         prefix = "m" if hit else "u"
         feats[f"{prefix}:{marker.name}"] = feats.get(f"{prefix}:{marker.name}", 0.0) + 1.0
         if hit:
@@ -478,12 +495,17 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
             if marker.label != "neutral":
                 fired.append(Marker(marker.name, marker.label, marker.start, marker.end, marker.text,
                                     scope, marker.negated, marker.strength))
-    refused = None if any(m.negated and m.label == "complementary" for m in fired) else _refusals(text, sa, sb)
+    fused = _fused(text, sa, sb) or _title_case_run(text, sa, sb)
+    listed = _in_list(text, sa, sb, spans)
+    if listed:
+        for mk in [mk for mk in fired if mk.name == "both_and" and _both_list(text, mk, sa + sb)]:
+            fired.remove(mk)  # "access to both X and Y services": a list of services, not a stance
+            feats["both_list"] = 1.0
+    refused = None if listed or any(m.negated and m.label == "complementary" for m in fired) \
+        else _refusals(text, sa, sb)
     if refused:
         fired.append(refused)
         feats["m:refusal"] = 1.0
-    fused = _fused(text, sa, sb) or _title_case_run(text, sa, sb)
-    listed = _in_list(text, sa, sb, spans)
     feats["fused"] = float(fused)
     feats["list"] = float(listed)
     if fused or listed:
@@ -491,7 +513,6 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         lo_, hi_ = min(x.start, y.start), max(x.end, y.end)
         fired.append(Marker("fused_name" if fused else "plain_list", "neutral", lo_, hi_, text[lo_:hi_],
                             (a, b), False, UNIT))
-    bounds = sentence_bounds(text)
     sents_a = {_sentence_of(s.start, bounds) for s in sa}
     sents_b = {_sentence_of(s.start, bounds) for s in sb}
     feats["cross_sentence"] = float(not (sents_a & sents_b))
@@ -511,6 +532,40 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
             feats.get(f"fired:{m.label}:{'s' if m.strength == SPECIFIC else 'u'}", 0.0) + 1.0
     feats[f"rule:{label}"] = 1.0
     return RuleVerdict(key, label, fired, feats)
+
+
+_SERVICE_HEAD = re.compile(
+    r"^\s*(?:[\w-]+\s+)?(?:services?|programs?|programmes?|providers?|centres?|centers?|facilities|settings|"
+    r"sites|staff|workers|agencies|organi[sz]ations|sectors?|systems?|options|supports?|resources|beds|"
+    r"clinics?|spaces|workforces?|budgets?|funding|fields|policies|professionals)\b", re.IGNORECASE)
+_ACCESS_BEFORE = re.compile(
+    r"\b(?:access(?:ing)?|use|availability|demand|referrals?|visits?|spending|data|waits?|barriers)\s+"
+    r"(?:to|of|for|on)\s+$", re.IGNORECASE)
+
+
+def _both_list(text: str, marker: Marker, spans: list[Span]) -> bool:
+    """True for "both X and Y" that only lists what people access or what a service holds
+    ("access to both harm reduction and treatment services"), which coders read as neutral."""
+    inside = [s for s in spans if marker.start < s.start < marker.end + 60]
+    if len(inside) < 2:
+        return False
+    last = max(inside, key=lambda s: s.end)
+    return bool(_SERVICE_HEAD.match(text[last.end:last.end + 40])
+                or _ACCESS_BEFORE.search(text[max(0, marker.start - 30):marker.start]))
+
+
+def _near(marker: Marker, sa: list[Span], sb: list[Span], bounds: list[tuple[int, int]]) -> bool:
+    """True when a unit-wide marker sits within _NEAR characters of the closest pair of mentions in its
+    sentence (or the pair is not in its sentence, e.g. "The two clash. Treatment ... recovery")."""
+    si = _sentence_of(marker.start, bounds)
+    lo_s, hi_s = bounds[si]
+    xs = [s for s in sa if lo_s <= s.start < hi_s]
+    ys = [s for s in sb if lo_s <= s.start < hi_s]
+    if not xs or not ys:
+        return True
+    x, y = min(((x, y) for x in xs for y in ys), key=lambda p: abs(p[0].start - p[1].start))
+    lo, hi = min(x.start, y.start) - _NEAR, max(x.end, y.end) + _NEAR
+    return marker.end > lo and marker.start < hi
 
 
 def _refusals(text: str, sa: list[Span], sb: list[Span]) -> Marker | None:
