@@ -223,6 +223,22 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:does|do|did)\s*(?:not|n't)\s+count\b|\bcrutch\b|\bprofit\w*\s+from\b|"
      r"\bpush\w*\s+(?:people|them|patients|residents|clients)\s+(?:off|out|away)\b|\bfought\b|\bfight\w*\b|"
      r"\bin\s+favou?r\s+of\b|\btrad(?:e|es|ed|ing)\b" + _W + r"{0,40}\bfor\b|\bscapegoat\w*"),
+    # one concept defined to contain the other ("defined harm reduction to include recovery"); a list
+    # after "include" with no concept before it stays a list
+    ("includes", "complementary", "contains",
+     r"\b(?:to\s+include|includ(?:es|ed)|encompass\w*|extend\w*\s+to|expand\w*\s+to|broaden\w*\s+to)\b"),
+    # "within a recovery framework", "under a harm reduction umbrella"
+    ("within_frame", "complementary", "target",
+     r"\b(?:within|inside|under|into)\s+(?:a|an|the|their|its|this|one)\s+(?:broader\s+|wider\s+|larger\s+)?"
+     r"(?=[\w\s'’-]{3,40}?\s(?:frameworks?|paradigms?|umbrellas?|philosoph(?:y|ies)|lens|continuum|vision)\b)"),
+    # one concept named as the goal or end point of the other ("with a goal of recovery")
+    ("goal_of", "complementary", "target",
+     r"\b(?:goals?|aims?|end\s*points?|objectives?|hopes?|outcomes?)\s+(?:of\s+(?:that|this|the)\s+\w+\s+)?"
+     r"(?:of|would\s+be|is|was|being)\b"),
+    # the attitude of one side toward the other
+    ("wary_of", "opposition", "unary",
+     r"\b(?:apprehensive|wary|reluctant|hesitant|uneasy|resistant|hostile|distrust\w*|mistrust\w*)\s+"
+     r"(?:about|of|toward|towards|to|with)\b"),
     # --- neutral evidence
     ("list", "neutral", "unary",
      r"\b(?:such\s+as|including|includ(?:e|es)|like|e\.g\.|namely|services?|programs?|programmes?|"
@@ -322,7 +338,8 @@ def _negated(text: str, start: int, floor: int, end: int | None = None) -> bool:
         window = window[breaks[-1].end():]
     hits = [m.group(0).lower() for m in _NEGATOR.finditer(window)]
     plain = [h for h in hits if re.fullmatch(r"not|no|never|n't|\w+n't|nor|neither|without", h)]
-    doubters = [h for h in hits if re.match(r"myth|misconception|mistake|wrong|false", h)]
+    wide = text[max(floor, start - 2 * _NEG_WINDOW):start]
+    doubters = re.findall(r"\b(?:myth|misconception|mistake|wrong|false)\w*", wide, re.IGNORECASE)
     if plain and doubters:  # "the myth that X is not Y" asserts X is Y
         return len(plain) % 2 == 0
     return bool(hits) or bool(_AFTER_DENIAL.match(text[end:end + 60])) if end is not None else bool(hits)
@@ -360,12 +377,27 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
                     right = {s.concept for s in in_sent if s.start >= le and s.start - le <= 140}
                 return [(inner, right)]
         return []
+    if kind == "contains":
+        before = [s for s in in_sent if s.end <= m.start() and m.start() - s.end <= 80
+                  and not _CLAUSE_BREAK.search(text, s.end, m.start())]
+        if not before:
+            return []
+        stop = _RIGHT_STOP.search(text, m.end(), s_hi)
+        right = {s.concept for s in in_sent if s.start >= m.end() and s.start - m.end() <= 100
+                 and (stop is None or s.start < stop.start())}
+        return [({before[-1].concept}, right)]
     if kind == "target":
         right_spans = [s for s in spans if s.start >= m.end() and s.start - m.end() <= 40]
         if not right_spans:
             return []
         first = min(right_spans, key=lambda s: s.start)
         target = {first.concept}
+        mates = [first]  # "a path to treatment and recovery": the listed items are both targets
+        for s in sorted(spans, key=lambda s: s.start):
+            if s.start >= mates[-1].end and len(text[mates[-1].end:s.start]) <= 40 \
+                    and _LIST_GAP.match(text[mates[-1].end:s.start]):
+                mates.append(s)
+        target |= {s.concept for s in mates}
         others = {s.concept for s in spans if s.concept not in target}
         return [(target, others)]
     if kind == "direct":
@@ -501,8 +533,11 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         for mk in [mk for mk in fired if mk.name == "both_and" and _both_list(text, mk, sa + sb)]:
             fired.remove(mk)  # "access to both X and Y services": a list of services, not a stance
             feats["both_list"] = 1.0
-    refused = None if listed or any(m.negated and m.label == "complementary" for m in fired) \
-        else _refusals(text, sa, sb)
+    named_a, named_b = all(_in_name(text, s) for s in sa), all(_in_name(text, s) for s in sb)
+    if named_a or named_b:
+        feats["proper_name"] = 1.0  # "the Community Recovery Act", "Recovery Access Hubs": a title, no stance
+    refused = None if listed or named_a or named_b or any(
+        m.negated and m.label == "complementary" for m in fired) else _refusals(text, sa, sb)
     if refused:
         fired.append(refused)
         feats["m:refusal"] = 1.0
@@ -519,6 +554,10 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     gap = min(abs(x.start - y.start) for x in sa for y in sb)
     feats["gap_bin"] = float(min(gap // 25, 8))
     feats["n_concepts"] = float(len({s.concept for s in spans}))
+    # long sentences that name two concepts with no linking marker are mostly plain reports: neutral
+    feats[f"words_bin:{min(len(text.split()) // 10, 5)}"] = 1.0
+    if not any(m.label != "neutral" for m in fired):
+        feats["no_marker"] = 1.0
     lo = min(s.end for s in sa + sb)
     hi = max(s.start for s in sa + sb)
     between = text[lo:hi] if hi > lo else ""
@@ -552,6 +591,23 @@ def _both_list(text: str, marker: Marker, spans: list[Span]) -> bool:
     last = max(inside, key=lambda s: s.end)
     return bool(_SERVICE_HEAD.match(text[last.end:last.end + 40])
                 or _ACCESS_BEFORE.search(text[max(0, marker.start - 30):marker.start]))
+
+
+_CAP_WORD = re.compile(r"[A-Z][\w'’-]*")
+
+
+def _in_name(text: str, span: Span) -> bool:
+    """True when a mention is part of a capitalised name of a law, programme or body mid-sentence
+    ("Valmere's Community Recovery Act", "the Recovery Access Hub"), not a plain use of the concept."""
+    if not text[span.start:span.start + 1].isupper() or re.fullmatch(r"[A-Z]{2,}s?", text[span.start:span.end]):
+        return False
+    before = re.search(r"([\w'’-]+)([^\w]*)$", text[max(0, span.start - 40):span.start])
+    after = re.match(r"[ ]+([\w'’-]+)", text[span.end:span.end + 40])
+    start_of_sentence = not text[:span.start].strip() or re.search(r"[.!?:\"“]\s*$", text[:span.start])
+    prev_cap = before is not None and before.group(2) == " " and _CAP_WORD.fullmatch(before.group(1)) \
+        and not re.search(r"[.!?:\"“]\s*$", text[:span.start - len(before.group(0))])
+    next_cap = after is not None and _CAP_WORD.fullmatch(after.group(1)) is not None
+    return bool(prev_cap or (next_cap and not start_of_sentence) or (next_cap and prev_cap))
 
 
 def _near(marker: Marker, sa: list[Span], sb: list[Span], bounds: list[tuple[int, int]]) -> bool:
