@@ -265,3 +265,18 @@ def test_mediacloud_key_goes_to_the_api_host_only(web, fetcher, monkeypatch):
         fetcher.get(web.url("/elsewhere"))
     assert "Authorization" not in web.requests[-1][2]
     assert fetcher.session.auth is None  # restored afterwards
+
+
+def test_gdelt_unreachable_api_stops_after_the_first_slice(web):
+    import socket
+
+    from scrapers.http import Fetcher
+
+    web.route("/api/v2/doc/doc", handler=lambda h: h.connection.shutdown(socket.SHUT_RDWR))  # no answer at all
+    source = build_source("gdelt", "g", {"query": ["x"], "base_url": web.url("/api/v2/doc/doc"),
+                                         "slice_days": 1, "min_interval": 0},
+                          Fetcher(min_delay=0, allow_loopback=True, obey_robots=False, max_retries=0))
+    with pytest.raises(ScrapeError) as err:
+        list(source.discover(dt.date(2024, 1, 1), dt.date(2024, 1, 31)))
+    assert err.value.reason in {"connection_error", "connection_reset"}
+    assert sum(p.startswith("/api/v2/doc/doc") for _, p, _ in web.requests) == 1  # not 31 doomed slices

@@ -86,6 +86,8 @@ def article_candidate(article: dict[str, Any], source: str) -> Candidate | None:
     )
 
 
+UNREACHABLE = {"dns_error", "connection_error", "private_address", "robots_disallowed", "robots_unavailable"}
+
 class GdeltSource(Source):
     """Articles the GDELT DOC 2.0 API finds for the query terms, sliced so no slice hits the 250 cap.
 
@@ -167,6 +169,8 @@ class GdeltSource(Source):
         try:
             articles = parse_artlist(self.get(url).content, url)
         except ScrapeError as exc:
+            if exc.reason in UNREACHABLE:  # the API itself is out of reach: the other slices would fail too
+                raise
             if exc.reason != "empty":  # GDELT answers an empty body when nothing matched
                 self.record(exc)  # one failed slice leaves a recorded gap, not a lost run
             return
