@@ -114,10 +114,14 @@ def draw_sample(units: pd.DataFrame, n: int = 200, random_state: int | None = 0,
 
 def write_sample(sample: pd.DataFrame, path: str | os.PathLike, coders: Sequence[str] = ("coder_1", "coder_2"),
                  blind: bool = True) -> Path:
-    """Write a coding sheet: the sample with empty coder columns; `blind` hides the model's label."""
+    """Write a coding sheet: the sample with empty coder columns; `blind` hides the model's label.
+
+    The stratum names the predicted label, so a blind sheet leaves it out too.
+    """
     sheet = sample.copy()
     if blind:
-        sheet = sheet.drop(columns=[c for c in ("model_label", "model_probability") if c in sheet.columns])
+        hidden = ("model_label", "model_probability", "stratum")
+        sheet = sheet.drop(columns=[c for c in hidden if c in sheet.columns])
     for c in coders:
         sheet[c] = ""
     path = Path(path)

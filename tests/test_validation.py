@@ -70,6 +70,8 @@ def test_coding_sheet_round_trip_and_clear_errors(tmp_path):
     path = write_sample(sample, tmp_path / "sheet.csv")
     sheet = pd.read_csv(path)
     assert "model_label" not in sheet.columns and {"coder_1", "coder_2"} <= set(sheet.columns)
+    labels = {"complementary", "neutral", "opposition"}
+    assert not any(label in str(value) for value in sheet.to_numpy().ravel() for label in labels)  # blind
     sheet["coder_1"] = ["comp", "Opposition", "neutral", "o", "", "n"]
     sheet["coder_2"] = ["complementary", "opposition", "neutral", "opposition", "neutral", "opposition"]
     sheet.to_csv(path, index=False)
