@@ -72,5 +72,6 @@ __all__ = [
     "train_punkt",
     "validation_report",
     "wilson_interval",
+    "write_report",
     "write_sample",
 ]

@@ -113,7 +113,6 @@ class GdeltSource(Source):
             raise ValueError(f"source {name!r} (kind gdelt): 'slice_days' and 'min_slice_minutes' must be > 0")
         self.base_url = self.options["base_url"] or DEFAULT_BASE
         self.query_string = gdelt_query(as_list(self.options["query"]), self.options["filters"])
-        self.requests_made = 0
         self.clock: Callable[[], float] = time.monotonic  # injectable, so tests check pacing without waiting
         self.sleep: Callable[[float], None] = time.sleep
         self._last_request: float | None = None
@@ -164,7 +163,6 @@ class GdeltSource(Source):
 
     def _slice(self, start: dt.datetime, end: dt.datetime) -> Iterator[Candidate]:
         url = self.slice_url(start, end)
-        self.requests_made += 1
         self._pace()
         try:
             articles = parse_artlist(self.get(url).content, url)
