@@ -15,7 +15,7 @@ from scrapers.metadata import detect_language, host_outlet
 MAX_PAGES = 500  # a longer PDF is read up to here; its text is still a useful document
 
 
-def _title(info: dict, text: str, hint: str | None) -> str | None:
+def _title(info: dict, first_page: str, hint: str | None) -> str | None:
     title = info.get("/Title")
     title = re.sub(r"\s+", " ", str(title)).strip() if title else ""
     # generators often leave a file name or "untitled" as the title
@@ -23,11 +23,47 @@ def _title(info: dict, text: str, hint: str | None) -> str | None:
         return title
     if hint:
         return hint
-    for line in text.splitlines():
+    for line in first_page.splitlines():  # the page as laid out: its first line is the heading
         line = line.strip()
         if len(line) >= 4 and re.search(r"[^\W\d_]{3}", line):
             return line[:300]
     return None
+
+
+_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+
+
+def reflow(page: str) -> str:
+    r"""Join a PDF page's wrapped lines into paragraphs separated by blank lines, so sentences are whole.
+
+    A line continues the previous one unless the previous ends a sentence and is clearly shorter than
+    the page's full lines (the last line of a paragraph), or a blank line stands between them.
+
+    >>> reflow("The review covers two years of visits to the site and\nthe staff who ran it.\nA second part begins here.")
+    'The review covers two years of visits to the site and the staff who ran it.\n\nA second part begins here.'
+    """
+    lines = [line.strip() for line in page.splitlines()]
+    widths = sorted(len(line) for line in lines if line)
+    full = widths[int(len(widths) * 0.75)] if widths else 0  # a typical full line
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        current = paragraphs[-1]
+        if not line:
+            if current:
+                paragraphs.append([])
+            continue
+        if current and _END.search(current[-1]) and len(current[-1]) < 0.8 * full and not line[0].islower():
+            paragraphs.append([])
+        paragraphs[-1].append(line)
+    joined = []
+    for para in paragraphs:
+        text = ""
+        for line in para:
+            glue = "" if not text or (text.endswith("-") and line[:1].islower()) else " "
+            text += glue + line
+        if text:
+            joined.append(text)
+    return "\n\n".join(joined)
 
 
 def extract_pdf(data: bytes, url: str | None = None, hints: dict | None = None) -> Extraction:
@@ -51,7 +87,8 @@ def extract_pdf(data: bytes, url: str | None = None, hints: dict | None = None) 
         raise
     except Exception as err:  # pypdf parses untrusted bytes and raises many types; all mean "broken"
         raise ScrapeError(name, "parse_error", f"cannot read the PDF: {err}") from err
-    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    pages = [p for p in pages if p.strip()]
+    text = "\n\n".join(reflow(p) for p in pages)
     if not text:
         raise ScrapeError(name, "empty", "the PDF has no text layer (a scan?)")
 
@@ -64,7 +101,7 @@ def extract_pdf(data: bytes, url: str | None = None, hints: dict | None = None) 
         date_source = "pdf" if date else "none"
     return Extraction(
         text=text,
-        title=_title(info, text, hints.get("title")),
+        title=_title(info, pages[0] if pages else "", hints.get("title")),
         date=date,
         date_source=date_source,
         date_confidence=CONFIDENCE.get(date_source, 0.0) if date else 0.0,

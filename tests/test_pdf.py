@@ -111,3 +111,18 @@ def test_extract_response_sends_pdfs_to_pypdf():
 def test_outlet_named_by_the_source_beats_the_host_name():
     result = extract_pdf(make_pdf(), url="https://127.0.0.1/docs/review.pdf", hints={"outlet": "Health Ministry"})
     assert result.outlet == "Health Ministry"
+
+
+def test_wrapped_lines_come_back_as_whole_sentences_and_paragraphs():
+    wrapped = [
+        "Integration. The pilot site will sit beside the addiction clinic, and a nurse",
+        "will take same-day referrals to detox for anyone who asks about treatment.",
+        "Peer workers.",
+        "Two peer positions will link harm reduction services with recovery groups in",
+        "the east end of the city.",
+    ]
+    text = extract_pdf(make_pdf(lines=wrapped)).text
+    paragraphs = text.split("\n\n")
+    assert paragraphs[0].startswith(" ".join(wrapped[:2]))  # one sentence, not two broken halves
+    assert paragraphs[1] == " ".join(wrapped[3:])  # a short line ending a sentence closes a paragraph
+    assert "\n" not in paragraphs[0] and len(paragraphs) == 3  # the third is the appendix page
