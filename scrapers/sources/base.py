@@ -210,10 +210,14 @@ def in_range(day: dt.date | None, since: dt.date | None, until: dt.date | None) 
 class Source:
     """Base class of every source: holds the name, checked options and the Fetcher; fetches and extracts.
 
-    Subclasses set `kind` and `OPTIONS` and implement `discover`; most keep the default `fetch`.
+    Subclasses set `kind` and `OPTIONS` and implement `discover`; most keep the default `fetch`. API
+    sources also set `DEFAULT_BASE` (the real service, overridable with the `base_url` option) and
+    `QUERY_REQUIRED`.
     """
 
     kind: ClassVar[str] = ""
+    DEFAULT_BASE: ClassVar[str | None] = None
+    QUERY_REQUIRED: ClassVar[bool] = False
     OPTIONS: ClassVar[dict[str, Option]] = {}
     COMMON: ClassVar[dict[str, Option]] = {
         "query": Option((list, str), default=[], list_of=str),
@@ -227,6 +231,10 @@ class Source:
         self.options = validate_options(name, self.kind, options, {**self.COMMON, **self.OPTIONS})
         self.fetcher = fetcher
         self.query = QueryMatcher(as_list(self.options["query"]))
+        if self.QUERY_REQUIRED and not self.query.terms:
+            raise ValueError(f"source {name!r} (kind {self.kind}): option 'query' is required")
+        base = self.options["base_url"] or self.DEFAULT_BASE
+        self.base_url = base.rstrip("/") if base else None
         self.errors: list[ScrapeError] = []
 
     def record(self, error: ScrapeError) -> None:

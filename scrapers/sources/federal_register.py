@@ -77,17 +77,13 @@ class FederalRegisterSource(Source):
     """
 
     kind = "federal_register"
+    DEFAULT_BASE = DEFAULT_BASE
+    QUERY_REQUIRED = True
     OPTIONS = {
         "agencies": Option((list,), default=[], list_of=str),
         "document_types": Option((list,), default=[], list_of=str),
         "max_pages": Option((int,), default=100),
     }
-
-    def __init__(self, name: str, options: dict[str, Any], fetcher: Any) -> None:
-        super().__init__(name, options, fetcher)
-        if not as_list(self.options["query"]):
-            raise ValueError(f"source {name!r} (kind federal_register): option 'query' is required")
-        self.base_url = (self.options["base_url"] or DEFAULT_BASE).rstrip("/")
 
     def search_url(self, since: dt.date | None, until: dt.date | None) -> str:
         """The first documents.json URL for the query over [since, until]."""

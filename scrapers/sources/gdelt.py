@@ -97,6 +97,8 @@ class GdeltSource(Source):
     """
 
     kind = "gdelt"
+    DEFAULT_BASE = DEFAULT_BASE
+    QUERY_REQUIRED = True
     OPTIONS = {
         "filters": Option((str,)),
         "slice_days": Option((int, float), default=7.0),
@@ -107,11 +109,8 @@ class GdeltSource(Source):
 
     def __init__(self, name: str, options: dict[str, Any], fetcher: Any) -> None:
         super().__init__(name, options, fetcher)
-        if not as_list(self.options["query"]):
-            raise ValueError(f"source {name!r} (kind gdelt): option 'query' is required")
         if self.options["slice_days"] <= 0 or self.options["min_slice_minutes"] <= 0:
             raise ValueError(f"source {name!r} (kind gdelt): 'slice_days' and 'min_slice_minutes' must be > 0")
-        self.base_url = self.options["base_url"] or DEFAULT_BASE
         self.query_string = gdelt_query(as_list(self.options["query"]), self.options["filters"])
         self.clock: Callable[[], float] = time.monotonic  # injectable, so tests check pacing without waiting
         self.sleep: Callable[[float], None] = time.sleep

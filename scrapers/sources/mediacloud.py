@@ -105,6 +105,8 @@ class MediaCloudSource(Source):
     """
 
     kind = "mediacloud"
+    DEFAULT_BASE = DEFAULT_BASE
+    QUERY_REQUIRED = True
     OPTIONS = {
         "sources": Option((list,), default=[], list_of=int),
         "collections": Option((list,), default=[], list_of=int),
@@ -112,12 +114,6 @@ class MediaCloudSource(Source):
         "lookback_days": Option((int,), default=31),
         "max_pages": Option((int,), default=1000),
     }
-
-    def __init__(self, name: str, options: dict[str, Any], fetcher: Any) -> None:
-        super().__init__(name, options, fetcher)
-        if not as_list(self.options["query"]):
-            raise ValueError(f"source {name!r} (kind mediacloud): option 'query' is required")
-        self.base_url = (self.options["base_url"] or DEFAULT_BASE).rstrip("/")
 
     def api_key(self) -> str:
         """The key from the configured environment variable; ScrapeError `missing_api_key` naming it."""
