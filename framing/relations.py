@@ -204,7 +204,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\bcollaborat\w*|\bcoordinat\w*|\bstep\w*\s+(?:down|up)\b|\bgradual\w*|\bstage\w*|\bmultiple\s+pathways\b"),
     ("informs", "complementary", "unary",
      r"\b(?:drew|draw\w*|drawn)\s+on\b|\binform(?:s|ed|ing)?\b|\bfrom\s+(?:a|an|their|his|her)\s+\w+\s+"
-     r"(?:standpoint|perspective|lens)\b|\blived\s+experience\b|\bexperience\w*\s+(?:of|with|in)\b"),
+     r"(?:standpoint|perspective|lens)\b|\blived\s+experience\b"),
     ("form_of", "complementary", "direct",
      r"\b(?:is|are|was)\s+(?=(?:not\s+)?(?:also\s+|itself\s+|simply\s+|just\s+|in\s+fact\s+)?"
      r"(?:(?:a|an|one|another)\s+|\w+\s+of\s+)?\w)(?!in\s|on\s)(?:not\s+)?"

@@ -98,3 +98,11 @@ def test_treatment_works_keeps_its_addiction_sense():
     det = ConceptDetector()
     assert [m.concept for m in det.detect("Treatment works best when a bed is free the same day.")] == ["TREATMENT"]
     assert det.detect("The sewage treatment works by the river will be upgraded.") == []
+
+
+def test_mere_experience_of_a_concept_is_not_one_informing_the_other():
+    described = "The survey left out the experiences of recovery coaches who work outside harm reduction programs."
+    assert rule(described, HR).label is None
+    drew_on = "She drew on her recovery in her harm reduction work."
+    assert [m.name for m in rule(drew_on, HR).markers] == ["informs"]
+    assert rule(drew_on, HR).label == "complementary"
