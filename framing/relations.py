@@ -533,6 +533,12 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         for mk in [mk for mk in fired if mk.name == "both_and" and _both_list(text, mk, sa + sb)]:
             fired.remove(mk)  # "access to both X and Y services": a list of services, not a stance
             feats["both_list"] = 1.0
+    if listed and any(not _in_list(text, sa, [s], spans) for s in spans if s.concept not in (a, b)):
+        # "frameworks that prioritise treatment and recovery over harm reduction": a unit-wide word sets the
+        # listed pair, as one side, against a third concept outside the list, not against each other
+        for mk in [mk for mk in fired if mk.strength == UNIT]:
+            fired.remove(mk)
+            feats["list_vs_third"] = 1.0
     named_a, named_b = all(_in_name(text, s) for s in sa), all(_in_name(text, s) for s in sb)
     if named_a or named_b:
         feats["proper_name"] = 1.0  # "the Community Recovery Act", "Recovery Access Hubs": a title, no stance

@@ -106,3 +106,14 @@ def test_mere_experience_of_a_concept_is_not_one_informing_the_other():
     drew_on = "She drew on her recovery in her harm reduction work."
     assert [m.name for m in rule(drew_on, HR).markers] == ["informs"]
     assert rule(drew_on, HR).label == "complementary"
+
+
+def test_a_listed_pair_set_against_a_third_concept_is_not_related_to_itself():
+    against = "This tension comes from policies that put treatment and recovery ahead of harm reduction."
+    assert rule(against, TR).label == "neutral"
+    drew = "Peers had experiences with treatment and recovery that they drew on in their harm reduction work."
+    assert rule(drew, TR).label == "neutral"
+    assert rule(drew, HT).label == "complementary"
+    # all three in one list, or the pair alone: the word does relate them
+    assert rule("Harm reduction, treatment and recovery should work hand in hand.", TR).label == "complementary"
+    assert rule("Harm reduction and recovery are in tension.", HR).label == "opposition"
