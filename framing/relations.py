@@ -590,7 +590,7 @@ _ACCESS_BEFORE = re.compile(
 
 def _both_list(text: str, marker: Marker, spans: list[Span]) -> bool:
     """True for "both X and Y" that only lists what people access or what a service holds
-    ("access to both harm reduction and treatment services"), which coders read as neutral."""
+    ("access to both X and Y services"), which coders read as neutral."""
     inside = [s for s in spans if marker.start < s.start < marker.end + 60]
     if len(inside) < 2:
         return False

@@ -30,7 +30,7 @@ def pairs_of(model, text: str) -> dict:
 
 
 def test_access_to_both_services_is_a_list_not_a_stance(model):
-    text = "Rural clinics report poor access to both harm reduction and treatment services, the survey found."
+    text = "Rural clinics report poor access to both harm reduction and addiction treatment services, the survey found."
     assert rule(text, HT).label == "neutral"
     assert pairs_of(model, text) == {HT: "neutral"}
     # "we need both" still says they belong together
