@@ -542,7 +542,8 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     named_a, named_b = all(_in_name(text, s) for s in sa), all(_in_name(text, s) for s in sb)
     if named_a or named_b:
         feats["proper_name"] = 1.0  # "the Community Recovery Act", "Recovery Access Hubs": a title, no stance
-    refused = None if listed or named_a or named_b or any(
+    titled = any(_in_law_title(text, s) for s in sa + sb)  # "closed under the Community Recovery Act"
+    refused = None if listed or titled or any(
         m.negated and m.label == "complementary" for m in fired) else _refusals(text, sa, sb)
     if refused:
         fired.append(refused)
@@ -614,6 +615,16 @@ def _in_name(text: str, span: Span) -> bool:
         and not re.search(r"[.!?:\"“]\s*$", text[:span.start - len(before.group(0))])
     next_cap = after is not None and _CAP_WORD.fullmatch(after.group(1)) is not None
     return bool(prev_cap or (next_cap and not start_of_sentence) or (next_cap and prev_cap))
+
+
+_LAW_TAIL = re.compile(r"(?:[ ]+[A-Z][\w'’-]*){0,4}[ ]+(?:Act|Bill|Law|Code|Strategy|Statute|Regulations?|Ordinance)\b")
+
+
+def _in_law_title(text: str, span: Span) -> bool:
+    """True when a mention is part of the title of a law or strategy ("the Community Recovery Act"): the
+    instrument of a refusal, not a side of it. A named service that refuses ("a Recovery Access Hub that
+    will not offer supervised consumption") still opposes the two, as the codebook's example says."""
+    return _in_name(text, span) and bool(_LAW_TAIL.match(text, span.end))
 
 
 def _near(marker: Marker, sa: list[Span], sb: list[Span], bounds: list[tuple[int, int]]) -> bool:

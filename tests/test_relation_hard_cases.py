@@ -117,3 +117,11 @@ def test_a_listed_pair_set_against_a_third_concept_is_not_related_to_itself():
     # all three in one list, or the pair alone: the word does relate them
     assert rule("Harm reduction, treatment and recovery should work hand in hand.", TR).label == "complementary"
     assert rule("Harm reduction and recovery are in tension.", HR).label == "opposition"
+
+
+def test_a_named_service_that_refuses_the_other_is_opposition_but_a_law_title_is_not(model):
+    refusing = 'The clinic on Pier Road will become a Recovery Commons that "will not offer supervised consumption."'
+    assert rule(refusing, HR).label == "opposition"
+    assert pairs_of(model, refusing)[HR] == "opposition"
+    titled = "Three supervised consumption sites closed last week under the Healthy Recovery Act."
+    assert rule(titled, HR).label != "opposition"
