@@ -5,7 +5,8 @@ import datetime as dt
 
 import pytest
 
-from scrapers.sources.base import Candidate, QueryMatcher, build_source, in_range, parse_date
+from scrapers.dates import parse_date
+from scrapers.sources.base import Candidate, QueryMatcher, build_source, in_range
 
 ALL_KINDS_MINIMAL = {
     "rss": {"url": "https://feeds.example/rss"},

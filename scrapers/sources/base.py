@@ -16,9 +16,8 @@ import importlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from scrapers.errors import ScrapeError
 
@@ -151,6 +150,18 @@ def _contains(hay: str, phrase: str) -> bool:
     return f" {phrase} " in hay
 
 
+def http_url(ref: object, base: str) -> str | None:
+    """`ref` resolved against `base` when that gives an http(s) URL; None for anything else, damaged
+    references ("http://[") included."""
+    if not isinstance(ref, str) or not ref.strip():
+        return None
+    try:
+        url = urljoin(base, ref.strip())
+    except ValueError:
+        return None
+    return url if url.startswith(("http://", "https://")) else None
+
+
 def url_words(url: str) -> str:
     """The words of a URL's path (its slug), for matching query terms when nothing else is known."""
     try:
@@ -161,39 +172,6 @@ def url_words(url: str) -> str:
 
 # ---------------------------------------------------------------- dates
 
-def parse_date(value: Any) -> dt.date | None:
-    """A calendar date from an ISO 8601, RFC 822 or YYYYMMDD(THHMMSSZ) string, a datetime or a date; else None.
-
-    The date is the one written in the value's own time zone (a 23:30-05:00 story stays on its day).
-    """
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})(?:T?\d{6}Z?)?", text)
-    if m:
-        return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = re.match(r"(\d{4})-(\d{2})-(\d{2})(?:$|[T ])", text)
-    if m:
-        return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    try:
-        return parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
-def _safe_date(y: int, m: int, d: int) -> dt.date | None:
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
 
 
 def in_range(day: dt.date | None, since: dt.date | None, until: dt.date | None) -> bool:

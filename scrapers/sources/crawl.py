@@ -16,7 +16,7 @@ import lxml.etree
 import lxml.html
 
 from scrapers.errors import ScrapeError
-from scrapers.sources.base import Candidate, Option, Source, as_list, url_words
+from scrapers.sources.base import Candidate, Option, Source, as_list, http_url, url_words
 
 _SKIP_SCHEMES = ("mailto:", "javascript:", "tel:", "data:")
 
@@ -42,7 +42,7 @@ def extract_links(html: bytes | str, base_url: str) -> list[tuple[str, str]]:
         return []
     base = base_url
     for href in tree.xpath("//base/@href")[:1]:
-        base = urljoin(base_url, href.strip())
+        base = http_url(href, base_url) or base_url
     out: list[tuple[str, str]] = []
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
+from scrapers.dates import parse_date
 from scrapers.errors import ScrapeError
-from scrapers.sources.base import Candidate, Option, Source, as_list, in_range, parse_date
+from scrapers.sources.base import Candidate, Option, Source, as_list, in_range
 
 DEFAULT_BASE = "https://www.federalregister.gov/api/v1"
 OUTLET = "Federal Register"

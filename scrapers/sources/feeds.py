@@ -12,12 +12,12 @@ import re
 import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 
+from scrapers.dates import parse_date
 from scrapers.errors import ScrapeError
-from scrapers.sources.base import Candidate, Option, Source, as_list, in_range, parse_date, url_words
+from scrapers.sources.base import Candidate, Option, Source, as_list, http_url, in_range, url_words
 from scrapers.sources.xmlsafe import check_xml
 
 _TAG = re.compile(r"<[^>]*>")
@@ -33,13 +33,6 @@ def _language(code: Any) -> str | None:
     if not isinstance(code, str) or not code.strip():
         return None
     return re.split(r"[-_]", code.strip())[0].lower() or None
-
-
-def _http_url(value: Any, base: str) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    url = urljoin(base, value.strip())
-    return url if url.startswith(("http://", "https://")) else None
 
 
 def _absolute_url(value: Any) -> str | None:
@@ -84,7 +77,7 @@ def parse_json_feed(data: bytes, url: str, source: str = "feed") -> list[Candida
     for item in items:
         if not isinstance(item, dict):
             continue
-        link = _http_url(item.get("url"), url) or _http_url(item.get("external_url"), url)
+        link = http_url(item.get("url"), url) or http_url(item.get("external_url"), url)
         if link is None or link in seen:
             continue
         seen.add(link)
@@ -144,8 +137,8 @@ def _parse_xml_feed(data: bytes, url: str, source: str) -> list[Candidate]:
     seen: set[str] = set()
     for entry in entries:
         link = (
-            _http_url(entry.get("feedburner_origlink"), url)
-            or _http_url(entry.get("link"), url)
+            http_url(entry.get("feedburner_origlink"), url)
+            or http_url(entry.get("link"), url)
             or _absolute_url(entry.get("id"))
         )
         if link is None or link in seen:

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
+from scrapers.dates import parse_date
 from scrapers.errors import ScrapeError
-from scrapers.sources.base import Candidate, Option, Source, as_list, in_range, parse_date
+from scrapers.sources.base import Candidate, Option, Source, as_list, in_range
 
 DEFAULT_BASE = "https://api.gdeltproject.org/api/v2/doc/doc"
 MAX_RECORDS = 250

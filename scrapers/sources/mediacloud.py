@@ -15,8 +15,9 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
+from scrapers.dates import parse_date
 from scrapers.errors import ScrapeError
-from scrapers.sources.base import Candidate, Option, Source, as_list, in_range, parse_date
+from scrapers.sources.base import Candidate, Option, Source, as_list, in_range
 
 DEFAULT_BASE = "https://search.mediacloud.org"
 PLATFORM = "onlinenews-mediacloud"

@@ -13,10 +13,10 @@ import zlib
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
+from scrapers.dates import parse_date
 from scrapers.errors import ScrapeError
-from scrapers.sources.base import Candidate, Option, Source, as_list, in_range, parse_date, url_words
+from scrapers.sources.base import Candidate, Option, Source, as_list, http_url, in_range, url_words
 from scrapers.sources.xmlsafe import child_text, local, parse_xml
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own uncompressed limit
@@ -89,11 +89,7 @@ def parse_sitemap(data: bytes, url: str) -> Sitemap:
 
 
 def _loc(el, base: str) -> str | None:
-    loc = child_text(el, "loc")
-    if not loc:
-        return None
-    full = urljoin(base, loc)
-    return full if full.startswith(("http://", "https://")) else None
+    return http_url(child_text(el, "loc"), base)
 
 
 def _url_entry(el, base: str) -> SitemapEntry | None:

@@ -18,8 +18,9 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
+from scrapers.dates import parse_date
 from scrapers.errors import ScrapeError
-from scrapers.sources.base import Candidate, Option, Source, as_list, in_range, parse_date
+from scrapers.sources.base import Candidate, Option, Source, as_list, in_range
 
 MAX_PAYLOAD = 10 * 1024 * 1024
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
