@@ -21,9 +21,9 @@ from gensim.models import LdaModel
 from gensim.parsing.preprocessing import STOPWORDS
 
 from framing.records import as_frame
+from framing.timeseries import FREQS
 
 _WORD = re.compile(r"[a-z][a-z\-']+[a-z]")
-_FREQ = {"M": "M", "month": "M", "Q": "Q", "quarter": "Q", "Y": "Y", "year": "Y"}
 
 
 def tokenize(text: str, min_len: int = 3) -> list[str]:
@@ -124,13 +124,13 @@ def topic_prevalence(docs: object, model: TopicModel, freq: str = "Y", text_col:
 
     Undated documents are left out (their number is in `attrs["undated"]`).
     """
-    if freq not in _FREQ:
-        raise ValueError(f"freq must be one of {sorted(_FREQ)}, not {freq!r}")
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {sorted(FREQS)}, not {freq!r}")
     frame = as_frame(docs)
     dates = pd.to_datetime(frame.get("date"), errors="coerce")
     dated = frame.loc[dates.notna()]
     proportions = model.transform(dated[text_col].fillna("").tolist())
-    periods = dates[dates.notna()].dt.to_period(_FREQ[freq]).astype(str).to_numpy()
+    periods = dates[dates.notna()].dt.to_period(FREQS[freq]).astype(str).to_numpy()
     labels = model.labels()
     table = pd.DataFrame(proportions, columns=range(model.num_topics))
     table["period"] = periods
