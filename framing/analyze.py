@@ -31,7 +31,8 @@ def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "se
     concepts, canonical order), helpers (ABSTINENCE/SITE), pairs ("A+B" -> label), probabilities
     ("A+B" -> {label: p}), markers ("A+B" -> rule markers) and explanations ("A+B" -> readable reasons);
     a `date` column of the input is carried over. A document that names a consumption site anywhere lets
-    definite descriptions ("the facility") count as HARM_REDUCTION in all of its units.
+    definite descriptions ("the facility") count as HARM_REDUCTION in all of its units; a `title` column
+    counts as part of the document for that.
     """
     frame = as_frame(docs)
     for col in (text_col, id_col):
@@ -44,14 +45,19 @@ def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "se
     items: list[tuple] = []
     where: list[tuple[int, str]] = []
     show = progress if progress is not None else len(frame) >= PROGRESS_MIN_DOCS
+    title_col = "title" if "title" in frame.columns and "title" not in (text_col, id_col) else None
+    titles = frame[title_col].tolist() if title_col else [None] * len(frame)
     records = frame[[id_col, text_col] + (["date"] if has_date else [])].itertuples(index=False, name=None)
-    for rec in tqdm(records, total=len(frame), desc="relations", unit="doc", disable=not show):
+    for rec, title in tqdm(zip(records, titles), total=len(frame), desc="relations", unit="doc",
+                           disable=not show):
         doc_id, text = rec[0], rec[1]
         if text is None or (isinstance(text, float) and pd.isna(text)):
             text = ""
         if not isinstance(text, str):
             raise ValueError(f"document {doc_id!r}: {text_col!r} must be text, not {type(text).__name__}")
-        site_context = level == "family" and detector.names_site(text)
+        # the codebook's "the site" rule holds in a document that names a site, in its title or its text
+        site_context = level == "family" and (detector.names_site(text) or (
+            isinstance(title, str) and detector.names_site(title)))
         for u in split_units(text, unit=unit, k=k):
             mentions = detector.detect(u.text, site_context=site_context)
             present = {m.concept for m in mentions}

@@ -3,8 +3,10 @@
 A `RelationClassifier` follows scikit-learn's estimator contract over items `(unit_text, pair)` (or
 `(unit_text, pair, mentions)` when the caller already detected concepts, e.g. with document context for
 "the site"). The two concept mentions of the pair are masked in the text so the n-grams learn how the
-text relates them, not which topics they are. `default_relation_model()` trains the shipped model from
-the team's labelled set on first use; no pickle is committed.
+text relates them, not which topics they are. `default_relation_model()` loads the shipped model
+(`data/relation_model.skops`, verified against the training data and code it was built from) or, when
+that no longer matches, trains it from the team's labelled sets. `python -m framing.build_model` rebuilds
+the shipped file.
 
     >>> clf = default_relation_model()
     >>> clf.predict([("We need harm reduction instead of more rehab.", "HARM_REDUCTION+TREATMENT")])[0]
@@ -15,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import joblib
 import numpy as np
 import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -29,10 +31,15 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from framing.concepts import ConceptDetector
+from framing.modelfile import file_sha256, load_model, save_model
 from framing.relations import LABELS, as_spans, explain_markers, rule_relation, split_pair
 
-TEAM_SET = Path(__file__).resolve().parent / "data" / "relations_train.jsonl"
-MODEL_FORMAT = 1
+DATA = Path(__file__).resolve().parent / "data"
+TEAM_DIR = DATA / "relations"
+SHIPPED_MODEL = DATA / "relation_model.skops"
+SHIPPED_MANIFEST = DATA / "relation_model.json"
+# What the shipped model depends on besides its training sets: a change to any of these retrains it.
+_CODE_FILES = ("classifier.py", "relations.py", "concepts.py", "lexicon.py", "data/lexicon.toml")
 _DETECTORS: dict[str, ConceptDetector] = {}
 
 
@@ -42,10 +49,12 @@ def _detector(level: str) -> ConceptDetector:
     return _DETECTORS[level]
 
 
-def _parse_item(item: object) -> tuple[str, str, list | None]:
-    """(text, pair, mentions or None) from a tuple/list or a dict with text/pair/mentions keys."""
+def _parse_item(item: object) -> tuple[str, str, list | None, str | None]:
+    """(text, pair, mentions or None, context or None) from a tuple/list or a dict with text/pair and
+    optional mentions/context keys (context: the document's title or text, for "the site" rules)."""
+    context = None
     if isinstance(item, dict):
-        text, pair, mentions = item.get("text"), item.get("pair"), item.get("mentions")
+        text, pair, mentions, context = item.get("text"), item.get("pair"), item.get("mentions"), item.get("context")
     elif isinstance(item, (tuple, list)) and len(item) in (2, 3):
         text, pair = item[0], item[1]
         mentions = item[2] if len(item) == 3 else None
@@ -54,14 +63,22 @@ def _parse_item(item: object) -> tuple[str, str, list | None]:
     if not isinstance(text, str):
         raise ValueError(f"unit text must be a str, not {type(text).__name__} in item {item!r}")
     a, b = split_pair(str(pair))
-    return text, f"{a}+{b}", mentions
+    return text, f"{a}+{b}", mentions, (str(context) if context else None)
 
 
-def _mentions(text: str, mentions: list | None, level: str) -> list:
+def _mentions(text: str, mentions: list | None, level: str, context: str | None = None) -> list:
     if mentions is not None:
         return mentions
     det = _detector(level)
-    return det.detect(text, site_context=det.names_site(text))
+    site = det.names_site(text) or (context is not None and det.names_site(context))
+    return det.detect(text, site_context=site)
+
+
+def locates_pair(item: object, level: str = "family") -> bool:
+    """True when both concepts of the item's pair are found in its unit (else no label can be given)."""
+    text, pair, mentions, context = _parse_item(item)
+    present = {s.concept for s in as_spans(_mentions(text, mentions, level, context))}
+    return set(pair.split("+")) <= present
 
 
 def mask_text(text: str, pair: str, mentions: Iterable[object]) -> str:
@@ -103,8 +120,8 @@ class RelationFeatures(BaseEstimator, TransformerMixin):
         """One dict per item with keys "rules" (feature dict) and "masked" (text)."""
         rows = []
         for item in X:
-            text, pair, mentions = _parse_item(item)
-            mentions = _mentions(text, mentions, self.level)
+            text, pair, mentions, context = _parse_item(item)
+            mentions = _mentions(text, mentions, self.level, context)
             verdict = rule_relation(text, mentions, pair)
             rows.append({"rules": verdict.features, "masked": mask_text(text, pair, mentions).lower()})
         return rows
@@ -165,11 +182,16 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         bad = sorted({v for v in y if v not in LABELS})
         if bad:
             raise ValueError(f"unknown relation labels {bad}; expected {list(LABELS)}")
+        located = [locates_pair(x, self.level) for x in X]
+        X = [x for x, ok in zip(X, located) if ok]
+        y = [v for v, ok in zip(y, located) if ok]
         if len(set(y)) < 2:
             raise ValueError("need at least two different labels to train a relation classifier")
         self.pipeline_ = self._pipeline().fit(X, y)
         self.classes_ = self.pipeline_.classes_
         self.n_train_ = len(X)
+        self.n_unlocated_ = located.count(False)  # pairs whose concepts the detector cannot find
+        self.sklearn_version_ = sklearn.__version__
         return self
 
     def _check(self) -> None:
@@ -177,22 +199,34 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
             raise RuntimeError("RelationClassifier is not fitted yet: call fit() or use default_relation_model()")
 
     def predict_proba(self, X: Sequence[object]) -> np.ndarray:
-        """Probabilities per item, columns in `classes_` order."""
+        """Probabilities per item, columns in `classes_` order; a row of NaN where the unit does not
+        contain both concepts of the pair (the model abstains rather than guess)."""
         self._check()
-        return self.pipeline_.predict_proba(list(X))
+        X = list(X)
+        proba = np.full((len(X), len(self.classes_)), np.nan)
+        located = [i for i, x in enumerate(X) if locates_pair(x, self.level)]
+        if located:
+            proba[located] = self.pipeline_.predict_proba([X[i] for i in located])
+        return proba
 
     def predict(self, X: Sequence[object]) -> np.ndarray:
-        """The most probable label per item."""
+        """The most probable label per item, None where the model abstains (pair not in the unit)."""
         proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        out = np.full(len(proba), None, dtype=object)
+        ok = ~np.isnan(proba).any(axis=1)
+        out[ok] = self.classes_[np.argmax(proba[ok], axis=1)]
+        return out
 
     def explain(self, item: object) -> dict:
         """Why an item got its label: the markers that fired (and what they scope over), the rule
         verdict and the model's probabilities."""
-        text, pair, mentions = _parse_item(item)
-        mentions = _mentions(text, mentions, self.level)
+        text, pair, mentions, context = _parse_item(item)
+        mentions = _mentions(text, mentions, self.level, context)
         verdict = rule_relation(text, mentions, pair)
         proba = self.predict_proba([(text, pair, mentions)])[0]
+        if np.isnan(proba).any():
+            return {"pair": pair, "label": None, "probability": None, "probabilities": {},
+                    "rule_label": None, "markers": [], "reasons": ["the unit does not contain both concepts"]}
         probs = {str(c): round(float(p), 4) for c, p in zip(self.classes_, proba)}
         label = max(probs, key=probs.get)
         return {"pair": pair, "label": label, "probability": probs[label], "probabilities": probs,
@@ -200,39 +234,35 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
                 "reasons": explain_markers(verdict)}
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the fitted model with joblib, with the versions needed to check it on load."""
+        """Write the fitted model as a skops file (nothing in it runs code when it is read back)."""
         self._check()
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump({"format": MODEL_FORMAT, "sklearn": sklearn.__version__, "model": self}, path)
-        return path
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> RelationClassifier:
-        """Read a model written by `save`; refuses files from another format or scikit-learn version."""
-        path = Path(path)
-        if not path.exists():
-            raise FileNotFoundError(f"no relation model at {path}")
-        try:
-            blob = joblib.load(path)
-        except Exception as exc:  # a truncated or foreign file
-            raise ValueError(f"{path} is not a framewatch relation model: {exc}") from exc
-        if not isinstance(blob, dict) or blob.get("format") != MODEL_FORMAT or not isinstance(
-                blob.get("model"), cls):
-            raise ValueError(f"{path} is not a framewatch relation model (format {MODEL_FORMAT})")
-        if blob.get("sklearn") != sklearn.__version__:
-            raise ValueError(f"{path} was saved with scikit-learn {blob.get('sklearn')}, this is "
-                             f"{sklearn.__version__}: retrain it (framewatch validate --retrain)")
-        return blob["model"]
+        """Read a model written by `save`; refuses pickles, foreign types and other scikit-learn versions."""
+        model = load_model(path)
+        if not isinstance(model, cls):
+            raise ValueError(f"{path} is not a framewatch relation model")
+        saved = getattr(model, "sklearn_version_", None)
+        if saved != sklearn.__version__:
+            raise ValueError(f"{path} was saved with scikit-learn {saved}, this is {sklearn.__version__}: "
+                             "retrain it (framewatch validate --retrain)")
+        return model
 
 
 def _scale(X, w: float = 1.0):
     return X * w
 
 
-def read_labelled(path: str | os.PathLike) -> tuple[list[tuple[str, str]], list[str]]:
-    """Items and labels from a JSONL of coded units ({"text", "pairs": {"A+B": label}}, like the team set)."""
-    items, labels = [], []
+def read_labelled(path: str | os.PathLike) -> tuple[list[object], list[str]]:
+    """Items and labels from a JSONL of coded units ({"text", "pairs": {"A+B": label}}, like the team set).
+
+    A unit with a "context" (the headline or sentence that names the site the unit calls "the site")
+    becomes a dict item carrying it, so the codebook's definite-description rule applies in training too.
+    """
+    items: list[object] = []
+    labels: list[str] = []
     path = Path(path)
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -248,14 +278,65 @@ def read_labelled(path: str | os.PathLike) -> tuple[list[tuple[str, str]], list[
                 if label not in LABELS:
                     raise ValueError(f"{path}:{n}: unknown label {label!r} for {pair}")
                 a, b = split_pair(pair)
-                items.append((text, f"{a}+{b}"))
+                key = f"{a}+{b}"
+                items.append({"text": text, "pair": key, "context": rec["context"]} if rec.get("context")
+                             else (text, key))
                 labels.append(label)
     return items, labels
 
 
-def team_examples() -> tuple[list[tuple[str, str]], list[str]]:
-    """The team's labelled relation set shipped with framewatch, as (items, labels)."""
-    return read_labelled(TEAM_SET)
+def team_files() -> list[Path]:
+    """The team's labelled relation sets shipped with framewatch (one JSONL per register)."""
+    return sorted(TEAM_DIR.glob("*.jsonl"))
+
+
+def team_examples() -> tuple[list[object], list[str]]:
+    """The team's labelled relation sets shipped with framewatch, as (items, labels)."""
+    items: list[object] = []
+    labels: list[str] = []
+    for path in team_files():
+        more, ys = read_labelled(path)
+        items += more
+        labels += ys
+    return items, labels
+
+
+def model_fingerprint(level: str = "family") -> str:
+    """A hash of everything the default model is built from: training sets, rule and detector code,
+    lexicon, estimator parameters and scikit-learn version. A shipped or cached model is used only
+    when its recorded fingerprint equals this one."""
+    digest = hashlib.sha256(f"{level}|{sklearn.__version__}|{sorted(RelationClassifier().get_params().items())}"
+                            .encode())
+    here = Path(__file__).resolve().parent
+    for f in team_files() + [here / name for name in _CODE_FILES]:
+        digest.update(f.name.encode())
+        digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def build_default_model(level: str = "family") -> RelationClassifier:
+    """Train the default model on the team sets (deterministic given the data and versions)."""
+    items, labels = team_examples()
+    return RelationClassifier(level=level).fit(items, labels)
+
+
+def write_shipped_model(model: RelationClassifier | None = None) -> Path:
+    """Write the shipped model and its manifest (fingerprint and file hash) into framing/data."""
+    model = model if model is not None else build_default_model("family")
+    path = save_model(model, SHIPPED_MODEL)
+    manifest = {"fingerprint": model_fingerprint("family"), "sha256": file_sha256(path),
+                "sklearn": sklearn.__version__, "n_train": model.n_train_, "n_unlocated": model.n_unlocated_}
+    SHIPPED_MANIFEST.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+def shipped_model_is_current() -> bool:
+    """True when framing/data/relation_model.skops was built from the current data, code and versions."""
+    try:
+        manifest = json.loads(SHIPPED_MANIFEST.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return manifest.get("fingerprint") == model_fingerprint("family") and SHIPPED_MODEL.is_file()
 
 
 _DEFAULT: dict[str, RelationClassifier] = {}
@@ -267,32 +348,43 @@ def _cache_dir() -> Path:
     return Path(base)
 
 
-def default_relation_model(level: str = "family", disk_cache: bool = False) -> RelationClassifier:
-    """The shipped relation model, trained deterministically from the team set on first use.
+def _load_verified(path: Path, sidecar: Path) -> RelationClassifier | None:
+    """A model file whose bytes match the SHA-256 its sidecar records, or None."""
+    try:
+        expected = json.loads(sidecar.read_text(encoding="utf-8"))["sha256"]
+        model = load_model(path, expected_sha256=expected)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return model if isinstance(model, RelationClassifier) else None
 
-    Kept in memory for the process; with `disk_cache=True` also stored under the user cache directory
-    ($FRAMEWATCH_CACHE_DIR, else $XDG_CACHE_HOME/framewatch), keyed by the training data, the rule code
-    and the scikit-learn version, so a stale model is never reused.
+
+def default_relation_model(level: str = "family", disk_cache: bool = False) -> RelationClassifier:
+    """The default relation model: the shipped file when it matches the current training data, code and
+    scikit-learn version (verified by fingerprint and SHA-256), else trained from the team sets.
+
+    Kept in memory for the process. With `disk_cache=True` a model trained here is also kept under the
+    user cache directory ($FRAMEWATCH_CACHE_DIR, else $XDG_CACHE_HOME/framewatch) as a skops file keyed
+    by the fingerprint and checked against its recorded SHA-256 before use.
     """
     if level in _DEFAULT:
         return _DEFAULT[level]
-    digest = hashlib.sha256()
-    for f in (TEAM_SET, Path(__file__).with_name("relations.py"), Path(__file__)):
-        digest.update(f.read_bytes())
-    key = f"relations-{level}-{digest.hexdigest()[:16]}-sklearn{sklearn.__version__}.joblib"
-    path = _cache_dir() / key
     model = None
-    if disk_cache and path.exists():
-        try:
-            model = RelationClassifier.load(path)
-        except ValueError:
-            model = None
+    if level == "family" and shipped_model_is_current():
+        model = _load_verified(SHIPPED_MODEL, SHIPPED_MANIFEST)
+    fingerprint = model_fingerprint(level)
+    path = _cache_dir() / f"relations-{level}-{fingerprint[:24]}.skops"
+    sidecar = path.with_suffix(".json")
+    if model is None and disk_cache and path.exists():
+        model = _load_verified(path, sidecar)
     if model is None:
-        items, labels = team_examples()
-        model = RelationClassifier(level=level).fit(items, labels)
+        print("framewatch: training the relation model from the team sets (about a minute, once) ...",
+              file=sys.stderr)
+        model = build_default_model(level)
         if disk_cache:
             try:
-                model.save(path)
+                save_model(model, path)
+                sidecar.write_text(json.dumps({"sha256": file_sha256(path), "fingerprint": fingerprint}),
+                                   encoding="utf-8")
             except OSError:
                 pass  # a read-only cache is not an error; the model is still in memory
     _DEFAULT[level] = model

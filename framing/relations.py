@@ -146,12 +146,19 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"get\w*\s+in\s+the\s+way\s+of|work\w*\s+against|runs?\s+counter\s+to|contradict\w*|"
      r"delay\w*|postpon\w*|deter\w*|hinder\w*|obstruct\w*|defeat\w*|eclips\w*|sidelin\w*|"
      r"cloud\w*|dismiss\w*|trump\w*|erod\w*|weaken\w*)\b"),
+    # preferring where money or effort goes ("better spent on recovery beds", "should go to treatment")
+    ("better_spent", "opposition", "target",
+     r"\b(?:better|best|wiser|more\s+wisely|more\s+usefully)\s+(?:be\s+)?(?:spent|used|invested|directed|"
+     r"allocated|put|served\s+by)\s+(?:on|in|into|toward|towards|to|by)\b|"
+     r"\b(?:money|funding|funds|dollars|resources)\s+(?:should|must|would|ought\s+to)\s+(?:instead\s+)?"
+     r"(?:go|be\s+(?:going|spent|put|directed|redirected))\s+(?:to|toward|towards|into|on)\b"),
     ("choice_between", "opposition", "unary",
      r"\b(?:choos\w*|choice|chose|pick\w*|decid\w*|trade-?offs?)\b" + _W + r"{0,30}\bbetween\b"),
     ("tension", "opposition", "unary",
      r"\b(?:tensions?|divides?|divisions?|divided|divisive|conflicts?|conflicting|at\s+odds|"
      r"incompatib\w*|opposites?|opposing|in\s+opposition|oppos\w*|rivals?|rivalry|clash\w*|competing|"
-     r"at\s+war|battles?|dichotom\w*|pitted|pits?\s+\w+\s+against|mutually\s+exclusive|antithe\w*|"
+     r"at\s+war|battles?|dichotom\w*|pitt(?:ed|ing)|pits?\s+\w+\s+against|mutually\s+exclusive|antithe\w*|"
+     r"enem(?:y|ies)|foes?|nemesis|"
      r"camps?|contradictions?|contradictory|disconnect|gulf|schism|rift|irreconcilable)"),
     # "either X or Y" sets X and Y up as alternatives only when Y follows "or" directly
     ("either_or", "opposition", "inner",
@@ -418,6 +425,24 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
     return [(here, here)]
 
 
+# "the Opposition health critic", "Official Opposition", "opposition parties": a party, not a stance.
+_PARTY = re.compile(r"(?:official\s+)?opposition\s+(?:part(?:y|ies)|leaders?|critics?|health\s+critic|"
+                    r"mpps?|mlas?|mps|members?|benches|house\s+leader|spokes\w+|caucus|ndp|liberals?|"
+                    r"conservatives?|labou?r|democrats?|republicans?|legislators?|lawmakers?|politicians?)\b|"
+                    r"official\s+opposition\b", re.IGNORECASE)
+
+
+def _party_sense(text: str, m: re.Match) -> bool:
+    """True when a match of "opposition" names the political Opposition rather than a stance."""
+    word = m.group(0)
+    if not word.lower().startswith("opposition"):
+        return False
+    if _PARTY.match(text, m.start()) or _PARTY.search(text[max(0, m.start() - 9):m.end()]):
+        return True
+    before = text[:m.start()].rstrip()
+    return word[0] == "O" and bool(before) and not re.search(r"[.!?:\"“]$", before)  # "the Opposition"
+
+
 def find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tuple[set[str], set[str]]]]]:
     """Every marker in `text` with its scope sides (before deciding which pair it concerns)."""
     bounds = sentence_bounds(text)
@@ -425,6 +450,8 @@ def find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tu
     out = []
     for name, label, kind, rx in _COMPILED:
         for m in rx.finditer(text):
+            if name == "tension" and _party_sense(text, m):
+                continue
             sides = _scope(kind, m, list(spans), text, bounds)
             if not sides:
                 continue

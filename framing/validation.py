@@ -70,6 +70,15 @@ def agreement(a: Sequence[str], b: Sequence[str], labels: Sequence[str] = LABELS
     }
 
 
+NOT_FOUND = "not found"
+
+
+def model_codes(model: RelationClassifier, items: Sequence[object]) -> list[str]:
+    """The model's label per coded item; "not found" where it abstains because the unit does not hold
+    both concepts, so a missed concept counts against the model instead of dropping out of the sample."""
+    return [NOT_FOUND if label is None else str(label) for label in model.predict(list(items))]
+
+
 def _present(x: object) -> bool:
     return x is not None and not (isinstance(x, float) and np.isnan(x)) and str(x).strip() != ""
 
@@ -181,7 +190,7 @@ def validation_report(codes: pd.DataFrame, model: RelationClassifier | None = No
     coders = coder_columns(codes)
     sides = {c: list(codes[c]) for c in coders}
     if model is not None:
-        sides["model"] = list(model.predict(list(zip(codes["text"], codes["pair"]))))
+        sides["model"] = model_codes(model, list(zip(codes["text"], codes["pair"])))
     rows = []
     names = list(sides)
     for ref, other in itertools.combinations(names, 2):
@@ -234,8 +243,7 @@ def retrain(codes: pd.DataFrame, include_team: bool = True, level: str = "family
 def score_labels(path: str | os.PathLike, model: RelationClassifier) -> pd.DataFrame:
     """The model against a coded JSONL ({text, pairs}), e.g. ../shared/labels/seed-units.jsonl."""
     items, y = read_labelled(path)
-    pred = list(model.predict(items))
-    return pd.DataFrame([_row("labels", "model", agreement(y, pred))])
+    return pd.DataFrame([_row("labels", "model", agreement(y, model_codes(model, items)))])
 
 
 def cross_validate_team(k: int = 5, level: str = "family", random_state: int = 0) -> pd.DataFrame:

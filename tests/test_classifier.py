@@ -1,13 +1,19 @@
 """RelationClassifier, the default model and analyze(): hard cases of the codebook with our own sentences."""
 from __future__ import annotations
 
+import json
+import zipfile
+from collections import Counter
+
 import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
 
 from framing.analyze import analyze
-from framing.classifier import RelationClassifier, default_relation_model, mask_text, team_examples
+from framing.classifier import (SHIPPED_MANIFEST, SHIPPED_MODEL, RelationClassifier, default_relation_model,
+                                mask_text, shipped_model_is_current, team_examples)
+from framing.modelfile import file_sha256, load_model, save_model
 from framing.relations import Span
 
 HT, HR, TR = "HARM_REDUCTION+TREATMENT", "HARM_REDUCTION+RECOVERY", "TREATMENT+RECOVERY"
@@ -107,18 +113,81 @@ def test_fit_is_deterministic_and_checks_its_input():
 
 
 def test_save_load_round_trip_and_version_check(model, tmp_path):
-    path = model.save(tmp_path / "m.joblib")
+    path = model.save(tmp_path / "m")
+    assert path.suffix == ".skops"
     loaded = RelationClassifier.load(path)
     items = [("Harm reduction is a path to recovery.", HR)]
     assert np.allclose(loaded.predict_proba(items), model.predict_proba(items))
-    blob = joblib.load(path)
-    blob["sklearn"] = "0.0"
-    joblib.dump(blob, tmp_path / "old.joblib")
+    loaded.sklearn_version_ = "0.0"
+    old = save_model(loaded, tmp_path / "old.skops")
     with pytest.raises(ValueError, match="scikit-learn 0.0"):
-        RelationClassifier.load(tmp_path / "old.joblib")
-    (tmp_path / "junk.joblib").write_bytes(b"not a model")
-    with pytest.raises(ValueError, match="not a framewatch relation model"):
-        RelationClassifier.load(tmp_path / "junk.joblib")
+        RelationClassifier.load(old)
+    (tmp_path / "junk.skops").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="not a skops model"):
+        RelationClassifier.load(tmp_path / "junk.skops")
+
+
+class _Boom:
+    """Unpickling this writes a file: the proof that a load executed code from data."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def __reduce__(self):
+        return (open, (self.target, "w"))
+
+
+def test_a_pickle_or_joblib_model_is_refused_without_running_it(tmp_path):
+    target = tmp_path / "pwned"
+    for name in ("evil.joblib", "evil.pkl"):
+        path = tmp_path / name
+        joblib.dump({"model": _Boom(str(target))}, path)
+        with pytest.raises(ValueError, match="not a skops model file"):
+            RelationClassifier.load(path)
+        assert not target.exists()
+
+
+def test_a_skops_file_with_foreign_types_is_refused(tmp_path):
+    import skops.io as sio
+    path = tmp_path / "foreign.skops"
+    sio.dump({"model": Counter(a=1)}, path)
+    with pytest.raises(ValueError, match="does not trust.*Counter"):
+        load_model(path)
+
+
+def test_a_planted_cache_file_is_not_loaded(model, tmp_path, monkeypatch):
+    import framing.classifier as C
+    monkeypatch.setenv("FRAMEWATCH_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(C, "_DEFAULT", {})
+    monkeypatch.setattr(C, "shipped_model_is_current", lambda: False)
+    monkeypatch.setattr(C, "build_default_model", lambda level: model)
+    fingerprint = C.model_fingerprint("family")
+    planted = tmp_path / f"relations-family-{fingerprint[:24]}.skops"
+    joblib.dump(_Boom(str(tmp_path / "pwned")), planted)
+    planted.with_suffix(".json").write_text(json.dumps({"sha256": file_sha256(planted)}))
+    assert C.default_relation_model(disk_cache=True) is model
+    assert not (tmp_path / "pwned").exists()
+    # the model trained instead replaced the planted file, and its hash is recorded
+    assert zipfile.is_zipfile(planted)
+    assert json.loads(planted.with_suffix(".json").read_text())["sha256"] == file_sha256(planted)
+
+
+def test_the_shipped_model_is_built_from_the_current_training_sets_and_code():
+    # fails when a team set, the rules, the detector or the lexicon changed without
+    # `python -m framing.build_model`; the model would then be retrained at every start
+    assert shipped_model_is_current()
+    manifest = json.loads(SHIPPED_MANIFEST.read_text())
+    assert file_sha256(SHIPPED_MODEL) == manifest["sha256"]
+    shipped = load_model(SHIPPED_MODEL, expected_sha256=manifest["sha256"])
+    assert shipped.n_train_ == manifest["n_train"]
+
+
+def test_the_model_abstains_when_a_pair_is_not_in_the_unit(model):
+    items = [("Recovery housing opened downtown.", HT), ("Harm reduction instead of rehab.", HT)]
+    labels = model.predict(items)
+    assert labels[0] is None and labels[1] == "opposition"
+    assert np.isnan(model.predict_proba(items)[0]).all()
+    assert model.explain(items[0])["label"] is None
 
 
 def test_analyze_checks_columns_and_carries_dates(model):

@@ -66,7 +66,7 @@ def test_validate_sample_codes_report_and_retrain(tmp_path, capsys):
     assert [(r["reference"], r["other"]) for r in report] == [("coder_1", "coder_2"), ("coder_1", "model"),
                                                               ("coder_2", "model")]
     assert report[0]["accuracy"] == pytest.approx(0.6)
-    model_path = tmp_path / "mine.joblib"
+    model_path = tmp_path / "mine.skops"
     assert main(["validate", str(sheet), "--retrain", str(model_path)]) == 0
     assert model_path.exists()
     assert main(["validate", str(sheet), "--model", str(model_path), "--json"]) == 0
@@ -100,3 +100,16 @@ def test_shared_seed_units_score(shared):
                          capture_output=True, text=True, timeout=600)
     scores = json.loads(res.stdout)["relations"]
     assert scores["n"] == 110 and scores["macro_f1"] >= 0.55
+
+
+def test_relations_refuses_a_pickled_model_in_one_line(tmp_path, capsys):
+    import joblib
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({"id": "a", "text": "Harm reduction is a path to recovery."}) + "\n")
+    model = tmp_path / "model.joblib"
+    joblib.dump({"anything": 1}, model)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["relations", str(docs), "--model", str(model)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "model.joblib" in err[0] and "not a skops model file" in err[0]

@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unit", choices=UNITS, default="sentence")
     p.add_argument("--level", choices=("family", "term"), default="family")
     p.add_argument("-k", "--window", type=int, default=3, help="sentences per window for --unit window")
-    p.add_argument("--model", help="a model saved by `framewatch validate --retrain` (default: shipped model)")
+    p.add_argument("--model", help="a .skops model saved by `framewatch validate --retrain` (default: shipped "
+                   "model); pickle/joblib files are refused, since loading them can run code")
     p.add_argument("--only-pairs", action="store_true", help="print only units with at least one pair")
     p.set_defaults(func=_relations)
 
@@ -33,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--unit", choices=UNITS, default="sentence")
     v.add_argument("--level", choices=("family", "term"), default="family")
     v.add_argument("--seed", type=int, default=0, help="random_state of the sample")
-    v.add_argument("--retrain", metavar="OUT", help="train a model on CODES (plus the team set) and save it")
+    v.add_argument("--retrain", metavar="OUT", help="train a model on CODES (plus the team set) and save it "
+                   "as OUT.skops")
     v.add_argument("--no-team", action="store_true", help="with --retrain: train on CODES only")
     v.add_argument("--labels", metavar="JSONL", help="score the model on coded units ({text, pairs})")
     v.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validate the model on the team set")
@@ -63,7 +65,13 @@ def _read_docs(path: str) -> list[dict]:
 
 def _load_model(path: str | None, level: str):
     from framing.classifier import RelationClassifier, default_relation_model
-    return RelationClassifier.load(path) if path else default_relation_model(level=level, disk_cache=True)
+    if not path:
+        return default_relation_model(level=level, disk_cache=True)
+    try:
+        return RelationClassifier.load(path)
+    except (OSError, ValueError) as exc:
+        print(f"framewatch: --model {path}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _relations(args: argparse.Namespace) -> int:
@@ -134,8 +142,8 @@ def _validate(args: argparse.Namespace) -> int:
         return 2
     if args.retrain:
         model = V.retrain(codes, include_team=not args.no_team, level=args.level)
-        model.save(args.retrain)
-        print(f"trained on {model.n_train_} pairs; saved to {args.retrain}", file=sys.stderr)
+        saved = model.save(args.retrain)
+        print(f"trained on {model.n_train_} pairs; saved to {saved}", file=sys.stderr)
         return 0
     report = V.validation_report(codes, model=_load_model(args.model, args.level))
     _print_report(report, args.json)
