@@ -100,13 +100,14 @@ def default_tokenizer() -> PunktSentenceTokenizer:
     return load_punkt(PARAMS_PATH)
 
 
-_BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_LINE = re.compile(r"\n\s*")
+# A line break ends a paragraph unless the next line carries on the sentence in lower case (a wrapped
+# line): headlines, subheads, captions, bullets and datelines stand alone even without a blank line.
+_BREAK = re.compile(r"\n\s*(?![a-z])")
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the paragraphs of `text`, stripped, empty ones dropped."""
-    splitter = _BLANK if _BLANK.search(text) else _LINE
+    splitter = _BREAK
     spans, pos = [], 0
     for m in splitter.finditer(text):
         spans.append((pos, m.start()))
