@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from scrapers.redact import redact_text, redact_url
+
 COUNTS = ("discovered", "known", "fetched", "new", "duplicate", "near_duplicate", "out_of_scope", "failed")
 
 
@@ -65,7 +67,7 @@ class RunLog:
     def finish(self, status: str, message: str | None = None) -> None:
         """Record the end of the run: `finished` or `failed`, with an optional message."""
         self._conn.execute("UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?",
-                           (status, _now(), message, self.run_id))
+                           (status, _now(), redact_text(message) if message else message, self.run_id))
 
     # --- sources ---------------------------------------------------------------------------------
     def start_source(self, source: str, kind: str, since: dt.date | None, until: dt.date | None) -> None:
@@ -87,7 +89,11 @@ class RunLog:
                            (*counts.values(), self.run_id, source))
 
     def failure(self, source: str, url: str | None, reason: str, message: str | None = None) -> None:
-        """Record one failure (a document, or the whole source when `url` is None) and count it."""
+        """Record one failure (a document, or the whole source when `url` is None) and count it.
+
+        The URL and message are stored with credentials redacted."""
+        url = redact_url(url) if url is not None else None
+        message = redact_text(message) if message is not None else None
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute(
@@ -104,7 +110,7 @@ class RunLog:
         self._conn.execute(
             "UPDATE run_sources SET status = ?, error = ?, finished_at = ?, duration_s = ? "
             "WHERE run_id = ? AND source = ?",
-            (status, error, _now(), duration, self.run_id, source))
+            (status, redact_text(error) if error else error, _now(), duration, self.run_id, source))
 
     def source_statuses(self) -> dict[str, str]:
         """Each source of this run and its status (running, finished, failed)."""
@@ -163,8 +169,11 @@ def run_sources_frame(db_path: str | os.PathLike[str], run_id: str | None = None
 def failures_frame(db_path: str | os.PathLike[str], run_id: str | None = None) -> pd.DataFrame:
     """Every recorded failure (run, source, URL, reason, message, time) of one run or of all runs."""
     where, params = ("WHERE run_id = ?", (run_id,)) if run_id else ("", ())
-    return _read(db_path, f"SELECT run_id, source, url, reason, message, at FROM failures {where} ORDER BY id",
-                 params)
+    frame = _read(db_path, f"SELECT run_id, source, url, reason, message, at FROM failures {where} ORDER BY id",
+                  params)
+    frame["url"] = frame["url"].map(lambda u: redact_url(u) if isinstance(u, str) else u)  # older corpora
+    frame["message"] = frame["message"].map(lambda m: redact_text(m) if isinstance(m, str) else m)
+    return frame
 
 
 def failure_reasons(db_path: str | os.PathLike[str], run_id: str) -> dict[str, dict[str, int]]:
