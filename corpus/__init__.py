@@ -14,7 +14,7 @@ from corpus.documents import Document
 from corpus.exporters import export
 from corpus.hashing import content_hash, doc_id
 from corpus.importers import ImportReport, RecordError, import_paths
-from corpus.lock import LockHeld, RunLock
+from corpus.lock import CorpusLock, LockHeld
 from corpus.measure import Measurement, measure_corpus, write_outputs
 from corpus.runlog import failures_frame, run_sources_frame, runs_frame
 from corpus.scope import ScopeScorer
@@ -28,11 +28,11 @@ __all__ = [
     "Corpus",
     "Document",
     "ImportReport",
+    "CorpusLock",
     "LockHeld",
     "Measurement",
     "NearDuplicateIndex",
     "RecordError",
-    "RunLock",
     "RunSummary",
     "SchemaError",
     "ScopeScorer",

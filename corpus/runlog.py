@@ -14,7 +14,8 @@ import pandas as pd
 
 from scrapers.redact import redact_text, redact_url
 
-COUNTS = ("discovered", "known", "fetched", "new", "duplicate", "near_duplicate", "out_of_scope", "failed")
+COUNTS = ("discovered", "known", "fetched", "new", "duplicate", "near_duplicate", "out_of_scope", "failed",
+          "retried", "given_up")
 
 
 def _now() -> str:
@@ -121,6 +122,12 @@ class RunLog:
         row = self._conn.execute(f"SELECT {', '.join(COUNTS)} FROM run_sources WHERE run_id = ? AND source = ?",
                                  (self.run_id, source)).fetchone()
         return dict(zip(COUNTS, row)) if row else dict.fromkeys(COUNTS, 0)
+
+    def totals(self) -> dict[str, int]:
+        """This run's counts summed over its sources."""
+        row = self._conn.execute(f"SELECT {', '.join(f'COALESCE(SUM({c}), 0)' for c in COUNTS)} FROM run_sources "
+                                 "WHERE run_id = ?", (self.run_id,)).fetchone()
+        return dict(zip(COUNTS, row))
 
     # --- how far each source got -----------------------------------------------------------------
     def source_state(self, source: str) -> dt.date | None:

@@ -22,7 +22,7 @@ from corpus.cli import main
 from corpus.archive import iter_responses, reextract, warc_files
 from corpus.config import load_config
 from corpus.documents import Document
-from corpus.lock import LockHeld, RunLock
+from corpus.lock import CorpusLock, LockHeld
 from corpus.runlog import failure_reasons, runs_frame
 from corpus.store import Corpus
 from corpus.update import run_update
@@ -403,13 +403,14 @@ def framewatch(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_concurrent_run_refuses_with_the_holders_pid(tmp_path: Path, site: UpdateSite, capsys) -> None:
     config = write_config(tmp_path, site.web)
-    with RunLock(tmp_path / "data") as lock:
+    db_path = tmp_path / "data" / "corpus.sqlite"
+    with CorpusLock(db_path, "import") as lock:
         assert lock.held
-        with pytest.raises(LockHeld, match=f"pid {os.getpid()}"):
-            RunLock(tmp_path / "data").acquire()
+        with pytest.raises(LockHeld, match=f"framewatch import, pid {os.getpid()}"):
+            CorpusLock(db_path, "update").acquire()
         result = cli("update", "--config", str(config), cwd=tmp_path)
     assert result.returncode == 3, result.stderr
-    assert "already running" in result.stderr and f"pid {os.getpid()}" in result.stderr
+    assert "in use by framewatch import" in result.stderr and f"pid {os.getpid()}" in result.stderr
     assert not (tmp_path / "data" / "corpus.sqlite").exists()   # refused before anything was written
     # once the holder lets go, the run goes ahead
     code, out, err = framewatch(capsys, "update", "--config", str(config), "--quiet")

@@ -1,7 +1,8 @@
 """`framewatch init`, `update`, `runs` and `reextract`: the monthly update from the command line.
 
-Exit codes of `framewatch update`: 0 every source finished, 1 some source failed (the others ran and their
-documents are stored), 2 bad configuration or arguments (nothing ran), 3 another update holds the lock.
+Exit codes of `framewatch update`: 0 finished (nothing failed), 1 partial (a source or some documents
+failed; the rest is stored and failed documents are queued for retry), 2 bad configuration or arguments
+(nothing ran), 3 another writer holds the corpus lock, 4 failed (every source failed, or nothing succeeded).
 """
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ import json
 import sys
 from pathlib import Path
 
+from corpus.config import PLACEHOLDER_CONTACT
+
 EXIT_PARTIAL = 1
 EXIT_CONFIG = 2
 EXIT_LOCKED = 3
+EXIT_FAILED = 4
 
 
 def _date(value: str) -> dt.date:
@@ -28,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="write a commented default update configuration")
     p.add_argument("path", nargs="?", default="framewatch.toml", help="where to write it (default framewatch.toml)")
     p.add_argument("--data-dir", default="framewatch-data", help="the data folder it names (relative to the file)")
-    p.add_argument("--contact", default="you@example.org", help="the contact address sent to every site")
+    p.add_argument("--contact", default=PLACEHOLDER_CONTACT,
+                   help="the contact address sent to every site (`update` refuses the placeholder default)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=cmd_init)
 
@@ -96,8 +101,11 @@ def cmd_update(args: argparse.Namespace) -> int:
     except LockHeld as exc:
         print(f"framewatch update: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except ConfigError as exc:  # e.g. the placeholder contact address
+        print(f"framewatch update: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     print(summary)
-    return 0 if summary.status == "finished" else EXIT_PARTIAL
+    return {"finished": 0, "partial": EXIT_PARTIAL}.get(summary.status, EXIT_FAILED)
 
 
 def _db_and_data_dir(args: argparse.Namespace) -> tuple[Path, Path]:
