@@ -2,7 +2,8 @@
 
 A failed candidate (robots.txt refusal, 429, 5xx, timeout, a page that would not extract …) is kept in the
 corpus table `retry_queue` (migration 0003) with its attempts, last reason and next try. The next try
-backs off exponentially: ``retry_hours · 2^(attempts-1)`` after the last attempt. After `max_attempts`
+backs off exponentially: ``retry_hours · 2^(attempts-1)`` after the last attempt (computed with the
+current `retry_hours`, so lowering it takes effect for documents already queued). After `max_attempts`
 attempts the document is given up on (status ``given_up``, listed by ``framewatch runs``). A stored
 document leaves the queue.
 
@@ -75,23 +76,31 @@ class RetryQueue:
         (documents whose URL carried credentials are left for rediscovery)."""
         from scrapers.sources.base import Candidate
 
-        now_iso = _iso(now or dt.datetime.now(dt.timezone.utc))
+        now = now or dt.datetime.now(dt.timezone.utc)
         rows = self._conn.execute(
-            "SELECT url, title, date, date_source, outlet, language, extra FROM retry_queue "
-            "WHERE source = ? AND status = 'pending' AND has_secret = 0 AND (next_try IS NULL OR next_try <= ?) "
-            "ORDER BY first_failed, canonical", (source, now_iso)).fetchall()
+            "SELECT url, title, date, date_source, outlet, language, extra, attempts, last_tried FROM retry_queue "
+            "WHERE source = ? AND status = 'pending' AND has_secret = 0 ORDER BY first_failed, canonical",
+            (source,)).fetchall()
         return [Candidate(url=url, source=source, title=title, date=dt.date.fromisoformat(day) if day else None,
                           date_source=date_source, outlet=outlet, language=language, extra=json.loads(extra))
-                for url, title, day, date_source, outlet, language, extra in rows]
+                for url, title, day, date_source, outlet, language, extra, attempts, last_tried in rows
+                if self.next_try(attempts, last_tried) <= now]
+
+    def next_try(self, attempts: int, last_tried: str | dt.datetime) -> dt.datetime:
+        """When a document tried `attempts` times, last at `last_tried`, is due again under this queue's
+        back-off (so a changed `retry_hours` applies to documents already queued)."""
+        if isinstance(last_tried, str):
+            last_tried = dt.datetime.fromisoformat(last_tried)
+        return last_tried + dt.timedelta(hours=self.retry_hours * 2 ** max(attempts - 1, 0))
 
     def waiting(self, source: str, canonical: str, now: dt.datetime | None = None) -> bool:
         """True when `canonical` is queued for `source` but backing off (or given up): do not fetch it now."""
-        row = self._conn.execute("SELECT status, next_try FROM retry_queue WHERE source = ? AND canonical = ?",
-                                 (source, canonical)).fetchone()
+        row = self._conn.execute("SELECT status, attempts, last_tried FROM retry_queue WHERE source = ? AND "
+                                 "canonical = ?", (source, canonical)).fetchone()
         if row is None:
             return False
-        status, next_try = row
-        return status != "pending" or (next_try is not None and next_try > _iso(now or dt.datetime.now(dt.timezone.utc)))
+        status, attempts, last_tried = row
+        return status != "pending" or self.next_try(attempts, last_tried) > (now or dt.datetime.now(dt.timezone.utc))
 
     def failed(self, source: str, canonical: str, candidate: Candidate, reason: str, message: str | None,
                window_since: dt.date | None, now: dt.datetime | None = None) -> str:
@@ -101,8 +110,7 @@ class RetryQueue:
                                  (source, canonical)).fetchone()
         attempts = (row[0] if row else 0) + 1
         status = "given_up" if attempts >= self.max_attempts else "pending"
-        next_try = None if status == "given_up" else _iso(
-            now + dt.timedelta(hours=self.retry_hours * 2 ** (attempts - 1)))
+        next_try = None if status == "given_up" else _iso(self.next_try(attempts, now))
         message = redact_text(message) if message else message
         if row is None:
             self._conn.execute(

@@ -63,6 +63,7 @@ class RunSummary:
     duration_s: float
     interrupted_runs: list[str] = field(default_factory=list)
     skipped_sources: dict[str, str] = field(default_factory=dict)
+    message: str | None = None
 
     def total(self, count: str) -> int:
         """One count (`new`, `fetched`, `failed` …) summed over the sources."""
@@ -70,6 +71,8 @@ class RunSummary:
 
     def __str__(self) -> str:
         lines = [f"run {self.run_id}: {self.status} in {self.duration_s:.1f}s (corpus {self.db_path})"]
+        if self.message:
+            lines.append(f"  {self.message}")
         for run_id in self.interrupted_runs:
             lines.append(f"  note: run {run_id} had been interrupted; this run picked up where it stopped")
         for row in self.sources.itertuples(index=False):
@@ -306,6 +309,6 @@ def run_update(config: Config | str | os.PathLike[str], db_path: str | os.PathLi
     return RunSummary(
         run_id=run_id, status=status, db_path=db, warc_dir=warc_dir,
         sources=run_sources_frame(db, run_id), failures=failures_frame(db, run_id),
-        duration_s=time.monotonic() - started, interrupted_runs=stale,
+        duration_s=time.monotonic() - started, interrupted_runs=stale, message=message,
         skipped_sources={s.name: s.disabled_reason or "disabled" for s in config.sources.values() if not s.enabled},
     )

@@ -23,6 +23,10 @@ _SECRET_PAIR = re.compile(r"([?&;]([^=&#;\s]+)=)([^&#;\s]*)")
 _URL_IN_TEXT = re.compile(r"""(?i)\b(?:https?|ftp)://[^\s"'<>]+""")
 
 
+def _redact_pair(match: re.Match[str]) -> str:
+    return match.group(1) + (MARK if is_secret_param(match.group(2)) else match.group(3))
+
+
 def is_secret_param(name: str) -> bool:
     """True when a query parameter of this name carries a credential (`api_key`, `token`, `sig` …)."""
     return name.strip().lower().replace("-", "_") in SECRET_PARAMS
@@ -39,7 +43,7 @@ def redact_url(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         url = re.sub(r"(://)[^/@\s]*@", rf"\1{MARK}@", url)
-        return _SECRET_PAIR.sub(lambda m: m.group(1) + (MARK if is_secret_param(m.group(2)) else m.group(3)), url)
+        return _SECRET_PAIR.sub(_redact_pair, url)
     netloc = parts.netloc
     if "@" in netloc:
         netloc = f"{MARK}@{netloc.rsplit('@', 1)[1]}"
@@ -59,10 +63,15 @@ def has_credentials(url: str) -> bool:
 
 
 def redact_text(text: str) -> str:
-    """Free text (an error message, a log line) with every URL in it redacted."""
-    if not isinstance(text, str) or "://" not in text:
+    """Free text (an error message, a log line) with every URL in it redacted, and every secret
+    ``?name=value`` pair too (a request line such as ``"GET /feed?token=… HTTP/1.1"`` has no scheme)."""
+    if not isinstance(text, str):
         return text
-    return _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+    if "://" in text:
+        text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
+    if "=" in text:
+        text = _SECRET_PAIR.sub(_redact_pair, text)
+    return text
 
 
 class RedactingFilter(logging.Filter):

@@ -121,11 +121,13 @@ def _db_and_data_dir(args: argparse.Namespace) -> tuple[Path, Path]:
 def cmd_runs(args: argparse.Namespace) -> int:
     """Print the run log as a table (or JSON)."""
     from corpus.config import ConfigError
+    from corpus.retry import retry_frame
     from corpus.runlog import failures_frame, run_sources_frame, runs_frame
 
     try:
         db, _ = _db_and_data_dir(args)
         runs = runs_frame(db)
+        queue = retry_frame(db)
     except (ConfigError, FileNotFoundError, ValueError) as exc:
         print(f"framewatch runs: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -136,14 +138,19 @@ def cmd_runs(args: argparse.Namespace) -> int:
             return EXIT_CONFIG
     sources = run_sources_frame(db, args.run)
     failures = failures_frame(db, args.run)
+    given_up = queue[queue["status"] == "given_up"]
+    pending = queue[queue["status"] == "pending"]
     if args.json:
-        runs, sources, failures = (f.astype(object).where(f.notna(), None) for f in (runs, sources, failures))
+        runs, sources, failures, given_up = (f.astype(object).where(f.notna(), None)
+                                             for f in (runs, sources, failures, given_up))
         out = []
         for run in runs.to_dict("records"):
             run["sources"] = sources[sources["run_id"] == run["run_id"]].drop(columns="run_id").to_dict("records")
             mine = failures[failures["run_id"] == run["run_id"]]
             run["failed_by_reason"] = {s: g["reason"].value_counts().to_dict() for s, g in mine.groupby("source")}
             run["failures"] = mine.drop(columns="run_id").to_dict("records")
+            run["given_up"] = given_up[given_up["last_run_id"] == run["run_id"]].drop(
+                columns=["status", "next_try", "last_run_id"]).to_dict("records")
             out.append(run)
         print(json.dumps(out, indent=2, default=str, allow_nan=False))
         return 0
@@ -168,6 +175,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
         if args.failures:
             for f in mine.itertuples(index=False):
                 print(f"        {f.source}: {f.reason} {f.url or '(whole source)'} — {f.message}")
+        for g in given_up[given_up["last_run_id"] == run.run_id].itertuples(index=False):
+            print(f"    given up after {g.attempts} attempts: {g.source} {g.url} — {g.last_reason}: {g.last_message}")
+    if len(pending):
+        print(f"{len(pending)} failed document(s) wait for a retry by the next run "
+              f"(earliest next try {pending['next_try'].min()})")
     return 0
 
 
