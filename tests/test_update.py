@@ -460,3 +460,73 @@ def test_init_writes_a_valid_default(tmp_path: Path, capsys) -> None:
     assert "mediacloud" in config.sources and not config.sources["mediacloud"].enabled
     code, _, err = framewatch(capsys, "init", str(target))
     assert code == 2 and "already exists" in err
+
+
+def test_two_updates_with_different_configs_and_one_db_exclude_each_other(tmp_path: Path, site: UpdateSite,
+                                                                          capsys) -> None:
+    """The lock is on the corpus file: a second update refuses (naming the first), marks nothing interrupted,
+    and fetches nothing; the first finishes alone with the right story count."""
+    import threading
+
+    web = site.web
+    entered, release = threading.Event(), threading.Event()
+    held = site.path(ARTICLES[2])
+    body = page(ARTICLES[2]).encode()
+
+    def stall(h) -> None:  # the first update waits here, holding the lock, until the second has tried
+        entered.set()
+        release.wait(60)
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html; charset=utf-8")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    web.route(held, handler=stall)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    config_a, config_b = write_config(tmp_path / "a", web), write_config(tmp_path / "b", web)
+    db = tmp_path / "shared.sqlite"
+    first = subprocess.Popen([sys.executable, "-m", "corpus", "update", "--config", str(config_a), "--db", str(db),
+                              "-q"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    try:
+        assert entered.wait(60), "the first update never reached the stalled page"
+        requests_before = len(web.requests)
+        code, out, err = framewatch(capsys, "update", "--config", str(config_b), "--db", str(db), "-q")
+        assert code == 3, (out, err)
+        assert f"in use by framewatch update, pid {first.pid}" in err and str(db) in err
+        assert len(web.requests) == requests_before           # the refused run fetched nothing
+    finally:
+        release.set()
+        out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert not (tmp_path / "b" / "data" / "warc").exists()
+    frame = runs_frame(db)
+    assert list(frame["status"]) == ["finished"] and frame["new"].iloc[0] == 12
+    with Corpus.open(db) as corpus:
+        assert corpus.sql("SELECT COUNT(DISTINCT story_id) AS n FROM documents")["n"].iloc[0] == 11
+        assert len(corpus) == 12
+
+
+def test_every_writer_takes_the_corpus_lock(tmp_path: Path, site: UpdateSite, capsys) -> None:
+    """import and reextract refuse while another writer holds the corpus; the report measures from memory."""
+    from corpus.measure import measure_corpus
+
+    run(write_config(tmp_path, site.web))
+    db = tmp_path / "data" / "corpus.sqlite"
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"url": "https://example.org/x", "text": "A note on the pier meeting."}) + "\n")
+    with CorpusLock(db, "update"):
+        code, _, err = framewatch(capsys, "import", "--db", str(db), str(rows))
+        assert code == 3 and f"in use by framewatch update, pid {os.getpid()}" in err
+        code, _, err = framewatch(capsys, "reextract", "--db", str(db), "-q")
+        assert code == 3 and "in use by framewatch update" in err
+        measured = measure_corpus(db)                 # labels not written while the update holds the corpus
+        with Corpus.open(db) as corpus:
+            assert corpus.sql("SELECT COUNT(*) AS n FROM documents WHERE framing_label IS NOT NULL")["n"][0] == 0
+    assert len(measured.docs) == 12
+    with Corpus.open(db) as corpus:
+        assert len(corpus) == 12
+    code, _, err = framewatch(capsys, "import", "--db", str(db), str(rows))
+    assert code == 0, err

@@ -187,12 +187,17 @@ def cmd_reextract(args: argparse.Namespace) -> int:
     """Re-extract every archived document and print how many changed."""
     from corpus.archive import reextract
     from corpus.config import ConfigError
+    from corpus.lock import CorpusLock, LockHeld
 
     try:
         db, data_dir = _db_and_data_dir(args)
         if not db.exists():
             raise FileNotFoundError(f"no corpus at {db}")
-        frame = reextract(db, data_dir, progress=not args.quiet and sys.stderr.isatty())
+        with CorpusLock(db, "reextract"):
+            frame = reextract(db, data_dir, progress=not args.quiet and sys.stderr.isatty())
+    except LockHeld as exc:
+        print(f"framewatch reextract: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
     except (ConfigError, FileNotFoundError, ValueError) as exc:
         print(f"framewatch reextract: {exc}", file=sys.stderr)
         return EXIT_CONFIG
