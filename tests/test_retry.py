@@ -233,3 +233,12 @@ def blocking(route_handler: Callable[[BaseHTTPRequestHandler], None] | None, bod
         h.end_headers()
         h.wfile.write(body)
     return handler
+
+
+def test_a_self_listing_sitemap_index_ends_with_a_recorded_note(tmp_path: Path, web, capsys) -> None:
+    web.route("/index.xml", content_type="application/xml",
+              body=f"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                   f"<sitemap><loc>{web.url('/index.xml')}</loc></sitemap></sitemapindex>")
+    config = config_file(tmp_path, f'[sources.looping]\nkind = "sitemap"\nurl = "{web.url("/index.xml")}"\n')
+    code, out, _ = framewatch(capsys, "update", "--config", str(config), "-q")
+    assert code == 4 and "sitemap_loop" in out and "finished" not in out
