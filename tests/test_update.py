@@ -530,3 +530,12 @@ def test_every_writer_takes_the_corpus_lock(tmp_path: Path, site: UpdateSite, ca
         assert len(corpus) == 12
     code, _, err = framewatch(capsys, "import", "--db", str(db), str(rows))
     assert code == 0, err
+
+
+@pytest.mark.parametrize("command", ["info", "init", "update", "runs", "reextract"])
+def test_commands_describe_themselves_in_help(command: str, capsys) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    usage, _, rest = capsys.readouterr().out.partition("\n\n")
+    description = rest.split("\n\n", 1)[0]
+    assert not description.lstrip().startswith(("positional", "options")) and len(description.split()) >= 12

@@ -39,7 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--until", default=None, help="only documents dated on or before YYYY-MM-DD")
     exp.set_defaults(func=run_export)
 
-    info = sub.add_parser("info", help="counts of documents by source, outlet, scope and year")
+    info = sub.add_parser(
+        "info", help="counts of documents by source, outlet, scope and year",
+        description="Print how many documents the corpus holds, by source, outlet, scope label and year, "
+        "with the undated, URL and story totals.")
     info.add_argument("--db", required=True, help="the corpus SQLite file")
     info.set_defaults(func=run_info)
 

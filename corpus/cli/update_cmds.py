@@ -29,7 +29,11 @@ def _date(value: str) -> dt.date:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the `framewatch` parser."""
-    p = sub.add_parser("init", help="write a commented default update configuration")
+    p = sub.add_parser(
+        "init", help="write a commented default update configuration",
+        description="Write a commented TOML configuration for `framewatch update`: the data folder, HTTP "
+        "politeness, retry settings and a set of real sources. Set `contact` to your own address before "
+        "the first update (the placeholder is refused).")
     p.add_argument("path", nargs="?", default="framewatch.toml", help="where to write it (default framewatch.toml)")
     p.add_argument("--data-dir", default="framewatch-data", help="the data folder it names (relative to the file)")
     p.add_argument("--contact", default=PLACEHOLDER_CONTACT,
@@ -37,7 +41,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("update", help="collect what is new from every configured source into the corpus")
+    p = sub.add_parser(
+        "update", help="collect what is new from every configured source into the corpus",
+        description="Collect what is new from every enabled source of the configuration into the corpus: "
+        "documents that failed before are retried first, then each source is asked for what appeared since "
+        "it was last complete. Raw responses are archived as WARC; one writer at a time holds the corpus. "
+        "Exit codes: 0 finished, 1 partial (something failed, the rest is stored; failed documents are "
+        "queued for retry), 2 bad configuration, 3 the corpus is in use, 4 failed (nothing succeeded).")
     p.add_argument("--config", "-c", required=True, help="the TOML configuration (see `framewatch init`)")
     p.add_argument("--since", type=_date, help="collect from this day (YYYY-MM-DD) instead of where each "
                                                "source stopped; with --until, a backfill")
@@ -46,7 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_update)
 
-    p = sub.add_parser("runs", help="list update runs with per-source counts, failures and durations")
+    p = sub.add_parser(
+        "runs", help="list update runs with per-source counts, failures and durations",
+        description="List the update runs recorded in the corpus, newest first: status, per-source counts, "
+        "failures by reason (every failed URL with --failures), documents given up on after their retries, "
+        "and how many wait for a retry. URLs are shown with credentials redacted.")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--db", help="the corpus file")
     where.add_argument("--config", "-c", help="the configuration naming the data folder")
@@ -55,7 +69,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print JSON (runs, their sources and failures)")
     p.set_defaults(func=cmd_runs)
 
-    p = sub.add_parser("reextract", help="re-run text extraction on the archived WARC responses")
+    p = sub.add_parser(
+        "reextract", help="re-run text extraction on the archived WARC responses",
+        description="Re-run today's text extraction on the archived WARC responses of the stored documents "
+        "and update those whose text, title or date changed. Refuses while another writer holds the corpus.")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--db", help="the corpus file")
     where.add_argument("--config", "-c", help="the configuration naming the data folder")
