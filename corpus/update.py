@@ -80,6 +80,8 @@ class RunSummary:
                 f"  {row.source:<24} {row.status:<9} discovered {row.discovered}, known {row.known}, "
                 f"fetched {row.fetched}, new {row.new}, duplicate {row.duplicate}, near-duplicate "
                 f"{row.near_duplicate}, out of scope {row.out_of_scope}, failed {row.failed}"
+                + (f", retried {row.retried}" if row.retried else "")
+                + (f", given up {row.given_up}" if row.given_up else "")
                 + (f" — {row.error}" if isinstance(row.error, str) and row.error else ""))
         for name, reason in self.skipped_sources.items():
             lines.append(f"  {name:<24} skipped   ({reason})")

@@ -184,6 +184,8 @@ def test_back_off_then_give_up_after_n_attempts_listed_by_runs(tmp_path: Path, w
     again = run(backing_off)                      # the next try is 6 hours away: not fetched again
     assert web.hits("/news/item-002.html") == 1 and again.total("failed") == 0
     assert retry_frame(db_path)["attempts"].tolist() == [1]
+    code, out, _ = framewatch(capsys, "runs", "--db", str(db_path))
+    assert "1 failed document(s) wait for a retry by the next run" in out
 
     eager = config_file(tmp_path, sources, retry="retry_attempts = 2\nretry_hours = 0")
     gave_up = run(eager)

@@ -185,7 +185,8 @@ def cmd_runs(args: argparse.Namespace) -> int:
             took = f"{row.duration_s:.1f}s" if row.duration_s == row.duration_s else "-"
             print(f"    {row.source:<22} {row.status:<11} discovered {row.discovered:<5} known {row.known:<5} "
                   f"fetched {row.fetched:<5} new {row.new:<5} duplicate {row.duplicate:<4} "
-                  f"near-dup {row.near_duplicate:<4} out {row.out_of_scope:<4} failed {row.failed:<4} {took}"
+                  f"near-dup {row.near_duplicate:<4} out {row.out_of_scope:<4} failed {row.failed:<4} "
+                  f"retried {row.retried:<4} given up {row.given_up:<4} {took}"
                   + (f"  [{failed}]" if failed else ""))
             if isinstance(row.error, str) and row.error:
                 print(f"        source failed: {row.error}")
