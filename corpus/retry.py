@@ -140,8 +140,10 @@ class RetryQueue:
         mark: dt.date | None = until
         for day, since in self._conn.execute(
                 "SELECT date, window_since FROM retry_queue WHERE source = ? AND status = 'pending'", (source,)):
-            if day:
+            if day:  # never before the range it was found in: a stray old date must not reopen years
                 held = dt.date.fromisoformat(day) - dt.timedelta(days=1)
+                if since:
+                    held = max(held, dt.date.fromisoformat(since))
             elif since:
                 held = dt.date.fromisoformat(since)
             else:

@@ -10,7 +10,6 @@ import json
 import random
 import sqlite3
 import threading
-from collections.abc import Callable
 from html import escape
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -222,19 +221,6 @@ def test_update_refuses_the_placeholder_contact(tmp_path: Path, web, capsys) -> 
     code, _, err = framewatch(capsys, "update", "--config", str(config), "-q")
     assert code == 2 and "project.contact: still the placeholder 'you@example.org'" in err
     assert web.requests == [] and not (tmp_path / "data").exists()
-
-
-def blocking(route_handler: Callable[[BaseHTTPRequestHandler], None] | None, body: bytes,
-             entered: threading.Event, release: threading.Event):
-    def handler(h: BaseHTTPRequestHandler) -> None:
-        entered.set()
-        release.wait(60)
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html; charset=utf-8")
-        h.send_header("Content-Length", str(len(body)))
-        h.end_headers()
-        h.wfile.write(body)
-    return handler
 
 
 def test_a_self_listing_sitemap_index_ends_with_a_recorded_note(tmp_path: Path, web, capsys) -> None:
