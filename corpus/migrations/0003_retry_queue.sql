@@ -1,4 +1,6 @@
 -- 0003: failed documents are retried by later runs, with back-off, until stored or given up (issue 12).
+-- A run's status (table runs) is now finished, partial (a source or some documents failed), failed (every
+-- source failed, or nothing succeeded while something failed) or interrupted.
 
 -- one row per source and failed document (by canonical URL); deleted once the document is stored
 CREATE TABLE retry_queue (
