@@ -14,8 +14,9 @@ from corpus.documents import Document
 from corpus.exporters import export
 from corpus.hashing import content_hash, doc_id
 from corpus.importers import ImportReport, RecordError, import_paths
-from corpus.lock import LockHeld, RunLock
+from corpus.lock import CorpusLock, LockHeld
 from corpus.measure import Measurement, measure_corpus, write_outputs
+from corpus.retry import RetryQueue, retry_frame
 from corpus.runlog import failures_frame, run_sources_frame, runs_frame
 from corpus.scope import ScopeScorer
 from corpus.store import Corpus, SchemaError
@@ -27,12 +28,13 @@ __all__ = [
     "ConfigError",
     "Corpus",
     "Document",
+    "CorpusLock",
     "ImportReport",
     "LockHeld",
     "Measurement",
     "NearDuplicateIndex",
     "RecordError",
-    "RunLock",
+    "RetryQueue",
     "RunSummary",
     "SchemaError",
     "ScopeScorer",
@@ -48,6 +50,7 @@ __all__ = [
     "load_config",
     "measure_corpus",
     "reextract",
+    "retry_frame",
     "run_sources_frame",
     "run_update",
     "runs_frame",

@@ -27,6 +27,8 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from scrapers.redact import redact_text, redact_url
+
 log = logging.getLogger(__name__)
 
 #: a new WARC file starts once the current one passes this size
@@ -70,12 +72,15 @@ class WarcArchive:
         try:
             self.write(result)
         except OSError as exc:
-            log.error("could not archive %s: %s", getattr(result, "url", "?"), exc)
+            log.error("could not archive %s: %s", redact_url(getattr(result, "url", "?")), redact_text(str(exc)))
 
     def write(self, result: Any) -> None:
-        """Write the request and response records of one `FetchResult`, then flush them to disk."""
+        """Write the request and response records of one `FetchResult`, then flush them to disk.
+
+        URIs are written with credentials redacted (`scrapers.redact_url`), as are secret request headers.
+        """
         writer = self._open()
-        url = getattr(result, "final_url", None) or result.url
+        url = redact_url(getattr(result, "final_url", None) or result.url)
         fetched_at = getattr(result, "fetched_at", None) or dt.datetime.now(dt.timezone.utc)
         warc_date = fetched_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         raw = getattr(result, "raw_content", b"") or b""
@@ -94,8 +99,9 @@ class WarcArchive:
         http_headers = StatusAndHeaders(f"{status} {reason}", headers,
                                         protocol=getattr(result, "http_version", None) or "HTTP/1.1")
         extra = {"WARC-Date": warc_date}
-        if getattr(result, "url", None) and result.url != url:
-            extra["WARC-Framewatch-Requested-URI"] = result.url
+        requested = redact_url(getattr(result, "url", None) or "")
+        if requested and requested != url:
+            extra["WARC-Framewatch-Requested-URI"] = requested
         response = writer.create_warc_record(url, "response", payload=io.BytesIO(content),
                                              http_headers=http_headers, warc_headers_dict=extra)
         request_headers = [(k, "[redacted]" if k.lower() in _SECRET_HEADERS else str(v))

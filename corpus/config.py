@@ -20,7 +20,9 @@ every bad key and its problem (``sources.gdelt.kind: unknown kind 'gdlet'``) bef
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +33,11 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+log = logging.getLogger(__name__)
+
+#: the contact address `framewatch init` writes; `framewatch update` refuses to send it to any site
+PLACEHOLDER_CONTACT = "you@example.org"
 
 #: keys a `[sources.NAME]` table may carry besides the source's own options
 SOURCE_CONTROL_KEYS = ("kind", "enabled", "requires_env")
@@ -72,6 +79,8 @@ class Config:
     backoff: float = 1.0
     start_date: dt.date | None = None
     overlap_days: int = 3
+    retry_attempts: int = 5
+    retry_hours: float = 6.0
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     path: Path | None = None
 
@@ -103,6 +112,10 @@ def _iso_date(v: dt.date | str) -> str | None:
     return None
 
 
+def _at_least_one(v: int) -> str | None:
+    return None if v >= 1 else "must be 1 or more"
+
+
 def _non_empty(v: str) -> str | None:
     return None if v.strip() else "must not be empty"
 
@@ -123,6 +136,8 @@ _SECTIONS: dict[str, dict[str, tuple[tuple[type, ...], str, Any]]] = {
     "update": {
         "start_date": ((dt.date, str), "a date like 2018-01-01", _iso_date),
         "overlap_days": ((int,), "a whole number of days", _non_negative),
+        "retry_attempts": ((int,), "a whole number of attempts", _at_least_one),
+        "retry_hours": ((int, float), "a number of hours", _non_negative),
     },
 }
 _REQUIRED = {("project", "contact")}
@@ -198,6 +213,8 @@ def validate(raw: Mapping[str, Any], base_dir: Path | None = None,
         backoff=float(values.get("backoff", 1.0)),
         start_date=_as_date(values.get("start_date")),
         overlap_days=int(values.get("overlap_days", 3)),
+        retry_attempts=int(values.get("retry_attempts", 5)),
+        retry_hours=float(values.get("retry_hours", 6.0)),
         sources=sources,
         path=path,
     )
@@ -258,6 +275,7 @@ def loads_config(text: str, base_dir: Path | None = None, environ: Mapping[str, 
 def load_config(path: str | os.PathLike[str], environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate a configuration file; relative paths in it are relative to its folder."""
     p = Path(path)
+    warn_if_world_writable(p)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
@@ -267,7 +285,29 @@ def load_config(path: str | os.PathLike[str], environ: Mapping[str, str] | None 
     return loads_config(text, base_dir=p.resolve().parent, environ=environ, path=p)
 
 
-def default_config_text(data_dir: str = "framewatch-data", contact: str = "you@example.org") -> str:
+def warn_if_world_writable(path: Path) -> bool:
+    """Log a warning naming `path` when any local user may rewrite it (and so choose what is fetched and
+    where the corpus goes); True when it is world-writable."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    if mode & stat.S_IWOTH:
+        log.warning("%s is world-writable (mode %s): any local user can change what framewatch fetches; "
+                    "run `chmod o-w %s`", path, stat.filemode(mode), path)
+        return True
+    return False
+
+
+def require_contact(config: Config) -> None:
+    """Raise `ConfigError` when `project.contact` is still the placeholder `framewatch init` wrote."""
+    if config.contact.strip().lower().removeprefix("mailto:") == PLACEHOLDER_CONTACT:
+        raise ConfigError(config.path, [
+            f"project.contact: still the placeholder {PLACEHOLDER_CONTACT!r} from `framewatch init`; put an "
+            "address where site owners can reach you (it is sent with every request)"])
+
+
+def default_config_text(data_dir: str = "framewatch-data", contact: str = PLACEHOLDER_CONTACT) -> str:
     """The commented default configuration `framewatch init` writes, naming real sources."""
     return _DEFAULT.replace("@DATA_DIR@", data_dir).replace("@CONTACT@", contact)
 
@@ -300,6 +340,11 @@ backoff = 1.0
 start_date = 2024-01-01
 # Later runs look this many days back past where the previous run stopped (late-indexed articles).
 overlap_days = 3
+# A document that fails (robots.txt, 429, 5xx, timeout ...) is retried by later runs, first after
+# `retry_hours`, doubling each time, and given up on after `retry_attempts` attempts (`framewatch runs`
+# lists those). A source is never marked complete past a document still waiting for its retry.
+retry_attempts = 5
+retry_hours = 6
 
 # ---------------------------------------------------------------- sources
 # Each [sources.NAME] has a `kind` (rss, sitemap, gdelt, mediacloud, federal_register, crawl, warc), its

@@ -7,6 +7,7 @@ Example::
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from corpus.store import Corpus
+
+log = logging.getLogger(__name__)
 
 DOCUMENT_COLUMNS = ["id", "url", "title", "outlet", "source", "date", "date_source", "date_confidence",
                     "scope_label", "scope_score", "story_id", "framing_label"]
@@ -54,12 +57,23 @@ def measure_corpus(
         units = analyze(analysed, unit=unit, level=level)
         labels = document_labels(units)
         if store_labels:
-            with db.transaction():
-                for doc_id, label in zip(labels["doc_id"], labels["label"]):
-                    db.set_framing_label(str(doc_id), label)
+            _store_labels(db, labels)
             docs = db.to_frame()
     table = timeseries(docs, units, freq=freq, by=by, level=level, scope=wanted)
     return Measurement(docs=docs, units=units, labels=labels, timeseries=table)
+
+
+def _store_labels(db: Corpus, labels: pd.DataFrame) -> None:
+    """Save framing labels under the corpus writers' lock; while another writer (an update) holds it, the
+    labels are not saved (a warning says so) and the measurement goes on from memory."""
+    from corpus.lock import CorpusLock, LockHeld
+
+    try:
+        with CorpusLock(db.path, "report"), db.transaction():
+            for doc_id, label in zip(labels["doc_id"], labels["label"]):
+                db.set_framing_label(str(doc_id), label)
+    except LockHeld as error:
+        log.warning("framing labels not saved: %s", error)
 
 
 def write_outputs(m: Measurement, out_dir: str | Path, title: str | None = None,

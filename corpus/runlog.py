@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-COUNTS = ("discovered", "known", "fetched", "new", "duplicate", "near_duplicate", "out_of_scope", "failed")
+from scrapers.redact import redact_text, redact_url
+
+COUNTS = ("discovered", "known", "fetched", "new", "duplicate", "near_duplicate", "out_of_scope", "failed",
+          "retried", "given_up")
 
 
 def _now() -> str:
@@ -65,7 +68,7 @@ class RunLog:
     def finish(self, status: str, message: str | None = None) -> None:
         """Record the end of the run: `finished` or `failed`, with an optional message."""
         self._conn.execute("UPDATE runs SET status = ?, finished_at = ?, message = ? WHERE id = ?",
-                           (status, _now(), message, self.run_id))
+                           (status, _now(), redact_text(message) if message else message, self.run_id))
 
     # --- sources ---------------------------------------------------------------------------------
     def start_source(self, source: str, kind: str, since: dt.date | None, until: dt.date | None) -> None:
@@ -87,7 +90,11 @@ class RunLog:
                            (*counts.values(), self.run_id, source))
 
     def failure(self, source: str, url: str | None, reason: str, message: str | None = None) -> None:
-        """Record one failure (a document, or the whole source when `url` is None) and count it."""
+        """Record one failure (a document, or the whole source when `url` is None) and count it.
+
+        The URL and message are stored with credentials redacted."""
+        url = redact_url(url) if url is not None else None
+        message = redact_text(message) if message is not None else None
         with self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
             self._conn.execute(
@@ -104,7 +111,7 @@ class RunLog:
         self._conn.execute(
             "UPDATE run_sources SET status = ?, error = ?, finished_at = ?, duration_s = ? "
             "WHERE run_id = ? AND source = ?",
-            (status, error, _now(), duration, self.run_id, source))
+            (status, redact_text(error) if error else error, _now(), duration, self.run_id, source))
 
     def source_statuses(self) -> dict[str, str]:
         """Each source of this run and its status (running, finished, failed)."""
@@ -115,6 +122,12 @@ class RunLog:
         row = self._conn.execute(f"SELECT {', '.join(COUNTS)} FROM run_sources WHERE run_id = ? AND source = ?",
                                  (self.run_id, source)).fetchone()
         return dict(zip(COUNTS, row)) if row else dict.fromkeys(COUNTS, 0)
+
+    def totals(self) -> dict[str, int]:
+        """This run's counts summed over its sources."""
+        row = self._conn.execute(f"SELECT {', '.join(f'COALESCE(SUM({c}), 0)' for c in COUNTS)} FROM run_sources "
+                                 "WHERE run_id = ?", (self.run_id,)).fetchone()
+        return dict(zip(COUNTS, row))
 
     # --- how far each source got -----------------------------------------------------------------
     def source_state(self, source: str) -> dt.date | None:
@@ -163,8 +176,11 @@ def run_sources_frame(db_path: str | os.PathLike[str], run_id: str | None = None
 def failures_frame(db_path: str | os.PathLike[str], run_id: str | None = None) -> pd.DataFrame:
     """Every recorded failure (run, source, URL, reason, message, time) of one run or of all runs."""
     where, params = ("WHERE run_id = ?", (run_id,)) if run_id else ("", ())
-    return _read(db_path, f"SELECT run_id, source, url, reason, message, at FROM failures {where} ORDER BY id",
-                 params)
+    frame = _read(db_path, f"SELECT run_id, source, url, reason, message, at FROM failures {where} ORDER BY id",
+                  params)
+    frame["url"] = frame["url"].map(lambda u: redact_url(u) if isinstance(u, str) else u)  # older corpora
+    frame["message"] = frame["message"].map(lambda m: redact_text(m) if isinstance(m, str) else m)
+    return frame
 
 
 def failure_reasons(db_path: str | os.PathLike[str], run_id: str) -> dict[str, dict[str, int]]:

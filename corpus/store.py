@@ -15,7 +15,7 @@ import pandas as pd
 
 from corpus.documents import COLUMNS, FRAMING_LABELS, SCOPE_LABELS, Document, parse_date
 from corpus.hashing import content_hash, doc_id, normalise_text
-from corpus.urls import canonical_url
+from corpus.urls import canonical_url, redact_url
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_FILE = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
@@ -373,12 +373,13 @@ class Corpus:
 
     # --- writing -------------------------------------------------------------------------------
     def _seen_urls(self, doc: Document) -> list[tuple[str, str]]:
-        """(URL as seen, canonical) pairs of `doc`: its `urls`, plus `url` when no listed URL covers it."""
-        pairs = [(u, canonical_url(u)) for u in doc.urls]
+        """(URL as seen, canonical) pairs of `doc`: its `urls`, plus `url` when no listed URL covers it.
+        URLs as seen are kept with credentials redacted."""
+        pairs = [(redact_url(u), canonical_url(u)) for u in doc.urls]
         if doc.url:
             canonical = canonical_url(doc.url)
             if canonical not in {c for _, c in pairs}:
-                pairs.append((doc.url, canonical))
+                pairs.append((redact_url(doc.url), canonical))
         return pairs
 
     def _match(self, doc: Document, canonicals: list[str], text_hash: str) -> tuple[str | None, bool]:

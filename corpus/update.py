@@ -8,8 +8,11 @@ the rest: the corpus ends exactly as one uninterrupted run would leave it.
 
 Each source remembers the day it was complete up to (table `source_state`); the next run starts there,
 minus `overlap_days` for late-indexed articles. `since`/`until` override that; a backfill is the same call
-with a range. Raw responses go to WARC files under ``<data_dir>/warc/<run_id>/``; a lock in the data folder
-stops a second concurrent run; the run log records counts, failures (with URL and reason) and durations.
+with a range. A document that fails is kept in the retry queue (`corpus.retry`): each run first retries
+the due ones, and a source's mark never moves past a document still waiting (only past what was stored or
+given up on after `retry_attempts`). Raw responses go to WARC files under ``<data_dir>/warc/<run_id>/``;
+a lock on the corpus file (`corpus.lock`) stops a second concurrent writer; the run log records counts,
+failures (with URL and reason, credentials redacted) and durations.
 
     summary = run_update(load_config("framewatch.toml"))
     print(summary)
@@ -29,10 +32,11 @@ import pandas as pd
 from tqdm import tqdm
 
 from corpus.archive import WarcArchive
-from corpus.config import Config, SourceConfig, load_config
+from corpus.config import Config, SourceConfig, load_config, require_contact
 from corpus.dedup import NearDuplicateIndex
 from corpus.documents import Document
-from corpus.lock import RunLock
+from corpus.lock import CorpusLock
+from corpus.retry import RetryQueue
 from corpus.runlog import RunLog, failures_frame, run_sources_frame
 from corpus.scope import ScopeScorer
 from corpus.store import Corpus
@@ -59,6 +63,7 @@ class RunSummary:
     duration_s: float
     interrupted_runs: list[str] = field(default_factory=list)
     skipped_sources: dict[str, str] = field(default_factory=dict)
+    message: str | None = None
 
     def total(self, count: str) -> int:
         """One count (`new`, `fetched`, `failed` …) summed over the sources."""
@@ -66,6 +71,8 @@ class RunSummary:
 
     def __str__(self) -> str:
         lines = [f"run {self.run_id}: {self.status} in {self.duration_s:.1f}s (corpus {self.db_path})"]
+        if self.message:
+            lines.append(f"  {self.message}")
         for run_id in self.interrupted_runs:
             lines.append(f"  note: run {run_id} had been interrupted; this run picked up where it stopped")
         for row in self.sources.itertuples(index=False):
@@ -73,6 +80,8 @@ class RunSummary:
                 f"  {row.source:<24} {row.status:<9} discovered {row.discovered}, known {row.known}, "
                 f"fetched {row.fetched}, new {row.new}, duplicate {row.duplicate}, near-duplicate "
                 f"{row.near_duplicate}, out of scope {row.out_of_scope}, failed {row.failed}"
+                + (f", retried {row.retried}" if row.retried else "")
+                + (f", given up {row.given_up}" if row.given_up else "")
                 + (f" — {row.error}" if isinstance(row.error, str) and row.error else ""))
         for name, reason in self.skipped_sources.items():
             lines.append(f"  {name:<24} skipped   ({reason})")
@@ -108,51 +117,34 @@ def source_range(runlog: RunLog, config: Config, source: str, since: dt.date | N
 class _SourceRun:
     """Collects one source into the corpus, recording counts and failures as it goes."""
 
-    def __init__(self, db: Corpus, runlog: RunLog, index: NearDuplicateIndex, scorer: ScopeScorer,
-                 spec: SourceConfig, fetcher: Fetcher, progress: bool) -> None:
-        self.db, self.runlog, self.index, self.scorer = db, runlog, index, scorer
+    def __init__(self, db: Corpus, runlog: RunLog, queue: RetryQueue, index: NearDuplicateIndex,
+                 scorer: ScopeScorer, spec: SourceConfig, fetcher: Fetcher, progress: bool) -> None:
+        self.db, self.runlog, self.queue, self.index, self.scorer = db, runlog, queue, index, scorer
+        self.since: dt.date | None = None
         self.spec = spec
         self.fetcher = fetcher
         self.progress = progress
 
     def run(self, since: dt.date | None, until: dt.date) -> None:
+        """Retry the source's due queued documents, then collect what it discovers in [since, until]."""
         from scrapers.errors import ScrapeError
         from scrapers.sources.base import build_source
 
         name = self.spec.name
+        self.since = since
         self.runlog.start_source(name, self.spec.kind, since, until)
         seen: set[str] = set()
         bar = tqdm(desc=f"{name}", unit="doc", disable=not self.progress, leave=False)
         try:
             source = build_source(self.spec.kind, name, self.spec.options, self.fetcher)
+            for candidate in self.queue.due(name):
+                bar.update(1)
+                self.runlog.add(name, retried=1)
+                self.collect(source, candidate, seen)
             for candidate in source.discover(since, until):
                 bar.update(1)
                 self.runlog.add(name, discovered=1)
-                try:
-                    canonical = canonical_url(candidate.url)
-                except ValueError as exc:
-                    self.runlog.failure(name, candidate.url, "bad_url", str(exc))
-                    continue
-                if canonical in seen:
-                    continue
-                seen.add(canonical)
-                if self.db.get_by_url(canonical) is not None:
-                    self.runlog.add(name, known=1)
-                    continue
-                try:
-                    extraction = source.fetch(candidate)
-                except ScrapeError as exc:
-                    self.runlog.failure(name, candidate.url, exc.reason, exc.message or str(exc))
-                    continue
-                except Exception as exc:  # one bad page must not stop an unattended run
-                    log.debug("fetching %s failed", candidate.url, exc_info=True)
-                    self.runlog.failure(name, candidate.url, "error", f"{type(exc).__name__}: {exc}")
-                    continue
-                self.runlog.add(name, fetched=1)
-                try:
-                    self.store(candidate, extraction)
-                except ValueError as exc:
-                    self.runlog.failure(name, candidate.url, "bad_document", str(exc))
+                self.collect(source, candidate, seen)
         except ScrapeError as exc:
             self.runlog.failure(name, None, exc.reason, exc.message or str(exc))
             self.runlog.finish_source(name, "failed", f"{exc.reason}: {exc.message or exc}")
@@ -165,7 +157,52 @@ class _SourceRun:
         finally:
             bar.close()
         self.runlog.finish_source(name, "finished")
-        self.runlog.set_source_state(name, until)
+        mark = self.queue.hold_mark(name, until)  # never past a document still waiting for a retry
+        if mark is not None:
+            self.runlog.set_source_state(name, mark)
+
+    def collect(self, source: Any, candidate: Candidate, seen: set[str]) -> None:
+        """Fetch and store one candidate unless it is stored already or backing off; queue it if it fails."""
+        from scrapers.errors import ScrapeError
+
+        name = self.spec.name
+        try:
+            canonical = canonical_url(candidate.url)
+        except ValueError as exc:  # not a URL at all: nothing a retry could fix
+            self.runlog.failure(name, candidate.url, "bad_url", str(exc))
+            return
+        if canonical in seen:
+            return
+        seen.add(canonical)
+        if self.db.get_by_url(canonical) is not None:
+            self.queue.done(name, canonical)
+            self.runlog.add(name, known=1)
+            return
+        if self.queue.waiting(name, canonical):  # failed before: its next try has not come (or given up)
+            return
+        try:
+            extraction = source.fetch(candidate)
+        except ScrapeError as exc:
+            self.fail(candidate, canonical, exc.reason, exc.message or str(exc))
+            return
+        except Exception as exc:  # one bad page must not stop an unattended run
+            log.debug("fetching %s failed", candidate.url, exc_info=True)
+            self.fail(candidate, canonical, "error", f"{type(exc).__name__}: {exc}")
+            return
+        self.runlog.add(name, fetched=1)
+        try:
+            self.store(candidate, extraction)
+        except ValueError as exc:
+            self.fail(candidate, canonical, "bad_document", str(exc))
+            return
+        self.queue.done(name, canonical)
+
+    def fail(self, candidate: Candidate, canonical: str, reason: str, message: str) -> None:
+        """Record a failed document and keep it in the retry queue (or give up on it after N attempts)."""
+        name = self.spec.name
+        self.runlog.failure(name, candidate.url, reason, message)
+        if self.queue.failed(name, canonical, candidate, reason, message, self.since) == "given_up":
+            self.runlog.add(name, given_up=1)
 
     def store(self, candidate: Candidate, extraction: Extraction) -> None:
         """Score and store one extracted document with its story, in one transaction; count the result."""
@@ -205,28 +242,52 @@ class _SourceRun:
         self.runlog.add(name, **counts)
 
 
+def run_status(runlog: RunLog) -> tuple[str, str | None]:
+    """The run's status and message from its sources: `finished` (nothing failed), `partial` (a source or
+    some documents failed, something else succeeded) or `failed` (every source failed, or nothing
+    succeeded while something failed)."""
+    statuses = runlog.source_statuses()
+    failed_sources = [n for n, st in statuses.items() if st == "failed"]
+    totals = runlog.totals()
+    succeeded = totals["new"] + totals["duplicate"] + totals["known"]
+    notes = []
+    if failed_sources:
+        notes.append(f"failed sources: {', '.join(failed_sources)}")
+    if totals["failed"]:
+        notes.append(f"{totals['failed']} document(s) failed ({totals['given_up']} given up, the rest queued "
+                     "for retry)")
+    if statuses and len(failed_sources) == len(statuses):
+        return "failed", "; ".join(notes)
+    if notes:
+        return ("partial" if succeeded else "failed"), "; ".join(notes)
+    return "finished", None
+
+
 def run_update(config: Config | str | os.PathLike[str], db_path: str | os.PathLike[str] | None = None,
                since: dt.date | None = None, until: dt.date | None = None,
                progress: bool = True) -> RunSummary:
     """Run the update for every enabled source of `config` (a `Config` or a TOML path); see module doc.
 
-    Raises `corpus.config.ConfigError` for a bad configuration and `corpus.lock.LockHeld` when another
-    update holds the data folder, both before anything is fetched or written.
+    Raises `corpus.config.ConfigError` for a bad configuration (the placeholder contact address of
+    `framewatch init` included) and `corpus.lock.LockHeld` when another writer holds the corpus file,
+    both before anything is fetched or written.
     """
     if not isinstance(config, Config):
         config = load_config(config)
+    require_contact(config)
     if since is not None and until is not None and since > until:
         raise ValueError(f"--since {since} is after --until {until}")
     db = Path(db_path) if db_path is not None else config.db_path
     started = time.monotonic()
     today = dt.date.today()
-    with RunLock(config.data_dir):
+    with CorpusLock(db, "update"):
         with Corpus.open(db) as corpus:
             runlog = RunLog(db)
+            queue = RetryQueue(db, runlog.run_id, max_attempts=config.retry_attempts,
+                               retry_hours=config.retry_hours)
             try:
                 warc_dir = config.data_dir / "warc" / runlog.run_id
                 stale = runlog.start(since, until, str(config.path) if config.path else None, str(warc_dir))
-                status = "finished"
                 with WarcArchive(warc_dir, prefix=f"framewatch-{runlog.run_id}") as archive:
                     fetcher = _make_fetcher(config, archive)
                     index = NearDuplicateIndex.from_corpus(corpus, progress=progress)
@@ -234,23 +295,22 @@ def run_update(config: Config | str | os.PathLike[str], db_path: str | os.PathLi
                     try:
                         for spec in config.enabled_sources():
                             begin, end = source_range(runlog, config, spec.name, since, until, today)
-                            _SourceRun(corpus, runlog, index, scorer, spec, fetcher, progress).run(begin, end)
+                            _SourceRun(corpus, runlog, queue, index, scorer, spec, fetcher, progress).run(begin, end)
                     except KeyboardInterrupt:
                         runlog.finish("interrupted", "stopped by the user")
                         raise
                     except Exception as exc:  # e.g. the disk is full: say so in the log, then stop
                         runlog.finish("failed", f"{type(exc).__name__}: {exc}")
                         raise
-                failed = [n for n, st in runlog.source_statuses().items() if st == "failed"]
-                if failed:
-                    status = "partial"
-                runlog.finish(status, f"failed sources: {', '.join(failed)}" if failed else None)
+                status, message = run_status(runlog)
+                runlog.finish(status, message)
                 run_id = runlog.run_id
             finally:
+                queue.close()
                 runlog.close()
     return RunSummary(
         run_id=run_id, status=status, db_path=db, warc_dir=warc_dir,
         sources=run_sources_frame(db, run_id), failures=failures_frame(db, run_id),
-        duration_s=time.monotonic() - started, interrupted_runs=stale,
+        duration_s=time.monotonic() - started, interrupted_runs=stale, message=message,
         skipped_sources={s.name: s.disabled_reason or "disabled" for s in config.sources.values() if not s.enabled},
     )

@@ -6,6 +6,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from courlan.clean import normalize_url, scrub_url
 
+from scrapers.redact import is_secret_param, redact_url
+
+__all__ = ["canonical_url", "is_http_url", "redact_url"]
+
 # host prefixes that only mark a mobile, AMP or "www" edition of the same site
 _EDITION_HOST = re.compile(r"^(?:www\d*|m|mobile|amp)\.(?=[^.]+\.[^.]+)")
 # query parameters that only ask for an AMP or mobile rendering
@@ -39,6 +43,8 @@ def _drop_amp_path(path: str) -> str:
 
 def _keep_param(key: str, value: str) -> bool:
     lowered = key.lower()
+    if is_secret_param(lowered):  # credentials are never part of an article's identity, nor stored
+        return False
     if _TRACKER.match(lowered) or lowered in _TRACKING_PARAMS:
         return False
     if lowered in _EDITION_PARAMS:
@@ -49,7 +55,8 @@ def _keep_param(key: str, value: str) -> bool:
 
 def canonical_url(url: str) -> str:
     """One canonical spelling of `url`: https, lower-case host without www/m/amp, no tracking or AMP
-    parameters, sorted query, no AMP path, no trailing slash, no fragment.
+    parameters, sorted query, no AMP path, no trailing slash, no fragment, no credentials
+    (`user:password@`, `api_key=`, `token=` …; `redact_url` is re-exported here for URLs kept as seen).
 
     >>> canonical_url("http://m.Example.com/news/story/amp/?utm_source=x&b=2&a=1#top")
     'https://example.com/news/story?a=1&b=2'

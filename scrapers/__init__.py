@@ -12,6 +12,7 @@ from scrapers.errors import ScrapeError
 from scrapers.extract import Extraction, extract, extract_response
 from scrapers.http import Fetcher, FetchResult
 from scrapers.pdf import extract_pdf
+from scrapers.redact import RedactingFilter, redact_text, redact_url
 from scrapers.robots import RobotsCache, parse_robots
 from scrapers.sources import KINDS, Candidate, Source, build_source
 
@@ -21,6 +22,7 @@ __all__ = [
     "Extraction",
     "FetchResult",
     "Fetcher",
+    "RedactingFilter",
     "RobotsCache",
     "ScrapeError",
     "Source",
@@ -29,4 +31,6 @@ __all__ = [
     "extract_pdf",
     "extract_response",
     "parse_robots",
+    "redact_text",
+    "redact_url",
 ]

@@ -45,12 +45,38 @@ class ResolutionFailed(Exception):
         return f"cannot resolve {self.host}: {self.cause}"
 
 
+# NAT64 prefixes whose last 32 bits are an IPv4 address (RFC 6052 well-known, RFC 8215 local use)
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries and may be routed to: IPv4-mapped (::ffff:a.b.c.d),
+    IPv4-compatible (::a.b.c.d), 6to4 (2002::/16), Teredo (2001::/32: server and client) and NAT64."""
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if any(ip in net for net in _NAT64) or (int(ip) >> 32 == 0 and int(ip) > 1):
+        found.append(low32)
+    return found
+
+
 def classify(address: str | IPAddress) -> str | None:
     """The kind of non-public address this is (`loopback`, `private`, `link_local`, `multicast`,
-    `unspecified`, `reserved`), or None for a public (globally routable) address."""
+    `unspecified`, `reserved`), or None for a public (globally routable) address. An IPv6 address that
+    embeds a non-public IPv4 address (6to4, Teredo, NAT64, mapped, compatible) takes that one's kind."""
     ip = ipaddress.ip_address(address.split("%", 1)[0]) if isinstance(address, str) else address
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        for inner in embedded_ipv4(ip):
+            category = classify(inner)
+            if category is not None:
+                return category
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
     if ip.is_loopback:
         return "loopback"
     if ip.is_unspecified:

@@ -123,3 +123,24 @@ def test_start_date_as_toml_date_or_iso_string() -> None:
         assert loads_config(text, environ={}).start_date == dt.date(2019, 5, 1)
     text = GOOD.replace("[sources.city]", "[update]\nstart_date = 2019-05-01T10:00:00\n[sources.city]")
     assert any(p.startswith("update.start_date: must be a date") for p in problems(text))
+
+
+def test_a_world_writable_config_is_named_in_a_warning(tmp_path: Path, caplog) -> None:
+    path = tmp_path / "fw.toml"
+    path.write_text(GOOD)
+    path.chmod(0o644)
+    with caplog.at_level("WARNING", logger="corpus.config"):
+        load_config(path)
+    assert not caplog.records
+    path.chmod(0o666)
+    with caplog.at_level("WARNING", logger="corpus.config"):
+        load_config(path)
+    assert [r.getMessage() for r in caplog.records if "world-writable" in r.getMessage() and str(path) in
+            r.getMessage()]
+
+
+def test_retry_settings_are_read_and_checked() -> None:
+    config = loads_config(GOOD + "\n[update]\nretry_attempts = 3\nretry_hours = 0.5\n", base_dir=Path("/tmp/fw"))
+    assert (config.retry_attempts, config.retry_hours) == (3, 0.5)
+    assert loads_config(GOOD, base_dir=Path("/tmp/fw")).retry_attempts == 5
+    assert problems(GOOD + "\n[update]\nretry_attempts = 0\n") == ["update.retry_attempts: must be 1 or more, got 0"]

@@ -142,6 +142,25 @@ def test_address_classes():
     assert AddressPolicy(allow_private=True).permits("224.0.0.1") == "multicast"
 
 
+@pytest.mark.parametrize("address, category", [
+    ("2002:a9fe:a9fe::", "link_local"),             # 6to4 of the cloud metadata address
+    ("2002:0a00:0001::1", "private"),               # 6to4 of 10.0.0.1
+    ("2002:7f00:0001::", "loopback"),               # 6to4 of 127.0.0.1
+    ("64:ff9b::a9fe:a9fe", "link_local"),           # NAT64 of 169.254.169.254
+    ("64:ff9b:1::c0a8:0101", "private"),            # local-use NAT64 of 192.168.1.1
+    ("::ffff:10.0.0.1", "private"),                 # IPv4-mapped
+    ("::10.0.0.1", "private"),                      # IPv4-compatible
+    ("2001:0:4136:e378:8000:63bf:f5ff:fffe", "private"),  # Teredo whose client is 10.0.0.1
+])
+def test_ipv6_addresses_embedding_private_ipv4_are_refused(address: str, category: str) -> None:
+    assert classify(address) == category
+    assert AddressPolicy().permits(address) == category
+
+
+def test_6to4_of_a_public_address_stays_public() -> None:
+    assert classify("2002:5db8:d822::1") is None      # 6to4 of 93.184.216.34
+
+
 def test_guarded_adapter_refuses_the_connected_peer(web):
     """The peer check works even when the pre-request name check is bypassed (DNS rebinding)."""
     web.route("/page", body="<html>hi</html>")

@@ -106,3 +106,23 @@ def test_github_actions_example_is_yaml() -> None:
     assert triggers["schedule"][0]["cron"] == "17 3 2 * *"
     steps = data["jobs"]["update"]["steps"]
     assert any("framewatch update" in s.get("run", "") for s in steps)
+
+
+def test_github_actions_example_keeps_the_corpus_durably() -> None:
+    """Not only the Actions cache (evicted after 7 unused days): an artifact kept for months, restored
+    from the newest earlier run before the update."""
+    yaml = pytest.importorskip("yaml")
+    data = yaml.safe_load((EXAMPLES / "github-actions" / "monthly-update.yml").read_text())
+    steps = data["jobs"]["update"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    assert not any(u.startswith("actions/cache") for u in uses)
+    update = next(i for i, s in enumerate(steps) if "framewatch update" in s.get("run", ""))
+    restore = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/download-artifact"))
+    save = next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert restore < update < save
+    assert steps[restore]["with"]["name"] == steps[save]["with"]["name"]
+    assert steps[restore]["with"]["path"] == steps[save]["with"]["path"] == "framewatch-data"
+    assert "run-id" in steps[restore]["with"]
+    assert int(steps[save]["with"]["retention-days"]) >= 90
+    assert steps[save]["if"].startswith("always()")
+    assert data["permissions"]["actions"] == "read"

@@ -169,3 +169,30 @@ def test_unsafe_child_sitemap_is_reported_after_the_others(web, fetcher):
             urls.append(cand.url)
     assert err.value.reason == "xml_unsafe" and err.value.url == web.url("/sitemaps/pages-2024-03.xml")
     assert len(urls) == 4  # 3 from the news sitemap + 1 from the nested archive
+
+
+def test_an_index_listing_itself_or_a_parent_is_reported_as_a_loop(web, fetcher):
+    page_sitemap = (f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+                    f"<url><loc>{web.url('/story.html')}</loc></url></urlset>")
+
+    def index(*children: str) -> str:
+        locs = "".join(f"<sitemap><loc>{web.url(c)}</loc></sitemap>" for c in children)
+        return f"<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{locs}</sitemapindex>"
+
+    web.route("/self.xml", body=index("/self.xml"), content_type="application/xml")
+    alone = build_source("sitemap", "s", {"url": web.url("/self.xml")}, fetcher)
+    with pytest.raises(ScrapeError) as err:
+        list(alone.discover())
+    assert err.value.reason == "sitemap_loop" and "/self.xml" in err.value.message
+    assert web.hits("/self.xml") == 1
+
+    web.route("/a.xml", body=index("/b.xml", "/pages.xml"), content_type="application/xml")
+    web.route("/b.xml", body=index("/a.xml", "/pages.xml"), content_type="application/xml")
+    web.route("/pages.xml", body=page_sitemap, content_type="application/xml")
+    cycle = build_source("sitemap", "s", {"url": web.url("/a.xml")}, fetcher)
+    urls = []
+    with pytest.raises(ScrapeError) as err:
+        for cand in cycle.discover():
+            urls.append(cand.url)
+    assert err.value.reason == "sitemap_loop" and urls == [web.url("/story.html")]
+    assert web.hits("/a.xml") == web.hits("/b.xml") == web.hits("/pages.xml") == 1

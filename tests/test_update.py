@@ -22,7 +22,7 @@ from corpus.cli import main
 from corpus.archive import iter_responses, reextract, warc_files
 from corpus.config import load_config
 from corpus.documents import Document
-from corpus.lock import LockHeld, RunLock
+from corpus.lock import CorpusLock, LockHeld
 from corpus.runlog import failure_reasons, runs_frame
 from corpus.store import Corpus
 from corpus.update import run_update
@@ -403,13 +403,14 @@ def framewatch(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_concurrent_run_refuses_with_the_holders_pid(tmp_path: Path, site: UpdateSite, capsys) -> None:
     config = write_config(tmp_path, site.web)
-    with RunLock(tmp_path / "data") as lock:
+    db_path = tmp_path / "data" / "corpus.sqlite"
+    with CorpusLock(db_path, "import") as lock:
         assert lock.held
-        with pytest.raises(LockHeld, match=f"pid {os.getpid()}"):
-            RunLock(tmp_path / "data").acquire()
+        with pytest.raises(LockHeld, match=f"framewatch import, pid {os.getpid()}"):
+            CorpusLock(db_path, "update").acquire()
         result = cli("update", "--config", str(config), cwd=tmp_path)
     assert result.returncode == 3, result.stderr
-    assert "already running" in result.stderr and f"pid {os.getpid()}" in result.stderr
+    assert "in use by framewatch import" in result.stderr and f"pid {os.getpid()}" in result.stderr
     assert not (tmp_path / "data" / "corpus.sqlite").exists()   # refused before anything was written
     # once the holder lets go, the run goes ahead
     code, out, err = framewatch(capsys, "update", "--config", str(config), "--quiet")
@@ -459,3 +460,82 @@ def test_init_writes_a_valid_default(tmp_path: Path, capsys) -> None:
     assert "mediacloud" in config.sources and not config.sources["mediacloud"].enabled
     code, _, err = framewatch(capsys, "init", str(target))
     assert code == 2 and "already exists" in err
+
+
+def test_two_updates_with_different_configs_and_one_db_exclude_each_other(tmp_path: Path, site: UpdateSite,
+                                                                          capsys) -> None:
+    """The lock is on the corpus file: a second update refuses (naming the first), marks nothing interrupted,
+    and fetches nothing; the first finishes alone with the right story count."""
+    import threading
+
+    web = site.web
+    entered, release = threading.Event(), threading.Event()
+    held = site.path(ARTICLES[2])
+    body = page(ARTICLES[2]).encode()
+
+    def stall(h) -> None:  # the first update waits here, holding the lock, until the second has tried
+        entered.set()
+        release.wait(60)
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html; charset=utf-8")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    web.route(held, handler=stall)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    config_a, config_b = write_config(tmp_path / "a", web), write_config(tmp_path / "b", web)
+    db = tmp_path / "shared.sqlite"
+    first = subprocess.Popen([sys.executable, "-m", "corpus", "update", "--config", str(config_a), "--db", str(db),
+                              "-q"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    try:
+        assert entered.wait(60), "the first update never reached the stalled page"
+        requests_before = len(web.requests)
+        code, out, err = framewatch(capsys, "update", "--config", str(config_b), "--db", str(db), "-q")
+        assert code == 3, (out, err)
+        assert f"in use by framewatch update, pid {first.pid}" in err and str(db) in err
+        assert len(web.requests) == requests_before           # the refused run fetched nothing
+    finally:
+        release.set()
+        out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert not (tmp_path / "b" / "data" / "warc").exists()
+    frame = runs_frame(db)
+    assert list(frame["status"]) == ["finished"] and frame["new"].iloc[0] == 12
+    with Corpus.open(db) as corpus:
+        assert corpus.sql("SELECT COUNT(DISTINCT story_id) AS n FROM documents")["n"].iloc[0] == 11
+        assert len(corpus) == 12
+
+
+def test_every_writer_takes_the_corpus_lock(tmp_path: Path, site: UpdateSite, capsys) -> None:
+    """import and reextract refuse while another writer holds the corpus; the report measures from memory."""
+    from corpus.measure import measure_corpus
+
+    run(write_config(tmp_path, site.web))
+    db = tmp_path / "data" / "corpus.sqlite"
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"url": "https://example.org/x", "text": "A note on the pier meeting."}) + "\n")
+    with CorpusLock(db, "update"):
+        code, _, err = framewatch(capsys, "import", "--db", str(db), str(rows))
+        assert code == 3 and f"in use by framewatch update, pid {os.getpid()}" in err
+        code, _, err = framewatch(capsys, "reextract", "--db", str(db), "-q")
+        assert code == 3 and "in use by framewatch update" in err
+        measured = measure_corpus(db)                 # labels not written while the update holds the corpus
+        with Corpus.open(db) as corpus:
+            assert corpus.sql("SELECT COUNT(*) AS n FROM documents WHERE framing_label IS NOT NULL")["n"][0] == 0
+    assert len(measured.docs) == 12
+    with Corpus.open(db) as corpus:
+        assert len(corpus) == 12
+    code, _, err = framewatch(capsys, "import", "--db", str(db), str(rows))
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("command", ["info", "init", "update", "runs", "reextract"])
+def test_commands_describe_themselves_in_help(command: str, capsys) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    usage, _, rest = capsys.readouterr().out.partition("\n\n")
+    description = rest.split("\n\n", 1)[0]
+    assert not description.lstrip().startswith(("positional", "options")) and len(description.split()) >= 12

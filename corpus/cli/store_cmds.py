@@ -39,7 +39,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--until", default=None, help="only documents dated on or before YYYY-MM-DD")
     exp.set_defaults(func=run_export)
 
-    info = sub.add_parser("info", help="counts of documents by source, outlet, scope and year")
+    info = sub.add_parser(
+        "info", help="counts of documents by source, outlet, scope and year",
+        description="Print how many documents the corpus holds, by source, outlet, scope label and year, "
+        "with the undated, URL and story totals.")
     info.add_argument("--db", required=True, help="the corpus SQLite file")
     info.set_defaults(func=run_info)
 
@@ -56,11 +59,19 @@ def run_import(args: argparse.Namespace) -> int:
     """Import the paths and print a summary; every failed record is printed as `file:line: problem`."""
     from corpus.dedup import assign_stories
     from corpus.importers import import_paths
+    from corpus.lock import CorpusLock, LockHeld
 
+    lock = CorpusLock(args.db, "import")
+    try:  # refuses at once: an update may hold the corpus for hours, and a waiting import looks hung
+        lock.acquire()
+    except LockHeld as error:
+        print(f"framewatch import: {error}", file=sys.stderr)
+        return 3
     db = _open(args.db, True, "import")
     if db is None:
+        lock.release()
         return 2
-    with db:
+    with lock, db:
         report = import_paths(db, args.paths, source=args.source)
         for error in report.errors:
             print(f"error: {error}", file=sys.stderr)

@@ -126,7 +126,8 @@ class SitemapSource(Source):
 
     Options: ``url`` (sitemap or index URL, or a list), ``max_depth`` (index levels followed, default 3),
     ``max_sitemaps`` (sitemap files fetched per discover, default 200), ``query``. Child sitemaps whose
-    ``lastmod`` is before ``since`` are skipped. A failing child is reported after the rest were yielded.
+    ``lastmod`` is before ``since`` are skipped. A failing child, and an index listing itself or an index
+    above it (``sitemap_loop``), is reported after the rest were yielded.
     """
 
     kind = "sitemap"
@@ -140,6 +141,7 @@ class SitemapSource(Source):
         """Candidates whose news publication date is in [since, until]; undated ones unless lastmod < since."""
         self.errors = []
         queue: deque[tuple[str, int]] = deque((u, 0) for u in as_list(self.options["url"]))
+        queued = {u for u, _ in queue}
         visited: set[str] = set()
         seen: set[str] = set()
         while queue:
@@ -157,8 +159,17 @@ class SitemapSource(Source):
             except ScrapeError as exc:
                 self.record(exc)
                 continue
+            visited.add(result.final_url or sitemap_url)
             if sitemap.kind == "index":
                 for child in sitemap.entries:
+                    if child.loc in visited:  # the index lists itself, or an index above it: a loop
+                        self.record(ScrapeError(child.loc, "sitemap_loop",
+                                                f"sitemap index {sitemap_url} lists {child.loc}, which was already "
+                                                "read (a loop); not read again"))
+                        continue
+                    if child.loc in queued:
+                        continue
+                    queued.add(child.loc)
                     if since is not None and child.lastmod is not None and child.lastmod < since:
                         continue
                     if depth + 1 > self.options["max_depth"]:
