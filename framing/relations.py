@@ -140,6 +140,14 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("replace", "opposition", "binary",
      r"\b(?:replac\w*|convert\w*|substitut\w*|swap\w*|supplant\w*|trad\w*\s+in|displac\w*|"
      r"repurpos\w*)\b"),
+    # a site turned into something else ("nine sites will transition into HART hubs", "became treatment
+    # hubs"); people who move into treatment ("helps clients transition to detox") are not converted
+    ("convert_into", "opposition", "binary",
+     r"(?<!people\s)(?<!clients\s)(?<!patients\s)(?<!users\s)(?<!them\s)(?<!residents\s)(?<!help\s)"
+     r"(?<!helps\s)(?<!helping\s)(?<!helped\s)(?<!individuals\s)\b(?P<m>(?:transition\w*|transform\w*|"
+     r"morph\w*|rebrand\w*|switch\w*|turn\w*)\s+(?:(?:them|it|themselves|the\s+sites?)\s+)?(?:in)?to|"
+     r"(?:become|became|becoming|reopen\w*\s+as|relaunch\w*\s+as)(?=\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,4}?"
+     r"(?:hubs?|centres?|centers?|clinics?|beds|facilit(?:y|ies)|programs?|programmes?|services?)\b))"),
     ("undermine", "opposition", "binary",
      r"\b(?:undermin\w*|sabotag\w*|discourag\w*|derail\w*|prolong\w*|perpetuat\w*|compet\w*\s+with|"
      r"threaten\w*|crowd\w*\s+out|drain\w*|siphon\w*|cannibali[sz]\w*|stand\w*\s+in\s+the\s+way\s+of|"
@@ -285,7 +293,7 @@ _REFUSAL = re.compile(
     r"(?:\b(?:will|would|does|do|did|can|could|should|shall|must)\s*(?:not|n't)\b|\bwon't\b|\bno\s+longer\b|"
     r"\bnever\b|\brefus\w*|\bturn\w*\s+away|\bkick\w*\s+out|\bevict\w*|\bexpel\w*|\bdeclin\w*\s+to\b|\bban(?:s|ned|ning)?|\bexclud\w*|\bbar(?:s|red|ring)?|\bblock\w*|\bshut\w*(?:\s+down)?|"
     r"\bclos(?:e|es|ed|ing)(?:\s+down)?|\bcancel\w*|\bscrap\w*|\bdefund\w*|\babandon\w*|\breject\w*|"
-    r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bend(?:s|ed|ing)?(?!\s+(?:points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
+    r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bwithout\s+(?:offering|providing|allowing|any)|\bend(?:s|ed|ing)?(?!\s+(?:points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
     r"\boppos(?:e|es|ed|ing)|\bagainst)\b[^.;:!?]{0,35}$|\bno\s+(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
@@ -555,6 +563,13 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
                 fired.append(Marker(marker.name, marker.label, marker.start, marker.end, marker.text,
                                     scope, marker.negated, marker.strength))
     fused = _fused(text, sa, sb) or _title_case_run(text, sa, sb)
+    # "Consumption and Treatment Services replace ...": one concept exists here only inside a name that
+    # carries the other too, so no marker can set the two against each other or join them
+    within_name = all(any(x.start < y.end and y.start < x.end for y in sb) for x in sa) or \
+        all(any(x.start < y.end and y.start < x.end for x in sa) for y in sb)
+    if within_name:
+        feats["inside_one_name"] = 1.0
+        fired = []
     listed = _in_list(text, sa, sb, spans)
     if listed:
         for mk in [mk for mk in fired if mk.name == "both_and" and _both_list(text, mk, sa + sb)]:
@@ -673,8 +688,17 @@ def _refusals(text: str, sa: list[Span], sb: list[Span]) -> Marker | None:
     def refused(s: Span) -> re.Match | None:
         return _REFUSAL.search(text[max(0, s.start - 60):s.start]) or _REFUSAL_AFTER.search(text[s.end:s.end + 60])
 
-    ra = [s for s in sa if refused(s)]
-    rb = [s for s in sb if refused(s)]
+    def spread(hit: list[Span], same: list[Span]) -> list[Span]:
+        """A refusal covers the items listed right after a refused mention ("no X or Y")."""
+        out = list(hit)
+        for s in same:
+            if s not in out and any(p.end <= s.start and len(text[p.end:s.start]) <= 40
+                                    and _LIST_GAP.match(text[p.end:s.start]) for p in out):
+                out.append(s)
+        return out
+
+    ra = spread([s for s in sa if refused(s)], sa)
+    rb = spread([s for s in sb if refused(s)], sb)
     if bool(ra) == bool(rb):
         return None
     if (ra and len(ra) < len(sa)) or (rb and len(rb) < len(sb)):
