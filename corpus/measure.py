@@ -80,5 +80,5 @@ def write_outputs(m: Measurement, out_dir: str | Path, title: str | None = None,
     m.labels.to_csv(files["document_labels"], index=False)
     m.timeseries.to_csv(files["timeseries"], index=False)
     kwargs = {"title": title} if title else {}
-    files["report"] = write_report(out, m.timeseries, units=m.units, topics=topics, **kwargs)
+    files["report"] = write_report(out, m.timeseries, units=m.units, docs=m.docs, topics=topics, **kwargs)
     return files

@@ -77,4 +77,6 @@ def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "se
             rows[i]["pairs"][pair] = max(probs, key=probs.get)
             rows[i]["probabilities"][pair] = probs
     columns = COLUMNS + (["date"] if has_date else [])
-    return pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs.update({"unit": unit, "level": level})
+    return out
