@@ -76,7 +76,8 @@ def write_outputs(m: Measurement, out_dir: str | Path, title: str | None = None,
         "timeseries": out / "timeseries.csv",
     }
     m.docs[[c for c in DOCUMENT_COLUMNS if c in m.docs.columns]].to_csv(files["documents"], index=False)
-    m.units.to_json(files["units"], orient="records", lines=True, default_handler=str, force_ascii=False)
+    m.units.to_json(files["units"], orient="records", lines=True, date_format="iso", default_handler=str,
+                    force_ascii=False)
     m.labels.to_csv(files["document_labels"], index=False)
     m.timeseries.to_csv(files["timeseries"], index=False)
     kwargs = {"title": title} if title else {}
