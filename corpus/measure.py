@@ -51,6 +51,7 @@ def measure_corpus(
     with Corpus.open(db_path, create=False) as db:
         docs = db.to_frame()
         analysed = docs if wanted is None else docs[docs["scope_label"].isin(wanted)]
+        analysed = analysed.assign(text=analysed["text"].fillna(""))  # a stored document may have no text
         units = analyze(analysed, unit=unit, level=level)
         labels = document_labels(units)
         if store_labels:
