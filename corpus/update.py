@@ -221,7 +221,7 @@ def run_update(config: Config | str | os.PathLike[str], db_path: str | os.PathLi
     started = time.monotonic()
     today = dt.date.today()
     with RunLock(config.data_dir):
-        with Corpus.open(db) as corpus:
+        with Corpus.open(db, create=True) as corpus:
             runlog = RunLog(db)
             try:
                 warc_dir = config.data_dir / "warc" / runlog.run_id
