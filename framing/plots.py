@@ -1,7 +1,8 @@
 """Charts of a `framing.timeseries` table as matplotlib Figures; the caller shows them or saves them.
 
-Figures are built with `matplotlib.figure.Figure`, not pyplot: importing or plotting changes no global
-state (a notebook keeps its backend, and pyplot keeps no reference to the figures). Periods are placed in
+Figures are built as `matplotlib.figure.Figure` objects (`Chart`, which also shows itself in Jupyter), not
+with pyplot: importing or plotting changes no global state (a notebook keeps its backend, and pyplot keeps
+no reference to the figures). Periods are placed in
 time order on one shared axis, so a series that starts late never lands at the end of the axis.
 
 Example::
@@ -10,6 +11,8 @@ Example::
     fig.savefig("opposition_share.png", dpi=110)
 """
 from __future__ import annotations
+
+import io
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -29,6 +32,15 @@ CORRECTED = ("corrected", "corrected_low", "corrected_high")
 TITLES = {"opposition_share": "Share of co-occurrences framed as opposition",
           "cooccurring_units": "Units where two concepts appear together"}
 MAX_TICKS = 24
+
+
+class Chart(Figure):
+    """A matplotlib Figure that shows itself in Jupyter (as PNG) without pyplot or a configured backend."""
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=100)
+        return buf.getvalue()
 
 
 def periods(ts: pd.DataFrame) -> list[str]:
@@ -87,7 +99,7 @@ def plot_pair_rates(ts: pd.DataFrame, measure: str = "opposition_share", min_tot
     rows = _rows(ts, measure, group)
     order = periods(ts)
     title = TITLES.get(measure, measure)
-    fig = Figure(figsize=(8, 1.0 + 2.0 * len(PAIRS)))
+    fig = Chart(figsize=(8, 1.0 + 2.0 * len(PAIRS)))
     if rows.empty or not order or int(rows["total"].max()) < min_total:
         fig.set_size_inches(8, 2.0)
         return _empty(fig, f"{title}: no co-occurrence in the dated documents")
@@ -136,7 +148,7 @@ def plot_document_labels(ts: pd.DataFrame, group: str | None = None) -> Figure:
     """
     rows = _rows(ts, "documents_by_label", group)
     order = periods(ts)
-    fig = Figure(figsize=(8, 3.6))
+    fig = Chart(figsize=(8, 3.6))
     if rows.empty or not order:
         fig.set_size_inches(8, 2.0)
         return _empty(fig, "In-scope documents by framing label: no dated document in scope")

@@ -85,6 +85,7 @@ def test_plots_return_figures_that_pyplot_does_not_hold() -> None:
     figs = [plot_pair_rates(ts), plot_pair_rates(ts, "cooccurring_units"), plot_document_labels(ts)]
     assert all(isinstance(f, Figure) for f in figs)
     assert plt.get_fignums() == before
+    assert all(f._repr_png_().startswith(b"\x89PNG") for f in figs)  # shown by Jupyter without pyplot
 
 
 @pytest.mark.parametrize("freq", ["Q", "M"])
