@@ -39,7 +39,7 @@ table{border-collapse:collapse;font-size:.85em;margin:.5em 0} td,th{border:1px s
 th{background:#f4f4f4} td.text,th.text{text-align:left;max-width:640px} .muted{color:#666;font-size:.9em}
 .headline{font-size:1.15em;line-height:1.45;background:#f6f8fb;border-left:4px solid #3b7dd8;padding:.6em 1em}
 .cards{display:flex;gap:1em;flex-wrap:wrap} .card{border:1px solid #ddd;border-radius:6px;padding:.6em 1em}
-.card b{display:block;font-size:1.5em} figure{margin:1em 0} figure svg{max-width:100%;height:auto}
+.card b{display:block;font-size:1.5em} figure{margin:1em 0} figure svg{width:100%;height:auto}
 mark.concept{background:#dde9fb;padding:0 1px} mark.marker{background:#ffe08a;padding:0 1px;font-weight:600}
 ul.why{margin:.2em 0;padding-left:1.2em;font-size:.9em;color:#444}
 """
@@ -286,10 +286,10 @@ def write_report(
     out_dir: str | Path,
     ts: pd.DataFrame,
     units: pd.DataFrame | None = None,
-    docs: pd.DataFrame | None = None,
     topics: pd.DataFrame | None = None,
     title: str = "framewatch: harm reduction, treatment and recovery over time",
     examples_per_label: int = 3,
+    docs: pd.DataFrame | None = None,
 ) -> Path:
     """Write `report.html` (self-contained, charts inline) and the charts as PNG into `out_dir`, creating it;
     return the HTML path. `docs` (id, title, outlet, date, url, story_id) gives the evidence its sources."""
