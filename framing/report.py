@@ -184,57 +184,65 @@ def _doc_info(docs: pd.DataFrame | None) -> dict[str, dict]:
     return docs.assign(id=docs["id"].astype(str)).drop_duplicates("id").set_index("id")[keep].to_dict("index")
 
 
-def _story_key(doc_id: str, info: Mapping) -> str:
-    story = info.get("story_id")
-    return str(story) if isinstance(story, str) and story else f"doc:{doc_id}"
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, float) and pd.isna(value)) and str(value) != ""
+
+
+def _story_key(doc_id: str, meta: Mapping) -> str:
+    story = meta.get("story_id")
+    return f"story:{story}" if _present(story) else f"doc:{doc_id}"
+
+
+def _evidence_row(unit: pd.Series, pair: str, label: str, meta: Mapping, detector: ConceptDetector) -> str:
+    """One evidence row: the unit with concept terms and deciding markers marked, the markers listed, and the
+    source (linked title, outlet, date)."""
+    concepts = set(pair.split("+"))
+    text = str(unit["text"])
+    mentions = [(m.start, m.end) for m in detector.detect(text)
+                if m.concept in concepts or (m.concept == "SITE" and "HARM_REDUCTION" in concepts)]
+    by_pair = unit.get("markers")
+    markers = [m for m in ((by_pair if isinstance(by_pair, Mapping) else {}).get(pair) or []) if isinstance(m, Mapping)]
+    deciding = [m for m in markers if m.get("label") == label] or markers
+    why = "".join(f"<li>{html.escape(str(m.get('text', '')))} → {html.escape(str(m.get('label', '')))}"
+                  f"{' (negated)' if m.get('negated') else ''}</li>" for m in deciding)
+    why = why or "<li>no rule marker: the classifier's wording model decided</li>"
+    marked = _highlight(text, mentions, [(m["start"], m["end"]) for m in deciding if "start" in m and "end" in m])
+    title = str(meta["title"]) if _present(meta.get("title")) else "(untitled)"
+    date = pd.to_datetime(meta.get("date"), errors="coerce")
+    where = [str(meta["outlet"])] if _present(meta.get("outlet")) else []
+    where.append("undated" if pd.isna(date) else f"{date:%Y-%m-%d}")
+    confidence = f"p = {unit['ev_p']:.2f}" if unit["ev_p"] else ""
+    return (f"<tr><td class=text>{marked}<ul class=why>{why}</ul></td>"
+            f"<td class=text>{_link(title, meta.get('url'))}<br><span class=muted>{html.escape(' · '.join(where))}</span>"
+            f"</td><td>{confidence}</td></tr>")
 
 
 def _evidence(units: pd.DataFrame, docs: pd.DataFrame | None, per_label: int, level: str) -> str:
-    """For every pair and label, the most confident units, each sentence once per story (syndicated copies
-    and repeats of one sentence shown once), with title, outlet, date, link, highlighted concept terms and
-    the markers that decided the label."""
+    """For every pair and label, the most confident units, one per story (syndicated copies and repeats of
+    one sentence shown once), with their source and the markers that decided the label."""
     info = _doc_info(docs)
     detector = ConceptDetector(level=level)
     parts = []
     for pair in PAIRS:
-        concepts = set(pair.split("+"))
         for label in LABELS:
             hits = units[units["pairs"].map(lambda p, k=pair, v=label: isinstance(p, Mapping) and p.get(k) == v)]
             if hits.empty:
                 continue
-            prob = [(p.get(pair, {}) or {}).get(label, 0.0) if isinstance(p, Mapping) else 0.0
-                    for p in (hits["probabilities"] if "probabilities" in hits else [None] * len(hits))]
-            hits = hits.assign(ev_p=prob, ev_doc=hits["doc_id"].astype(str))
-            hits = hits.assign(_story=[_story_key(d, info.get(d, {})) for d in hits["ev_doc"]],
-                               _norm=hits["text"].astype(str).str.lower().str.split().str.join(" "))
+            probs = hits["probabilities"] if "probabilities" in hits else pd.Series([None] * len(hits), index=hits.index)
+            doc_ids = hits["doc_id"].astype(str)
+            hits = hits.assign(
+                ev_p=[(p.get(pair) or {}).get(label, 0.0) if isinstance(p, Mapping) else 0.0 for p in probs],
+                ev_doc=doc_ids, ev_story=[_story_key(d, info.get(d, {})) for d in doc_ids],
+                ev_norm=hits["text"].astype(str).str.lower().str.split().str.join(" "))
             ranked = hits.sort_values("ev_p", ascending=False, kind="stable")
-            distinct = ranked.drop_duplicates("_story").drop_duplicates("_norm")  # one unit per story
-            rows = []
-            for r in distinct.head(per_label).itertuples():
-                meta = info.get(r.ev_doc, {})
-                title = meta.get("title") if isinstance(meta.get("title"), str) and meta.get("title") else "(untitled)"
-                date = pd.to_datetime(meta.get("date"), errors="coerce")
-                where = " · ".join(x for x in (str(meta.get("outlet") or "") if pd.notna(meta.get("outlet")) else "",
-                                                "undated" if pd.isna(date) else f"{date:%Y-%m-%d}") if x)
-                text = str(r.text)
-                mentions = [(m.start, m.end) for m in detector.detect(text)
-                            if m.concept in concepts or (m.concept == "SITE" and "HARM_REDUCTION" in concepts)]
-                markers = [m for m in ((getattr(r, "markers", None) or {}).get(pair) or []) if isinstance(m, Mapping)]
-                deciding = [m for m in markers if m.get("label") == label] or markers
-                why = "".join(f"<li>{html.escape(str(m.get('text', '')))} → {html.escape(str(m.get('label', '')))}"
-                              f"{' (negated)' if m.get('negated') else ''}</li>" for m in deciding)
-                if not why:
-                    why = "<li>no rule marker: the classifier's wording model decided</li>"
-                confidence = f"p = {r.ev_p:.2f}" if r.ev_p else ""
-                rows.append(
-                    f"<tr><td class=text>{_highlight(text, mentions, [(m['start'], m['end']) for m in deciding if 'start' in m])}"
-                    f"<ul class=why>{why}</ul></td><td class=text>{_link(title, meta.get('url'))}"
-                    f"<br><span class=muted>{html.escape(where)}</span></td><td>{confidence}</td></tr>")
-            stories = hits["_story"].nunique()
+            distinct = ranked.drop_duplicates("ev_story").drop_duplicates("ev_norm")
+            rows = "".join(_evidence_row(unit, pair, label, info.get(unit["ev_doc"], {}), detector)
+                           for _, unit in distinct.head(per_label).iterrows())
+            stories = hits["ev_story"].nunique()
             shown = f"{len(hits)} units in {stories} {'story' if stories == 1 else 'stories'}"
             parts.append(f"<h3>{html.escape(PAIR_NAMES[pair])}: {label} ({shown})</h3>"
                          "<table class=evidence><tr><th class=text>unit (concept terms and deciding markers marked)</th>"
-                         f"<th class=text>document</th><th>confidence</th></tr>{''.join(rows)}</table>")
+                         f"<th class=text>document</th><th>confidence</th></tr>{rows}</table>")
     return "".join(parts) or "<p class=muted>No unit relates two concepts.</p>"
 
 
