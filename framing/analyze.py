@@ -34,9 +34,12 @@ def _model(model: RelationClassifier | str | None, level: str, show: bool | None
             fitted = default_relation_model(level=level)
             bar.update()
         return fitted
-    if isinstance(model, str) or not (hasattr(model, "predict_proba") and hasattr(model, "classes_")):
+    if isinstance(model, str):
         raise ValueError(f"unknown relation model {model!r}: give None or 'default' (the shipped model) or a "
                          "fitted RelationClassifier, e.g. RelationClassifier.load(path)")
+    if not (hasattr(model, "predict_proba") and hasattr(model, "classes_")):
+        raise ValueError(f"relation model {type(model).__name__} is not a fitted classifier "
+                         "(it needs predict_proba and classes_; call fit, or RelationClassifier.load(path))")
     return model
 
 

@@ -36,6 +36,8 @@ def test_unknown_model_name_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown relation model 'bert-large'"):
         analyze([GOOD], model="bert-large", progress=False)
     assert analyze([GOOD], model="default", progress=False).loc[0, "pairs"] == {"HARM_REDUCTION+RECOVERY": "complementary"}
+    with pytest.raises(ValueError, match="relation model RelationClassifier is not a fitted classifier"):
+        analyze([GOOD], model=classifier.RelationClassifier(), progress=False)
 
 
 def test_first_call_shows_model_training_progress(monkeypatch, capsys) -> None:
