@@ -57,7 +57,7 @@ def bare_insert(path: Path, docs: list[Document]) -> float:
 def corpus_insert(path: Path, docs: list[Document], batch: int = 200) -> float:
     """Seconds for `Corpus.upsert` of every document, committed in batches."""
     began = time.perf_counter()
-    with Corpus.open(path) as db:
+    with Corpus.open(path, create=True) as db:
         for i in range(0, len(docs), batch):
             with db.transaction():
                 for doc in docs[i:i + batch]:

@@ -54,6 +54,7 @@ def measure_corpus(
     with Corpus.open(db_path, create=False) as db:
         docs = db.to_frame()
         analysed = docs if wanted is None else docs[docs["scope_label"].isin(wanted)]
+        analysed = analysed.assign(text=analysed["text"].fillna(""))  # a stored document may have no text
         units = analyze(analysed, unit=unit, level=level)
         labels = document_labels(units)
         if store_labels:
@@ -90,9 +91,10 @@ def write_outputs(m: Measurement, out_dir: str | Path, title: str | None = None,
         "timeseries": out / "timeseries.csv",
     }
     m.docs[[c for c in DOCUMENT_COLUMNS if c in m.docs.columns]].to_csv(files["documents"], index=False)
-    m.units.to_json(files["units"], orient="records", lines=True, default_handler=str, force_ascii=False)
+    m.units.to_json(files["units"], orient="records", lines=True, date_format="iso", default_handler=str,
+                    force_ascii=False)
     m.labels.to_csv(files["document_labels"], index=False)
     m.timeseries.to_csv(files["timeseries"], index=False)
     kwargs = {"title": title} if title else {}
-    files["report"] = write_report(out, m.timeseries, units=m.units, topics=topics, **kwargs)
+    files["report"] = write_report(out, m.timeseries, units=m.units, docs=m.docs, topics=topics, **kwargs)
     return files

@@ -90,7 +90,7 @@ def _as_iso(value: object, name: str) -> str | None:
 class Corpus:
     """A corpus of documents in one SQLite file. Open with `Corpus.open(path)`, use as a context manager.
 
-    >>> with Corpus.open("framewatch.sqlite") as db:          # doctest: +SKIP
+    >>> with Corpus.open("framewatch.sqlite", create=True) as db:          # doctest: +SKIP
     ...     db.upsert(Document(url="https://example.org/a", text="..."))
     'new'
     """
@@ -106,19 +106,20 @@ class Corpus:
         cls,
         path: str | Path,
         *,
-        create: bool = True,
+        create: bool = False,
         timeout: float = 30.0,
         migrations_dir: str | Path | None = None,
     ) -> Corpus:
-        """Open (and create, unless `create=False`) the corpus at `path`, migrating its schema forward.
+        """Open the corpus at `path` (a new one only with `create=True`), migrating its schema forward.
 
-        Raises FileNotFoundError for a missing file with `create=False`, ValueError when the file is
-        not a SQLite database, and SchemaError when the database is newer than this code.
+        Raises FileNotFoundError for a missing file unless `create=True` (so a mistyped path is an error,
+        not a new empty corpus), ValueError when the file is not a SQLite database, and SchemaError when
+        the database is newer than this code.
         """
         path = Path(path)
         if not path.exists():
             if not create:
-                raise FileNotFoundError(f"no corpus at {path}")
+                raise FileNotFoundError(f"no corpus at {path} (to start a new one, open it with create=True)")
             path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
         try:

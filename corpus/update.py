@@ -281,7 +281,7 @@ def run_update(config: Config | str | os.PathLike[str], db_path: str | os.PathLi
     started = time.monotonic()
     today = dt.date.today()
     with CorpusLock(db, "update"):
-        with Corpus.open(db) as corpus:
+        with Corpus.open(db, create=True) as corpus:
             runlog = RunLog(db)
             queue = RetryQueue(db, runlog.run_id, max_attempts=config.retry_attempts,
                                retry_hours=config.retry_hours)

@@ -8,7 +8,8 @@ Example::
     units = framing.analyze(df)                    # one row per sentence: concepts, pair labels, markers
     labels = framing.document_labels(units)        # integrative / oppositional / mixed / single / none
     ts = framing.timeseries(df, units, freq="Q")   # counts, rates, Wilson intervals per quarter
-    framing.write_report("report/", ts, units=units)
+    framing.plot_pair_rates(ts)                    # a matplotlib Figure: one panel per pair
+    framing.write_report("report/", ts, units=units, docs=df)
 """
 from framing.analyze import analyze
 from framing.classifier import RelationClassifier, default_relation_model, read_labelled, team_examples
@@ -16,7 +17,8 @@ from framing.concepts import ConceptDetector, Mention, concepts_in
 from framing.doclabels import DOC_LABELS, document_label, document_labels
 from framing.lexicon import HELPERS, MAIN_CONCEPTS, Lexicon, LexiconError
 from framing.relations import LABELS, PAIRS, RuleVerdict, pair_key, rule_relation
-from framing.report import write_report
+from framing.plots import plot_document_labels, plot_pair_rates
+from framing.report import headline, validation_figures, write_report
 from framing.scale import analyze_dask
 from framing.timeseries import timeseries, wilson_interval
 from framing.topics import TopicModel, topic_prevalence
@@ -56,9 +58,12 @@ __all__ = [
     "document_label",
     "document_labels",
     "draw_sample",
+    "headline",
     "krippendorff_alpha",
     "load_punkt",
     "pair_key",
+    "plot_document_labels",
+    "plot_pair_rates",
     "read_codes",
     "read_labelled",
     "retrain",
@@ -70,6 +75,7 @@ __all__ = [
     "timeseries",
     "topic_prevalence",
     "train_punkt",
+    "validation_figures",
     "validation_report",
     "wilson_interval",
     "write_report",

@@ -11,19 +11,56 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 from tqdm.auto import tqdm
 
+from framing import classifier
 from framing.classifier import RelationClassifier, default_relation_model
 from framing.concepts import ConceptDetector
-from framing.records import as_frame
+from framing.records import SURROGATE, as_frame
 from framing.relations import CONCEPTS, explain_markers, rule_relation, unit_pairs
 from framing.units import split_units
 
 COLUMNS = ["doc_id", "unit", "text", "start", "end", "paragraph", "concepts", "helpers", "pairs",
            "probabilities", "markers", "explanations"]
 PROGRESS_MIN_DOCS = 200
+PREDICT_BATCH = 500  # pairs labelled per step of the progress bar
+MODEL_NAMES = ("default",)
+
+
+def _model(model: RelationClassifier | str | None, level: str, show: bool | None) -> RelationClassifier:
+    """The relation model to use: a fitted classifier, or the shipped one (trained on first use, with progress)."""
+    if model is None or (isinstance(model, str) and model in MODEL_NAMES):
+        first = level not in classifier._DEFAULT
+        with tqdm(total=1, desc="training the relation model (first call only)", unit="model",
+                  disable=not first or show is False) as bar:
+            fitted = default_relation_model(level=level)
+            bar.update()
+        return fitted
+    if isinstance(model, str):
+        raise ValueError(f"unknown relation model {model!r}: give None or 'default' (the shipped model) or a "
+                         "fitted RelationClassifier, e.g. RelationClassifier.load(path)")
+    if not (hasattr(model, "predict_proba") and hasattr(model, "classes_")):
+        raise ValueError(f"relation model {type(model).__name__} is not a fitted classifier "
+                         "(it needs predict_proba and classes_; call fit, or RelationClassifier.load(path))")
+    return model
+
+
+def _checked(doc_id: object, text: object, n: int, text_col: str) -> str:
+    """The record's text, or a one-line ValueError naming the record (its row number and id)."""
+    where = f"document {doc_id!r} (row {n})"
+    if isinstance(doc_id, (list, tuple, set, dict)) or getattr(doc_id, "ndim", 0):
+        raise ValueError(f"row {n}: id must be a single string or number, not {type(doc_id).__name__} {doc_id!r}")
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        raise ValueError(f"{where}: {text_col!r} is missing; give a string (empty for no text) or drop the record")
+    if not isinstance(text, str):
+        raise ValueError(f"{where}: {text_col!r} must be text, not {type(text).__name__}")
+    found = SURROGATE.search(text)
+    if found:
+        raise ValueError(f"{where}: {text_col!r} holds a lone surrogate character at offset {found.start()}, "
+                         "which is not valid Unicode text")
+    return text
 
 
 def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "sentence", level: str = "family",
-            k: int = 3, model: RelationClassifier | None = None, text_col: str = "text", id_col: str = "id",
+            k: int = 3, model: RelationClassifier | str | None = None, text_col: str = "text", id_col: str = "id",
             progress: bool | None = None) -> pd.DataFrame:
     """Split each document into units, detect concepts and label every pair of concepts in a unit.
 
@@ -33,13 +70,17 @@ def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "se
     a `date` column of the input is carried over. A document that names a consumption site anywhere lets
     definite descriptions ("the facility") count as HARM_REDUCTION in all of its units; a `title` column
     counts as part of the document for that.
+
+    A record with missing or non-text text, a list as id, or text that is not valid Unicode raises a
+    one-line ValueError naming it. Progress (tqdm.auto, so notebooks too) is shown for the first call's
+    model training and, by default, for 200 documents or more; `progress=False` hides it.
     """
     frame = as_frame(docs)
     for col in (text_col, id_col):
         if col not in frame.columns:
             raise ValueError(f"input has no {col!r} column (columns: {', '.join(map(str, frame.columns))})")
     detector = ConceptDetector(level=level)
-    model = model if model is not None else default_relation_model(level=level)
+    model = _model(model, level, progress)
     has_date = "date" in frame.columns and "date" not in (text_col, id_col)
     rows: list[dict] = []
     items: list[tuple] = []
@@ -48,13 +89,9 @@ def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "se
     title_col = "title" if "title" in frame.columns and "title" not in (text_col, id_col) else None
     titles = frame[title_col].tolist() if title_col else [None] * len(frame)
     records = frame[[id_col, text_col] + (["date"] if has_date else [])].itertuples(index=False, name=None)
-    for rec, title in tqdm(zip(records, titles), total=len(frame), desc="relations", unit="doc",
-                           disable=not show):
-        doc_id, text = rec[0], rec[1]
-        if text is None or (isinstance(text, float) and pd.isna(text)):
-            text = ""
-        if not isinstance(text, str):
-            raise ValueError(f"document {doc_id!r}: {text_col!r} must be text, not {type(text).__name__}")
+    for n, (rec, title) in enumerate(tqdm(zip(records, titles), total=len(frame), desc="units and concepts",
+                                          unit="doc", disable=not show), 1):
+        doc_id, text = rec[0], _checked(rec[0], rec[1], n, text_col)
         # the codebook's "the site" rule holds in a document that names a site, in its title or its text
         site_context = level == "family" and (detector.names_site(text) or (
             isinstance(title, str) and detector.names_site(title)))
@@ -76,11 +113,15 @@ def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "se
                 where.append((len(rows), pair))
             rows.append(row)
     if items:
-        proba = model.predict_proba(items)
+        batches = range(0, len(items), PREDICT_BATCH)
+        proba = [p for i in tqdm(batches, desc="relations", unit="batch", disable=not show)
+                 for p in model.predict_proba(items[i:i + PREDICT_BATCH])]
         classes = [str(c) for c in model.classes_]
         for (i, pair), p in zip(where, proba):
             probs = {c: round(float(x), 4) for c, x in zip(classes, p)}
             rows[i]["pairs"][pair] = max(probs, key=probs.get)
             rows[i]["probabilities"][pair] = probs
     columns = COLUMNS + (["date"] if has_date else [])
-    return pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs.update({"unit": unit, "level": level})
+    return out

@@ -18,7 +18,8 @@ Measures (`count` out of `total`):
 
 Syndicated copies (documents sharing `story_id`) count once: the earliest dated copy is kept.
 Documents without a date are left out of every period and counted in `documents_undated` and in
-`df.attrs["undated"]`.
+`df.attrs["undated"]`. `df.attrs` also holds `documents` (all given), `documents_in_scope` (every copy),
+`stories_in_scope` (syndicated copies counted once) and `out_of_scope`.
 """
 from __future__ import annotations
 
@@ -128,13 +129,14 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
 
     frame = frame.assign(id=frame["id"].astype(str),
                          _date=pd.to_datetime(frame["date"], errors="coerce", utc=True, format="mixed").dt.tz_localize(None))
-    frame, dropped = _deduplicate(frame)
-    frame["_group"] = frame[by].fillna("unknown").astype(str) if by else "all"
     wanted = _scope_labels(scope)
     if wanted is not None and "scope_label" in frame.columns:
         frame["_in_scope"] = frame["scope_label"].isin(wanted)
     else:
         frame["_in_scope"] = True
+    n_documents, n_in_scope = len(frame), int(frame["_in_scope"].sum())
+    frame, dropped = _deduplicate(frame)
+    frame["_group"] = frame[by].fillna("unknown").astype(str) if by else "all"
     code = FREQS[freq]
     frame["_period"] = frame["_date"].dt.to_period(code)
 
@@ -153,7 +155,9 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
         for label in LABELS:
             units[f"{label}:{pair}"] = labels_of_pair == label
     doc_concepts = units.groupby("doc_id")[concepts].any()
+    doc_concepts.index = doc_concepts.index.astype(str)  # an empty groupby has an integer index
     labels = document_labels(units).set_index("doc_id")["label"] if len(units) else pd.Series(dtype=object)
+    labels.index = labels.index.astype(str)
     in_scope = in_scope.join(doc_concepts, on="id").join(labels.rename("_label"), on="id")
     in_scope[concepts] = in_scope[concepts].fillna(False).astype(bool)
     in_scope["_label"] = in_scope["_label"].fillna("none")
@@ -198,5 +202,6 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     out = pd.DataFrame(rows, columns=COLUMNS)
     out.attrs.update({"undated": int(in_scope["_period"].isna().sum()), "syndicated_copies_dropped": dropped,
                       "freq": code, "by": by, "level": level, "scope": None if wanted is None else sorted(wanted),
-                      "documents_in_scope": len(in_scope)})
+                      "documents": n_documents, "documents_in_scope": n_in_scope,
+                      "out_of_scope": n_documents - n_in_scope, "stories_in_scope": len(in_scope)})
     return out

@@ -147,7 +147,8 @@ def coder_columns(codes: pd.DataFrame) -> list[str]:
 def read_codes(path: str | os.PathLike) -> pd.DataFrame:
     """Read a filled-in coding sheet; labels are normalised (case, spaces, 'comp'/'opp'/'neu' accepted).
 
-    Raises ValueError naming the file, row and column of any unknown label or missing column.
+    Raises ValueError naming the file, row and column of any unknown label or missing column, and
+    naming the file when no row is coded at all.
     """
     path = Path(path)
     if not path.exists():
@@ -171,6 +172,9 @@ def read_codes(path: str | os.PathLike) -> pd.DataFrame:
                                  f"(expected one of {', '.join(LABELS)})")
             values.append(v or None)
         codes[col] = pd.Series(values, index=codes.index, dtype=object)
+    if not codes[coders].notna().any().any():
+        raise ValueError(f"{path}: no row is coded yet (columns {', '.join(coders)} are empty); "
+                         "fill in the labels, then validate again")
     pairs = []
     for i, raw in enumerate(codes["pair"], start=2):
         try:

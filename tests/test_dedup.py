@@ -50,7 +50,7 @@ def _doc(n: int, text: str, outlet: str, day: int) -> Document:
 
 @pytest.fixture
 def db(tmp_path: Path):
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         for n, (text, outlet) in enumerate([
             (WIRE, "Wire Service"), (COPY_LOCAL, "Riverton Ledger"), (COPY_TRIMMED, "Valley Post"),
             (COPY_HEADLINE, "Metro Daily"), (DISTINCT_SAME_TOPIC, "Riverton Ledger"), (UNRELATED, "Valley Post"),

@@ -100,7 +100,11 @@ def test_outputs_are_written(demo):
         assert Path(summary["files"][name]).is_file(), name
     assert (out / "opposition_share.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     report = (out / "report.html").read_text(encoding="utf-8")
-    assert "data:image/png;base64," in report and "<table" in report
+    assert report.count("<svg") == 3 and "<table" in report
+    # the report's counts are the ones the command line printed
+    assert f"<b>{summary['in_scope']}</b>documents in scope" in report
+    assert f"<b>{summary['out_of_scope']}</b>out of scope" in report
+    assert f"<b>{summary['undated']}</b>without a reliable date" in report
     per_year = pd.read_csv(out / "per_year.csv")
     assert list(per_year["year"]) == [r["year"] for r in summary["per_year"]]
     ts = pd.read_csv(out / "timeseries_month.csv")

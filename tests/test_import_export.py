@@ -111,7 +111,7 @@ def test_malformed_line_is_reported_with_file_and_line_and_the_rest_imported(tmp
     assert f"{bad_fields}:3: record has no id, url or text" in err
     assert f"{bad_fields}:4: url 'file:///etc/passwd' is not an http(s) URL" in err
     assert "missing.csv: no such file or folder" in err
-    with Corpus.open(db) as corpus:
+    with Corpus.open(db, create=True) as corpus:
         assert sorted(d.id for d in corpus.stream()) == ["lx-001", "lx-002", "lx-003"]
 
 
@@ -124,7 +124,7 @@ def test_csv_import_keeps_extra_columns_and_reports_bad_rows_by_line(tmp_path: P
                          "A text that spans\ntwo lines about safe supply.", "The Paper", "J. Doe"])
         writer.writerow(["2", "", "Second", "03/02/2020", "Bad date here.", "The Paper", ""])
         writer.writerow(["3", "", "Third", "", "No date, no url, still fine.", "", ""])
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = import_paths(corpus, [path], progress=False)
         assert (report.new, report.failed) == (2, 1)
         assert str(report.errors[0]).startswith(f"{path}:4: date '03/02/2020'")  # rows 1-2 span lines 2-3
@@ -135,9 +135,9 @@ def test_csv_import_keeps_extra_columns_and_reports_bad_rows_by_line(tmp_path: P
         # a CSV export imports back to the same documents
         out = tmp_path / "export.csv"
         main(["export", "--db", str(corpus.path), "--format", "csv", "--out", str(out)])
-    with Corpus.open(tmp_path / "c2.sqlite") as copy:
+    with Corpus.open(tmp_path / "c2.sqlite", create=True) as copy:
         assert import_paths(copy, [out], progress=False).new == 2
-        with Corpus.open(tmp_path / "c.sqlite") as original:
+        with Corpus.open(tmp_path / "c.sqlite", create=True) as original:
             assert [d.to_record() for d in copy.stream()] == [d.to_record() for d in original.stream()]
 
 
@@ -185,7 +185,7 @@ def test_folder_of_txt_html_and_pdf_files(tmp_path: Path) -> None:
     (folder / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (folder / ".hidden.txt").write_text("should not be imported", encoding="utf-8")
     (folder / "empty.txt").write_text("   \n", encoding="utf-8")
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = import_paths(corpus, [folder], source="own-files", progress=False)
         assert (report.new, report.failed, report.skipped, report.files) == (4, 1, 1, 5)
         assert str(report.errors[0]) == f"{folder / 'empty.txt'}: the file is empty"
@@ -232,7 +232,7 @@ def _warc(path: Path) -> None:
 def test_warc_import_reads_html_responses_and_reports_a_broken_tail(tmp_path: Path) -> None:
     warc = tmp_path / "crawl.warc.gz"
     _warc(warc)
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = import_paths(corpus, [warc], progress=False)
         assert (report.new, report.failed, report.skipped) == (2, 0, 2)
         doc = corpus.get_by_url("https://riversidecourier.example/news/2022/council-backs-room")
@@ -242,7 +242,7 @@ def test_warc_import_reads_html_responses_and_reports_a_broken_tail(tmp_path: Pa
         assert "eight to three" in doc.text
     broken = tmp_path / "broken.warc.gz"
     broken.write_bytes(warc.read_bytes() + gzip.compress(b"<html>not a WARC record</html>\r\n\r\n"))
-    with Corpus.open(tmp_path / "c2.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c2.sqlite", create=True) as corpus:
         report = import_paths(corpus, [broken], progress=False)
         assert report.new == 2 and report.failed == 1
         assert report.errors[0].offset == warc.stat().st_size

@@ -25,13 +25,13 @@ def doc(n: int, **fields) -> Document:
 
 @pytest.fixture
 def db(tmp_path: Path):
-    with Corpus.open(tmp_path / "corpus.sqlite") as corpus:
+    with Corpus.open(tmp_path / "corpus.sqlite", create=True) as corpus:
         yield corpus
 
 
 def test_open_sets_wal_foreign_keys_and_latest_schema(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "c.sqlite"
-    with Corpus.open(path) as corpus:
+    with Corpus.open(path, create=True) as corpus:
         conn = corpus._conn
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -61,7 +61,7 @@ def _old_migrations(tmp_path: Path) -> Path:
 
 def test_old_database_migrates_forward_keeping_documents(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
-    with Corpus.open(path, migrations_dir=_old_migrations(tmp_path)) as old:
+    with Corpus.open(path, migrations_dir=_old_migrations(tmp_path), create=True) as old:
         assert old.schema_version == 1
         old.upsert(doc(1, date=dt.date(2020, 5, 1), date_source="feed", date_confidence=0.9))
     newer = tmp_path / "newer_migrations"
@@ -71,28 +71,28 @@ def test_old_database_migrates_forward_keeping_documents(tmp_path: Path) -> None
         "CREATE TABLE notes (doc_id TEXT REFERENCES documents(id), note TEXT DEFAULT 'a;b');\n"
         "INSERT INTO notes (doc_id) SELECT id FROM documents;\n"
     )
-    with Corpus.open(path, migrations_dir=newer) as migrated:
+    with Corpus.open(path, migrations_dir=newer, create=True) as migrated:
         assert migrated.schema_version == 50
         assert migrated.get_by_url(doc(1).url).date == dt.date(2020, 5, 1)
         assert migrated.sql("SELECT note FROM notes")["note"].tolist() == ["a;b"]
     # the package's own migrations also take a version-1 database forward
     path2 = tmp_path / "old2.sqlite"
-    with Corpus.open(path2, migrations_dir=tmp_path / "old_migrations") as old2:
+    with Corpus.open(path2, migrations_dir=tmp_path / "old_migrations", create=True) as old2:
         assert old2.schema_version == 1
-    with Corpus.open(path2) as current:
+    with Corpus.open(path2, create=True) as current:
         assert current.schema_version == migration_files()[-1][0]
 
 
 def test_database_newer_than_code_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.sqlite"
-    with Corpus.open(path):
+    with Corpus.open(path, create=True):
         pass
     raw = sqlite3.connect(path)
     raw.execute("PRAGMA user_version = 9999")
     raw.commit()
     raw.close()
     with pytest.raises(SchemaError, match="9999.*upgrade framewatch"):
-        Corpus.open(path)
+        Corpus.open(path, create=True)
 
 
 def test_failed_migration_rolls_back_entirely(tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_failed_migration_rolls_back_entirely(tmp_path: Path) -> None:
     (broken / "0002_broken.sql").write_text("CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);\n")
     path = tmp_path / "b.sqlite"
     with pytest.raises(SchemaError, match="0002_broken.sql"):
-        Corpus.open(path, migrations_dir=broken)
+        Corpus.open(path, migrations_dir=broken, create=True)
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
     assert not raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'half'").fetchone()
@@ -214,7 +214,7 @@ def test_to_frame_has_the_contract_columns(db: Corpus) -> None:
     assert pd.api.types.is_datetime64_any_dtype(frame["date"])
     assert frame["date"].isna().sum() == db.count(source="rss") - db.count(source="rss", start="1900-01-01")
     assert isinstance(frame["urls"].iloc[0], list)
-    assert list(Corpus.open(db.path).to_frame().columns) == list(COLUMNS)
+    assert list(Corpus.open(db.path, create=True).to_frame().columns) == list(COLUMNS)
 
 
 def test_transaction_is_all_or_nothing_and_nests(db: Corpus) -> None:
@@ -259,3 +259,13 @@ def test_document_validates_its_fields() -> None:
     assert Document.from_record(record).to_record() == record
     with pytest.raises(ValueError, match="unknown document field"):
         Document.from_record({**record, "colour": "red"})
+
+
+def test_open_for_reading_requires_an_existing_file(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.sqlite"
+    with pytest.raises(FileNotFoundError, match="no corpus at .*typo.sqlite.*create=True"):
+        Corpus.open(typo)
+    assert not typo.exists()
+    with Corpus.open(typo, create=True):
+        pass
+    assert typo.is_file()

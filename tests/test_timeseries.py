@@ -174,7 +174,7 @@ def test_cli_timeseries_from_a_corpus(tmp_path) -> None:
     from corpus.store import Corpus
 
     db = tmp_path / "c.sqlite"
-    with Corpus.open(db) as corpus:
+    with Corpus.open(db, create=True) as corpus:
         for i, (day, text) in enumerate([
             (dt.date(2024, 1, 3), "The overdose prevention site opened. We need both harm reduction and treatment."),
             (dt.date(2024, 2, 3), "Supervised consumption sites should be replaced by recovery beds instead."),

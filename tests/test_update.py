@@ -227,7 +227,7 @@ url = "{web.url('/herald/sitemap.xml')}"
 
 def canonical_export(db_path: Path) -> list[dict]:
     """Every document's lasting fields (not fetch times), sorted: two equal corpora give equal exports."""
-    with Corpus.open(db_path) as db:
+    with Corpus.open(db_path, create=True) as db:
         docs = list(db.stream())
         urls = db.sql("SELECT url, canonical, doc_id, outlet, source FROM document_urls ORDER BY url")
     out = []
@@ -254,7 +254,7 @@ def test_first_run_collects_dedups_and_scores(tmp_path: Path, site: UpdateSite) 
     summary = run(write_config(tmp_path, site.web))
     assert summary.status == "finished", summary
     db_path = tmp_path / "data" / "corpus.sqlite"
-    with Corpus.open(db_path) as db:
+    with Corpus.open(db_path, create=True) as db:
         docs = {d.title: d for d in db.stream()}
         # 13 pages; the Herald's exact reprint merges into the Courier's document
         assert len(docs) == 12
@@ -303,7 +303,7 @@ def test_second_run_adds_exactly_the_new_items(tmp_path: Path, site: UpdateSite)
     assert {after[i]["title"] for i in added} == {a.title for a in NEW_ARTICLES}
     assert third.total("new") == 2
     # the state moved the range: the third run asked each source only for the last days
-    with Corpus.open(db_path) as db:
+    with Corpus.open(db_path, create=True) as db:
         ranges = db.sql("SELECT source, since FROM run_sources WHERE run_id = ?", (third.run_id,))
     assert all(dt.date.fromisoformat(s) >= dt.date.today() - dt.timedelta(days=3) for s in ranges["since"])
 
@@ -311,7 +311,7 @@ def test_second_run_adds_exactly_the_new_items(tmp_path: Path, site: UpdateSite)
 def test_since_until_override_is_a_backfill(tmp_path: Path, site: UpdateSite) -> None:
     config = write_config(tmp_path, site.web)
     summary = run(config, since=dt.date(2023, 1, 1), until=dt.date(2023, 3, 31))
-    with Corpus.open(tmp_path / "data" / "corpus.sqlite") as db:
+    with Corpus.open(tmp_path / "data" / "corpus.sqlite", create=True) as db:
         dates = sorted(d.date for d in db.stream())
     assert dates and all(dt.date(2023, 1, 1) <= d <= dt.date(2023, 3, 31) for d in dates)
     assert summary.total("new") == 3
@@ -354,7 +354,7 @@ url = "{web.url('/gone/feed.xml')}"
     missing = summary.failures[summary.failures["source"] == "gone"].iloc[0]
     assert missing["url"] == web.url("/gone/missing.html") and "404" in missing["message"]
     # the failing source keeps its old state: it will be asked for the same range again
-    with Corpus.open(tmp_path / "data" / "corpus.sqlite") as db:
+    with Corpus.open(tmp_path / "data" / "corpus.sqlite", create=True) as db:
         states = set(db.sql("SELECT source FROM source_state")["source"])
     assert "down" not in states and {"courier", "herald"} <= states
 
@@ -374,13 +374,13 @@ def test_every_response_is_archived_and_reextract_updates_changed_text(tmp_path:
     frame = reextract(db_path, data_dir, progress=False)
     assert len(frame) == 12 and (frame["changed"] == "").all()
     # a stored text made worse (as by an older extractor) is repaired from the archive
-    with Corpus.open(db_path) as db:
+    with Corpus.open(db_path, create=True) as db:
         doc = db.get_by_url(site.url(ARTICLES[0]))
         db.upsert(Document(id=doc.id, title="x", text="truncated"))
     frame = reextract(db_path, data_dir, progress=False)
     changed = frame[frame["changed"] != ""]
     assert list(changed["id"]) == [doc.id] and changed.iloc[0]["changed"] == "text,title"
-    with Corpus.open(db_path) as db:
+    with Corpus.open(db_path, create=True) as db:
         assert db.get(doc.id).text == doc.text and db.get(doc.id).title == doc.title
         db.upsert(Document(id=doc.id, title="y", text="cut short"))
     code, out, err = framewatch(capsys, "reextract", "--db", str(db_path), "-q")

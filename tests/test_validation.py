@@ -112,3 +112,14 @@ def test_retrain_on_codes_uses_consensus_and_can_skip_the_team_set():
     assert set(model.classes_) == {C, N, O}
     with_team = retrain(_codes(), char_ngrams=None)
     assert with_team.n_train_ > 450
+
+
+def test_an_uncoded_sheet_is_refused_clearly(tmp_path, capsys):
+    from corpus.cli import main
+
+    path = write_sample(draw_sample(_units(), n=6, random_state=0), tmp_path / "sheet.csv")
+    with pytest.raises(ValueError, match=r"sheet.csv: no row is coded yet \(columns coder_1, coder_2 are empty\)"):
+        read_codes(path)
+    assert main(["validate", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert "no row is coded yet" in captured.err and "nan" not in captured.out.lower()

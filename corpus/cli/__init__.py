@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import logging
 import os
 import sys
@@ -19,6 +20,13 @@ from corpus.cli import (
 _MODULES = (demo_cmd, store_cmds, update_cmds, extract_cmd, framing_cmds, report_cmds)
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("framewatch")
+    except importlib.metadata.PackageNotFoundError:  # running from a checkout that is not installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser; each command module adds its sub-commands."""
     parser = argparse.ArgumentParser(
@@ -27,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         "treatment and recovery are framed over time.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _MODULES:
         module.register(sub)

@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 FREQ_CHOICES = {"month": "M", "quarter": "Q", "year": "Y"}
 
 
@@ -26,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "timeseries",
         help="per-period counts and rates of the concepts and their relations, from a corpus",
         description="Analyse the corpus (concepts, pair relations, document labels) and print, per period, "
-        "the CODEBOOK section 5 counts and rates with Wilson 95%% intervals as a tidy table.",
+        "the CODEBOOK section 5 counts and rates with Wilson 95% intervals as a tidy table.",
     )
     _measure_arguments(p, "month")
     p.add_argument("--format", choices=["csv", "json"], default="csv", help="output format (default csv)")
@@ -52,11 +54,17 @@ def _measure(args: argparse.Namespace, command: str):  # -> Measurement | None
 
     scope = None if args.scope == "all" else [s.strip() for s in args.scope.split(",") if s.strip()]
     try:
-        return measure_corpus(args.db, freq=FREQ_CHOICES[args.freq], scope=scope, level=args.level,
-                              by=args.by, unit=args.unit)
+        m = measure_corpus(args.db, freq=FREQ_CHOICES[args.freq], scope=scope, level=args.level,
+                           by=args.by, unit=args.unit)
     except (FileNotFoundError, ValueError) as exc:
         print(f"framewatch {command}: cannot measure {args.db}: {exc}", file=sys.stderr)
         return None
+    if m.timeseries.attrs.get("documents_in_scope", 0) == 0:
+        labels = m.docs["scope_label"].fillna("none").value_counts() if len(m.docs) else pd.Series(dtype=int)
+        found = ", ".join(f"{n} {label}" for label, n in labels.items()) or "no documents at all"
+        print(f"framewatch {command}: no document of {args.db} is in scope ({args.scope}); scope labels found: "
+              f"{found}. The output is empty; --scope all counts every document.", file=sys.stderr)
+    return m
 
 
 def run_timeseries(args: argparse.Namespace) -> int:
@@ -97,14 +105,19 @@ def run_report(args: argparse.Namespace) -> int:
             print(f"framewatch report: {len(in_scope)} documents are too few for {args.topics} topics; "
                   "skipping topics", file=sys.stderr)
         else:
-            model = TopicModel(num_topics=args.topics, random_state=0).fit(in_scope["text"].fillna("").tolist())
-            topics = model.topics(top_n=8)
-            topic_prevalence(in_scope, model, freq=FREQ_CHOICES[args.freq]).to_csv(
-                Path(args.out) / "topic_prevalence.csv", index=False)
+            try:
+                model = TopicModel(num_topics=args.topics, random_state=0).fit(in_scope["text"].fillna("").tolist())
+            except ValueError as exc:
+                print(f"framewatch report: skipping topics: {exc}", file=sys.stderr)
+            else:
+                topics = model.topics(top_n=8)
+                Path(args.out).mkdir(parents=True, exist_ok=True)
+                topic_prevalence(in_scope, model, freq=FREQ_CHOICES[args.freq]).to_csv(
+                    Path(args.out) / "topic_prevalence.csv", index=False)
     files = write_outputs(m, args.out, title=args.title, topics=topics)
-    print(f"framewatch report: {len(m.labels)} documents analysed, {len(m.units)} units; "
-          f"{m.timeseries.attrs['undated']} undated, {m.timeseries.attrs['syndicated_copies_dropped']} "
-          "syndicated copies counted once")
+    a = m.timeseries.attrs
+    print(f"framewatch report: {a['documents_in_scope']} documents in scope ({a['stories_in_scope']} distinct "
+          f"stories), {a['out_of_scope']} out of scope, {a['undated']} undated; {len(m.units)} units analysed")
     for name, path in files.items():
         print(f"  {name:16} {path}")
     return 0

@@ -1,0 +1,58 @@
+"""`framing.analyze` refuses bad records in one line naming the record, and shows progress on long calls."""
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+import pytest
+
+from framing import classifier
+from framing.analyze import analyze
+
+A = sys.modules["framing.analyze"]  # the module (the package exports a function of the same name)
+
+GOOD = {"id": "ok", "text": "Harm reduction and recovery work together."}
+
+
+@pytest.mark.parametrize("record, message", [
+    ({"id": "s1", "text": "harm reduction \ud800 and recovery"}, r"record 2 \(id 's1'\): 'text' holds a lone surrogate character at offset 15"),
+    ({"id": "n1", "text": None}, r"document 'n1' \(row 2\): 'text' is missing"),
+    ({"id": ["a", "b"], "text": "recovery"}, r"row 2: id must be a single string or number, not list"),
+    ({"id": "b1", "text": b"bytes"}, r"document 'b1' \(row 2\): 'text' must be text, not bytes"),
+])
+def test_bad_records_give_one_line_errors_naming_the_record(record: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as error:
+        analyze([GOOD, record], progress=False)
+    assert "\n" not in str(error.value)
+
+
+def test_a_surrogate_in_a_dataframe_names_the_row() -> None:
+    frame = pd.DataFrame({"id": ["a", "b"], "text": ["fine", "bad \udc80 text"]}, dtype=object)
+    with pytest.raises(ValueError, match=r"document 'b' \(row 2\): 'text' holds a lone surrogate character at offset 4"):
+        analyze(frame, progress=False)
+
+
+def test_unknown_model_name_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown relation model 'bert-large'"):
+        analyze([GOOD], model="bert-large", progress=False)
+    assert analyze([GOOD], model="default", progress=False).loc[0, "pairs"] == {"HARM_REDUCTION+RECOVERY": "complementary"}
+    with pytest.raises(ValueError, match="relation model RelationClassifier is not a fitted classifier"):
+        analyze([GOOD], model=classifier.RelationClassifier(), progress=False)
+
+
+def test_first_call_shows_model_training_progress(monkeypatch, capsys) -> None:
+    trained = classifier.default_relation_model()
+    monkeypatch.setattr(classifier, "_DEFAULT", {})   # as in a fresh process: the model is not trained yet
+    monkeypatch.setattr(A, "default_relation_model", lambda level: trained)
+    analyze([GOOD])
+    assert "training the relation model (first call only)" in capsys.readouterr().err
+    monkeypatch.setattr(classifier, "_DEFAULT", {"family": trained})
+    analyze([GOOD])
+    assert "training the relation model" not in capsys.readouterr().err
+
+
+def test_many_documents_show_progress_and_units_carry_their_settings(capsys) -> None:
+    units = analyze([dict(GOOD, id=str(i)) for i in range(A.PROGRESS_MIN_DOCS)], unit="paragraph")
+    err = capsys.readouterr().err
+    assert "units and concepts" in err and "relations" in err
+    assert units.attrs == {"unit": "paragraph", "level": "family"}
