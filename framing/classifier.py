@@ -144,8 +144,10 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
 
     def __init__(self, level: str = "family", C: float = 2.0, rule_weight: float = 2.0,
                  word_ngrams: tuple[int, int] = (1, 3), char_ngrams: tuple[int, int] | None = (2, 5),
-                 class_weight: str | None = "balanced", random_state: int | None = 0) -> None:
+                 class_weight: str | None = "balanced", rule_trust: float = 0.6,
+                 random_state: int | None = 0) -> None:
         self.level = level
+        self.rule_trust = rule_trust
         self.C = C
         self.rule_weight = rule_weight
         self.word_ngrams = word_ngrams
@@ -206,8 +208,22 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         proba = np.full((len(X), len(self.classes_)), np.nan)
         located = [i for i, x in enumerate(X) if locates_pair(x, self.level)]
         if located:
-            proba[located] = self.pipeline_.predict_proba([X[i] for i in located])
+            rows = self.pipeline_.steps[0][1].transform([X[i] for i in located])
+            learned = self.pipeline_[1:].predict_proba(rows)
+            proba[located] = self._trust_rules(learned, [_rule_label(r["rules"]) for r in rows])
         return proba
+
+    def _trust_rules(self, learned: np.ndarray, rule_labels: list[str | None]) -> np.ndarray:
+        """Blend in the rule verdict where the rules reached one: (1 - rule_trust) x model + rule_trust x
+        the rule's label. With rule_trust above 0.5 the rules decide wherever a marker, a list, a name or
+        a refusal settled the pair, and the learned model decides where they are silent."""
+        out = learned.copy()
+        index = {str(c): i for i, c in enumerate(self.classes_)}
+        for row, label in enumerate(rule_labels):
+            if label in index and self.rule_trust > 0:
+                out[row] *= 1.0 - self.rule_trust
+                out[row, index[label]] += self.rule_trust
+        return out
 
     def predict(self, X: Sequence[object]) -> np.ndarray:
         """The most probable label per item, None where the model abstains (pair not in the unit)."""
@@ -249,6 +265,15 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
             raise ValueError(f"{path} was saved with scikit-learn {saved}, this is {sklearn.__version__}: "
                              "retrain it (framewatch validate --retrain)")
         return model
+
+
+def _rule_label(features: dict[str, float]) -> str | None:
+    """The rule layer's verdict recorded in a feature dict ("rule:opposition" -> "opposition")."""
+    for key in features:
+        if key.startswith("rule:"):
+            label = key[5:]
+            return None if label == "None" else label
+    return None
 
 
 def _scale(X, w: float = 1.0):

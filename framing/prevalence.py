@@ -3,8 +3,9 @@
 Counting predicted labels is biased whenever the classifier's recall differs by label: a model that finds
 half of the oppositions reports half the opposition share. Adjusted classify-and-count (ACC) measures
 P(predicted | true) on human-coded units, then solves observed = rates x true for the true shares
-(QuaPy's `ACC.solve_adjustment`). The interval bootstraps both the period's units and the coded
-validation sample, so it carries the sampling error and the error of the correction itself.
+(QuaPy's `ACC.solve_adjustment`, clipped to the simplex). The interval draws both the period's label
+shares and every row of the confusion matrix from their Dirichlet posteriors (a Bayesian bootstrap), so
+it carries the sampling error of the period and the error of the correction itself.
 
     >>> v = Validation.from_pairs(["opposition"] * 8 + ["neutral"] * 12,
     ...                           ["opposition"] * 4 + ["neutral"] * 4 + ["neutral"] * 12, name="demo")
@@ -24,7 +25,7 @@ import pandas as pd
 
 from framing.relations import LABELS
 
-VALIDATION_FILE = Path(__file__).resolve().parent / "data" / "validation.json"
+CONFUSION_FILE = Path(__file__).resolve().parent / "data" / "confusion.json"
 CORRECTED_COLUMNS = ["corrected", "corrected_low", "corrected_high", "correction_set"]
 
 
@@ -72,16 +73,19 @@ class Validation:
 
 
 def _solve(rates: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Solve observed = rates x true for the true shares, clipped to the simplex (Forman's ACC)."""
+    import quapy.functional as F
     from quapy.method.aggregative import ACC
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return np.asarray(ACC.solve_adjustment(rates, observed, method="inversion", solver="minimize"))
+        raw = ACC.solve_adjustment(rates, observed, method="inversion", solver="exact-cc")
+        return np.asarray(F.normalize_prevalence(np.asarray(raw, dtype=float), method="clip"))
 
 
 def corrected_share(predicted: Mapping[str, int], validation: Validation, label: str = "opposition",
                     n_boot: int = 500, random_state: int = 0) -> tuple[float, float, float]:
     """(corrected share of `label`, low, high) of one period's co-occurrences from its predicted label
-    counts; 95% percentile interval over `n_boot` bootstrap draws of units and of the coded sample."""
+    counts; a 95% interval over `n_boot` joint draws of the period's shares and the coded sample."""
     observed_counts = np.array([int(predicted.get(lab, 0)) for lab in validation.labels], dtype=float)
     n = int(observed_counts.sum())
     if n == 0:
@@ -89,20 +93,21 @@ def corrected_share(predicted: Mapping[str, int], validation: Validation, label:
     k = validation.labels.index(label)
     point = float(_solve(validation.rates(), observed_counts / n)[k])
     rng = np.random.default_rng(random_state)
-    flat = np.repeat(np.arange(validation.counts.size), validation.counts.ravel())
     draws = []
     for _ in range(n_boot):
-        q = rng.multinomial(n, observed_counts / n) / n
-        resampled = np.bincount(rng.choice(flat, size=flat.size), minlength=validation.counts.size)
-        draws.append(_solve(validation.rates(resampled.reshape(validation.counts.shape)), q)[k])
+        # Bayesian bootstrap (Dirichlet with Jeffreys' +0.5): stays honest for the few units of a period
+        q = rng.dirichlet(observed_counts + 0.5)
+        rates = np.column_stack([rng.dirichlet(row + 0.5) if row.sum() else np.eye(len(row))[j]
+                                 for j, row in enumerate(validation.counts)])
+        draws.append(_solve(rates, q)[k])
     low, high = np.percentile(draws, [2.5, 97.5])
     return point, float(low), float(high)
 
 
 def shipped_validation(name: str | None = None) -> Validation:
-    """A confusion matrix the project measured for the shipped model (framing/data/validation.json):
+    """A confusion matrix the project measured for the shipped model (framing/data/confusion.json):
     by default the real-news check; `name="seeds"` for the academic development sentences."""
-    data = json.loads(VALIDATION_FILE.read_text(encoding="utf-8"))
+    data = json.loads(CONFUSION_FILE.read_text(encoding="utf-8"))
     name = name or data["default"]
     if name not in data["sets"]:
         raise ValueError(f"no validation set {name!r}; shipped: {', '.join(data['sets'])}")

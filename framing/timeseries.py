@@ -31,6 +31,7 @@ import pandas as pd
 
 from framing.doclabels import DOC_LABELS, document_labels
 from framing.lexicon import HELPERS, MAIN_CONCEPTS
+from framing.prevalence import Validation, add_corrected_shares, shipped_validation
 from framing.records import as_frame
 from framing.relations import LABELS, PAIRS
 
@@ -104,8 +105,14 @@ def _sums(table: pd.DataFrame, keys: list[str], columns: list[str]) -> dict[tupl
 
 def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.DataFrame | None = None,
                freq: str = "M", by: str | None = None, level: str = "family",
-               scope: str | Iterable[str] | None = "core") -> pd.DataFrame:
+               scope: str | Iterable[str] | None = "core",
+               correction: Validation | str | None = "realnews") -> pd.DataFrame:
     """Per period (`freq` "M", "Q" or "Y"), per concept and pair, the codebook's counts and rates.
+
+    `opposition_share` rows also carry the share corrected for the classifier's measured errors
+    (columns corrected, corrected_low, corrected_high, correction_set; see `framing.prevalence`): from
+    the confusion matrix the project measured on real news (`correction="realnews"`, the default) or on
+    the academic development set ("seeds"), or from your own codes (a `Validation`); None leaves them out.
 
     `docs` needs `id` and `date` (and `scope_label`, `story_id`, the `by` column when present);
     `units` is `framing.analyze` output for them (computed here at `level` when None). `scope`
@@ -204,4 +211,7 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
                       "freq": code, "by": by, "level": level, "scope": None if wanted is None else sorted(wanted),
                       "documents": n_documents, "documents_in_scope": n_in_scope,
                       "out_of_scope": n_documents - n_in_scope, "stories_in_scope": len(in_scope)})
+    if correction is not None:
+        validation = correction if isinstance(correction, Validation) else shipped_validation(correction)
+        out = add_corrected_shares(out, validation)
     return out

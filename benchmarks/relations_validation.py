@@ -1,0 +1,88 @@
+"""Measure the shipped relation model on human-coded units and record its confusion matrices.
+
+Each coded sentence is labelled with its whole document as context (so "the site" counts where the
+document names one), the way `framewatch relations` sees it. The confusion matrices (counts only, no
+text) go to framing/data/confusion.json, which `framing.add_corrected_shares` uses to correct shares.
+
+usage: python benchmarks/relations_validation.py [--shared ../shared] [--realnews DIR] [--write]
+
+--realnews DIR: a local, git-ignored real-news check in the format of score_relations_docs.py
+(records.jsonl {id, title, text} and units.jsonl {uid, doc, text, concepts, pairs}); its text never
+enters the repository, only the counts.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from framing.classifier import default_relation_model, model_fingerprint
+from framing.prevalence import CONFUSION_FILE, Validation
+from framing.relations import LABELS
+from framing.validation import NOT_FOUND, agreement, model_codes
+
+
+def coded_items(units_path: Path, documents: dict[str, str]) -> tuple[list[dict], list[str]]:
+    """(items with document context, human labels) for every coded pair of a units file."""
+    items, labels = [], []
+    for line in units_path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            unit = json.loads(line)
+            for pair, label in unit["pairs"].items():
+                items.append({"text": unit["text"], "pair": pair, "context": documents.get(unit["doc"], "")})
+                labels.append(label)
+    return items, labels
+
+
+def measure(name: str, description: str, items: list[dict], gold: list[str]) -> Validation:
+    """Print agreement on one set and return its confusion matrix."""
+    pred = model_codes(default_relation_model(), items)
+    ag = agreement(gold, pred)
+    print(f"{name}: n {ag['n']}  macro-F1 {ag['macro_f1']:.3f}  alpha {ag['alpha']:.3f}  "
+          f"accuracy {ag['accuracy']:.3f}  not found {pred.count(NOT_FOUND)}")
+    return Validation.from_pairs(gold, pred, name=name, description=description)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
+    ap.add_argument("--realnews", help="folder with records.jsonl and units.jsonl of a real-news check")
+    ap.add_argument("--write", action="store_true", help="record the matrices in framing/data/confusion.json")
+    args = ap.parse_args()
+    sets: dict[str, Validation] = {}
+    shared = Path(args.shared)
+    if (shared / "labels" / "seed-units.jsonl").exists():
+        seeds = {"seed" + os.path.basename(p)[:3]: Path(p).read_text(encoding="utf-8")
+                 for p in sorted(glob.glob(str(shared / "seeds" / "*.txt")))}
+        items, gold = coded_items(shared / "labels" / "seed-units.jsonl", seeds)
+        sets["seeds"] = measure("seeds", "110 pairs in 4 academic and practitioner texts, double-coded by "
+                                "two coders (shared development set)", items, gold)
+    if args.realnews:
+        folder = Path(args.realnews)
+        records = {}
+        for line in (folder / "records.jsonl").read_text(encoding="utf-8").splitlines():
+            rec = json.loads(line)
+            records[rec["id"]] = ((rec.get("title") or "") + "\n" + rec["text"]).strip()
+        items, gold = coded_items(folder / "units.jsonl", records)
+        sets["realnews"] = measure("realnews", f"{len(gold)} pairs in {len(records)} real news, opinion, "
+                                   "government and legal pages (2003-2026) coded by the team per the "
+                                   "codebook; text kept out of the repository", items, gold)
+    if args.write:
+        old = json.loads(CONFUSION_FILE.read_text(encoding="utf-8")) if CONFUSION_FILE.exists() else {}
+        data = {"about": "Confusion matrices (rows: human codes, columns: model labels, in `labels` order) of "
+                         "the shipped relation model, written by benchmarks/relations_validation.py.",
+                "labels": list(LABELS), "default": "realnews" if "realnews" in sets or "realnews" in
+                old.get("sets", {}) else "seeds", "model_fingerprint": model_fingerprint(),
+                "sets": dict(old.get("sets", {}))}
+        for name, v in sets.items():
+            data["sets"][name] = {"description": v.description, "counts": np.asarray(v.counts).tolist()}
+        CONFUSION_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {CONFUSION_FILE}")
+
+
+if __name__ == "__main__":
+    main()
