@@ -9,11 +9,15 @@ Example::
     labels = framing.document_labels(units)        # integrative / oppositional / mixed / single / none
     ts = framing.timeseries(df, units, freq="Q")   # counts, rates, Wilson intervals per quarter
     framing.write_report("report/", ts, units=units)
+    if framing.embeddings_available():             # the optional extra framewatch[embed]
+        vectors = framing.SentenceEncoder().encode(units["text"].tolist())
 """
 from framing.analyze import analyze
 from framing.classifier import RelationClassifier, default_relation_model, read_labelled, team_examples
 from framing.concepts import ConceptDetector, Mention, concepts_in
 from framing.doclabels import DOC_LABELS, document_label, document_labels
+from framing.embeddings import SentenceEncoder
+from framing.embeddings import available as embeddings_available
 from framing.lexicon import HELPERS, MAIN_CONCEPTS, Lexicon, LexiconError
 from framing.relations import LABELS, PAIRS, RuleVerdict, pair_key, rule_relation
 from framing.report import write_report
@@ -45,6 +49,7 @@ __all__ = [
     "Mention",
     "RelationClassifier",
     "RuleVerdict",
+    "SentenceEncoder",
     "TopicModel",
     "Unit",
     "agreement",
@@ -56,6 +61,7 @@ __all__ = [
     "document_label",
     "document_labels",
     "draw_sample",
+    "embeddings_available",
     "krippendorff_alpha",
     "load_punkt",
     "pair_key",
