@@ -3,7 +3,7 @@
 Needs the extra (`pip install "framewatch[embed]"`). The sentences are generated from templates with a
 fixed seed, 8 to about 60 words long, like the units of news pages.
 
-usage: python benchmarks/embeddings.py [--n 1000] [--batch-size 32]
+usage: python benchmarks/embeddings.py [--n 1000] [--batch-size 32] [--threads N]
 """
 from __future__ import annotations
 
@@ -39,19 +39,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, default=1000, help="sentences to embed")
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--threads", type=int, default=None, help="BLAS threads (default: the library's)")
     args = ap.parse_args()
     if not available():
         raise SystemExit('the embed extra is not installed: pip install "framewatch[embed]"')
     texts = sentences(args.n)
     t = time.perf_counter()
-    encoder = SentenceEncoder()
+    encoder = SentenceEncoder(threads=args.threads)
     print(f"load: {time.perf_counter() - t:.2f}s")
     words = sum(len(s.split()) for s in texts) / len(texts)
     t = time.perf_counter()
     vectors = encoder.encode(texts, batch_size=args.batch_size, progress=True)
     dt = time.perf_counter() - t
     print(f"encode: {len(texts)} sentences ({words:.1f} words on average) in {dt:.2f}s "
-          f"= {len(texts) / dt:.0f} sentences/s, batch size {args.batch_size}, output {vectors.shape}")
+          f"= {len(texts) / dt:.0f} sentences/s, batch size {args.batch_size}, threads {args.threads or 'default'}, "
+          f"output {vectors.shape}")
 
 
 if __name__ == "__main__":

@@ -238,9 +238,16 @@ class SentenceEncoder:
 
     dim = EMBEDDING_DIM
 
-    def __init__(self, model_zip: str | Path | None = None) -> None:
-        """Load the model from `model_zip` (default: the installed package's zip); it must match the pinned hash."""
+    def __init__(self, model_zip: str | Path | None = None, threads: int | None = None) -> None:
+        """Load the model from `model_zip` (default: the installed package's zip); it must match the pinned hash.
+
+        `threads` caps the BLAS threads while encoding (None: the library's default); on a machine
+        busy with other work, 1 can be faster than spinning threads that wait for a core.
+        """
         _require_extra()
+        if threads is not None and threads < 1:
+            raise ValueError(f"SentenceEncoder: threads must be at least 1, got {threads}")
+        self.threads = threads
         self.path = Path(model_zip) if model_zip is not None else model_zip_path()
         self._model = _load(self.path.resolve())
 
@@ -255,6 +262,7 @@ class SentenceEncoder:
         Sentences are sorted by length and padded per batch, so padding costs little and never
         changes a vector; `progress` shows a tqdm bar over sentences.
         """
+        from threadpoolctl import threadpool_limits
         from tqdm.auto import tqdm
 
         if isinstance(texts, str):
@@ -270,7 +278,8 @@ class SentenceEncoder:
             return out
         encodings = self._model.tokenizer.encode_batch(texts)
         order = np.argsort([len(enc.ids) for enc in encodings], kind="stable")[::-1]
-        with tqdm(total=len(texts), disable=not progress, desc="embedding", unit="sent") as bar:
+        with (threadpool_limits(self.threads, user_api="blas"),
+              tqdm(total=len(texts), disable=not progress, desc="embedding", unit="sent") as bar):
             for start in range(0, len(texts), batch_size):
                 index = order[start:start + batch_size]
                 width = len(encodings[index[0]].ids)

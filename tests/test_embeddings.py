@@ -78,6 +78,13 @@ def test_batch_size_and_order_do_not_change_vectors(encoder: SentenceEncoder) ->
 
 
 @needs_extra
+def test_one_blas_thread_gives_the_same_vectors(encoder: SentenceEncoder) -> None:
+    np.testing.assert_allclose(SentenceEncoder(threads=1).encode(SENTENCES), encoder.encode(SENTENCES), atol=1e-5)
+    with pytest.raises(ValueError, match="threads must be at least 1"):
+        SentenceEncoder(threads=0)
+
+
+@needs_extra
 def test_padding_does_not_change_a_short_sentence(encoder: SentenceEncoder) -> None:
     short = "Harm reduction saves lives."
     alone = encoder.encode([short])[0]
