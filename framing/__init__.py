@@ -10,14 +10,19 @@ Example::
     ts = framing.timeseries(df, units, freq="Q")   # counts, rates, Wilson intervals per quarter
     framing.plot_pair_rates(ts)                    # a matplotlib Figure: one panel per pair
     framing.write_report("report/", ts, units=units, docs=df)
+    if framing.embeddings_available():             # the optional extra framewatch[embed]
+        vectors = framing.SentenceEncoder().encode(units["text"].tolist())
 """
 from framing.analyze import analyze
 from framing.classifier import RelationClassifier, default_relation_model, read_labelled, team_examples
 from framing.concepts import ConceptDetector, Mention, concepts_in
 from framing.doclabels import DOC_LABELS, document_label, document_labels
+from framing.embeddings import SentenceEncoder
+from framing.embeddings import available as embeddings_available
 from framing.lexicon import HELPERS, MAIN_CONCEPTS, Lexicon, LexiconError
 from framing.relations import LABELS, PAIRS, RuleVerdict, pair_key, rule_relation
 from framing.plots import plot_document_labels, plot_pair_rates
+from framing.prevalence import Validation, add_corrected_shares, corrected_share, shipped_validation
 from framing.report import headline, validation_figures, write_report
 from framing.scale import analyze_dask
 from framing.timeseries import timeseries, wilson_interval
@@ -36,28 +41,33 @@ from framing.validation import (
 )
 
 __all__ = [
+    "ConceptDetector",
     "DOC_LABELS",
     "HELPERS",
     "LABELS",
-    "MAIN_CONCEPTS",
-    "PAIRS",
-    "ConceptDetector",
     "Lexicon",
     "LexiconError",
+    "MAIN_CONCEPTS",
     "Mention",
+    "PAIRS",
     "RelationClassifier",
     "RuleVerdict",
+    "SentenceEncoder",
     "TopicModel",
     "Unit",
+    "Validation",
+    "add_corrected_shares",
     "agreement",
     "analyze",
     "analyze_dask",
     "concepts_in",
+    "corrected_share",
     "cross_validate_team",
     "default_relation_model",
     "document_label",
     "document_labels",
     "draw_sample",
+    "embeddings_available",
     "headline",
     "krippendorff_alpha",
     "load_punkt",
@@ -70,6 +80,7 @@ __all__ = [
     "rule_relation",
     "save_punkt",
     "score_labels",
+    "shipped_validation",
     "split_units",
     "team_examples",
     "timeseries",
