@@ -149,9 +149,9 @@ def read_warc(
                 break
             except (ArchiveLoadFailed, EOFError, OSError, ValueError, AttributeError, zlib.error) as exc:
                 # warcio fails in several ways on cut headers (AttributeError among them)
-                if here == offset and yielded == 0 and not _started(path, offset):
+                if end == offset and not _started(path, offset):
                     raise ScrapeError(path, "parse_error", f"not a WARC file: {exc}") from None
-                raise WarcTruncated(path, here, f"unreadable record ({type(exc).__name__}: {exc})") from None
+                raise WarcTruncated(path, end, f"unreadable record ({type(exc).__name__}: {exc})") from None
             here = records.offset if records.offset is not None else here
             if record.format not in ("warc", "arc2warc") or (record.format == "arc2warc" and not allow_arc):
                 raise ScrapeError(path, "parse_error", f"not a WARC file (found an {record.format} record)")
