@@ -215,10 +215,16 @@ def _as_value_error(error: BaseException) -> ValueError:
     return ValueError(f"{type(error).__name__}: {error}")
 
 
-def _refuse_without_text(path: Path, columns: list[str], mapping: Mapping[str, str]) -> None:
+def _table_map(columns: list[str], fields: Mapping[str, str] | None) -> dict[str, str]:
+    """{column: field} for a table's header; Refused when a mapped column is missing or no column holds text."""
+    shown = ", ".join(repr(c) for c in columns) or "none"
+    try:
+        mapping = column_map(columns, fields)
+    except ValueError as error:
+        raise Refused(f"{error} (columns: {shown})") from None
     if "text" not in mapping.values():
-        shown = ", ".join(repr(c) for c in columns) or "none"
         raise Refused(f"no text column (columns: {shown}); name one with --field text=COLUMN")
+    return mapping
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -252,8 +258,7 @@ def _csv(path: Path, source: str | None, fields: Mapping[str, str] | None) -> It
             if bad is not None:
                 raise Refused("the header line is not UTF-8 text")
             header = row
-            mapping = column_map(header, fields)
-            _refuse_without_text(path, header, mapping)
+            mapping = _table_map(header, fields)
             continue
         last_failed = False
         try:
@@ -313,8 +318,7 @@ def _parquet(path: Path, source: str | None, fields: Mapping[str, str] | None) -
         columns = list(table.schema_arrow.names)
     except (pa.ArrowException, OSError, ValueError) as error:
         raise Refused(f"not a readable Parquet file ({error})") from None
-    mapping = column_map(columns, fields)
-    _refuse_without_text(path, columns, mapping)
+    mapping = _table_map(columns, fields)
     number = 0
     try:
         for batch in table.iter_batches(batch_size=1000):
