@@ -200,15 +200,14 @@ def reextract(db_path: str | os.PathLike[str], data_dir: str | os.PathLike[str],
     (kept on the document) is passed again as a hint, as are its title and outlet. Returns one row per document looked at:
     `id`, `url`, `warc_file`, `changed` (the fields updated, comma-separated, or empty), `error`.
     """
-    from corpus.documents import Document
-    from corpus.scope import ScopeScorer
+    from corpus.ingest import Ingest, document_from_extraction
     from corpus.store import Corpus
     from scrapers.errors import ScrapeError
     from scrapers.extract import extract_response
 
-    scorer = ScopeScorer()
     rows: list[dict[str, Any]] = []
     with Corpus.open(db_path, create=False) as db:
+        ingest = Ingest(db)
         latest: dict[str, tuple[bool, ArchivedResponse]] = {}
         files = warc_files(data_dir)
         for path in tqdm(files, desc="reading WARC files", unit="file", disable=not progress):
@@ -236,15 +235,9 @@ def reextract(db_path: str | os.PathLike[str], data_dir: str | os.PathLike[str],
                 row["error"] = f"{exc.reason}: {exc.message}"
                 rows.append(row)
                 continue
-            title = extraction.title or doc.title
-            score, label = scorer.score(title, extraction.text)
-            db.upsert(Document(
-                id=doc.id, title=title, text=extraction.text, date=extraction.date,
-                date_source=extraction.date_source, date_confidence=extraction.date_confidence,
-                scope_score=score, scope_label=label, metadata={"extractor": extraction.extractor},
-            ))
-            after = db.get(doc.id)
-            assert after is not None
+            fresh = document_from_extraction(extraction, doc_id_=doc.id, title=doc.title)
+            fresh.outlet = fresh.language = None  # re-extraction refreshes text, title and date only
+            after = ingest.store(fresh).doc
             row["changed"] = ",".join(k for k in ("text", "title", "date") if getattr(after, k) != getattr(doc, k))
             rows.append(row)
     return pd.DataFrame(rows, columns=["id", "url", "warc_file", "changed", "error"])
