@@ -27,6 +27,7 @@ from corpus.urls import canonical_url, is_http_url
 #: Column names of news-database exports (LexisNexis, Factiva ...) and what they hold, lower-cased.
 #: A column named exactly like a Document field (`text`, `source` ...) always means that field.
 ALIASES: dict[str, str] = {
+    **dict.fromkeys(("id", "doc id", "document id", "docid", "guid"), "id"),
     **dict.fromkeys(("body", "text", "content", "article", "full text", "fulltext", "article text"),
                     "text"),
     **dict.fromkeys(("headline", "title", "hl", "headline text"), "title"),

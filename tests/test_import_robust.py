@@ -247,3 +247,22 @@ def test_numbers_are_not_read_as_dates(tmp_path: Path) -> None:
         assert all("is a number, not a date" in e.message for e in report.errors)
         assert corpus.get("e4").date.isoformat() == "2021-03-04"
         assert corpus.sql("SELECT COUNT(*) AS n FROM documents WHERE date < '1971-01-01'")["n"].iloc[0] == 0
+
+
+def test_relations_reads_csv_documents_or_refuses_in_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("FRAMEWATCH_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "mine.csv"
+    pd.DataFrame({"ID": ["a", "b"], "Body": ["The county funds rehab instead of safe supply.",
+                                             "The weather was fine."]}).to_csv(path, index=False)
+    code, out, err = cli(capsys, "relations", str(path))
+    assert code == 0 and "skipped" not in err, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [line["doc_id"] for line in lines] == ["a", "b"]
+    assert lines[0]["pairs"] == {"HARM_REDUCTION+TREATMENT": "opposition"}
+    lexis_csv(tmp_path / "none.csv", ["a", "b", "c", "d", "e", "f"])
+    code, out, err = cli(capsys, "relations", str(tmp_path / "none.csv"))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"{tmp_path / 'none.csv'}: skipped: no text column (columns: 'a', 'b', 'c', 'd', 'e', 'f'); "
+        "name one with --field text=COLUMN",
+        f"framewatch relations: no documents with text in {tmp_path / 'none.csv'}"]
