@@ -40,12 +40,15 @@ _CHUNK = 1 << 16
 
 @dataclass
 class RecordError:
-    """One record that could not be imported: the file, where in it, and why."""
+    """One record that could not be imported: the file, where in it, and why (on one line)."""
 
     path: str
     message: str
     line: int | None = None
     offset: int | None = None
+
+    def __post_init__(self) -> None:
+        self.message = self.message.replace("\r", "\\r").replace("\n", "\\n")
 
     def __str__(self) -> str:
         if self.line is not None:
@@ -121,6 +124,8 @@ def _chunks(path: Path) -> Iterator[bytes]:
     yields what decompressed and then raises Truncated."""
     with open(path, "rb") as handle:
         pending = handle.read(_CHUNK)
+        if not pending and path.name.lower().endswith(".gz"):
+            raise Truncated("the gzip file is empty", offset=0)
         if pending[:2] != b"\x1f\x8b":
             if path.name.lower().endswith(".gz") and pending:
                 raise Refused("not a gzip file, although its name ends in .gz")
@@ -277,36 +282,51 @@ def _csv(path: Path, source: str | None, fields: Mapping[str, str] | None) -> It
 
 
 def _csv_rows(lines: list[str]) -> Iterator[tuple[int, list[str] | Exception]]:
-    """(first line number, cells or error) for each CSV row of `lines` (non-blank rows only)."""
-    start = 0
+    """(first line number, cells or error) for each non-blank CSV row of `lines`, the header first.
+
+    A quote that opens and never closes swallows the rows after it: such a row (a CSV error, the end of
+    the file inside quotes, or a row over several lines with the wrong number of cells) fails alone and
+    reading starts again on its next line.
+    """
+    start, width = 0, None
     while start < len(lines):
         reader = csv.reader(itertools.islice(lines, start, None), strict=True)
         row_start = start
         try:
             for row in reader:
                 end = start + reader.line_num
-                if row:
-                    raw = "".join(lines[row_start:end])
-                    bad = _SURROGATE.search(raw)
-                    if bad:
-                        line = row_start + 1 + raw.count("\n", 0, bad.start()) + raw.count("\r", 0, bad.start()) \
-                            - raw.count("\r\n", 0, bad.start())
-                        byte = ord(bad.group(0)) - 0xDC00
-                        yield line, ValueError(f"invalid UTF-8 byte 0x{byte:02x} (is the file in another "
-                                               "encoding? save it as UTF-8)")
-                    else:
-                        yield row_start + 1, row
+                if not row:
+                    row_start = end
+                    continue
+                if width is None:
+                    width = len(row)
+                elif len(row) != width and end - row_start > 1:
+                    yield row_start + 1, ValueError(
+                        f"unterminated or stray quote: a row of {len(row)} cells over lines {row_start + 1}-{end} "
+                        f"(the header has {width}); read again from the next line")
+                    start = row_start + 1
+                    break
+                raw = "".join(lines[row_start:end])
+                bad = _SURROGATE.search(raw)
+                if bad:
+                    before = raw[: bad.start()]
+                    line = row_start + len(io.StringIO(before + "x", newline="").readlines())
+                    byte = ord(bad.group(0)) - 0xDC00
+                    yield line, ValueError(f"invalid UTF-8 byte 0x{byte:02x} (is the file in another encoding? "
+                                           "save it as UTF-8)")
+                else:
+                    yield row_start + 1, row
                 row_start = end
-            return
+            else:
+                return
         except csv.Error as error:
             if "unexpected end of data" in str(error):
-                yield row_start + 1, ValueError(f"unterminated quote: the quoted cell opened in this row never "
-                                                "closes (the rows after it were read from the next line)")
-                start = row_start + 1
+                message = ("unterminated quote: the quoted cell opened in this row never closes (the rows after "
+                           "it were read from the next line)")
             else:
-                failed_at = max(start + reader.line_num, row_start + 1)
-                yield failed_at, ValueError(f"unreadable CSV: {error}")
-                start = failed_at
+                message = f"unreadable CSV: {error}"
+            yield row_start + 1, ValueError(message)
+            start = row_start + 1
 
 
 def _parquet(path: Path, source: str | None, fields: Mapping[str, str] | None) -> Iterator[Item]:
@@ -378,12 +398,15 @@ def _single_file(path: Path, kind: str, label: str, source: str | None) -> Itera
 
 def _warc(path: Path, source: str | None) -> Iterator[Item]:
     from scrapers.errors import ScrapeError
-    from scrapers.warc import WarcTruncated, read_warc
+    from scrapers.warc import WarcDamage, WarcTruncated, read_warc
 
     arc = path.name.lower().endswith((".arc", ".arc.gz"))
     try:
-        for record in read_warc(str(path), types=("response", "resource"), allow_arc=arc):
-            yield {"offset": record.offset}, _warc_document(record, path.name, source)
+        for record in read_warc(str(path), types=("response", "resource"), allow_arc=arc, resync=True):
+            if isinstance(record, WarcDamage):
+                yield {"offset": record.offset}, ValueError(f"damaged WARC record skipped: {record.message}")
+            else:
+                yield {"offset": record.offset}, _warc_document(record, path.name, source)
     except WarcTruncated as error:
         raise Truncated(f"unreadable WARC record ({error.message}); the records before it were imported",
                         offset=error.offset) from None

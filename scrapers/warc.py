@@ -118,6 +118,22 @@ def _whole(record: Any) -> bool:
     return getattr(record.raw_stream, "limit", None) == 0
 
 
+@dataclass
+class WarcDamage:
+    """A damaged record that `read_warc(resync=True)` stepped over: where it starts and what was wrong."""
+
+    path: str
+    offset: int
+    message: str
+
+
+class _Damaged(Exception):
+    def __init__(self, offset: int, message: str) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+
+
 def read_warc(
     path: str,
     *,
@@ -126,19 +142,41 @@ def read_warc(
     max_payload: int | None = None,
     offset: int = 0,
     limit: int | None = None,
-) -> Iterator[WarcRecord]:
+    resync: bool = False,
+) -> Iterator[WarcRecord | WarcDamage]:
     """The whole records of `types` in `path`, in file order, starting at byte `offset`.
 
     `allow_arc` accepts ARC files (converted to WARC records); otherwise an ARC-looking record raises
     ScrapeError `parse_error`. A payload larger than `max_payload` is skipped to its end and flagged
     `oversized`. `limit` stops after that many yielded records. A file that is not WARC raises
-    ScrapeError `parse_error`; a file cut or damaged after its first record raises `WarcTruncated` once
-    every whole record before the damage has been yielded.
+    ScrapeError `parse_error`. A damaged record raises `WarcTruncated` once every whole record before it
+    has been yielded; with `resync=True` it is yielded as a `WarcDamage` instead and reading goes on at
+    the next record start, so `WarcTruncated` then means only that the damage runs to the end of the file.
     """
-    yielded = 0
     with open(path, "rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
-        intact = gzip_intact_until(path) if gz and offset == 0 else None
+    intact = gzip_intact_until(path) if gz and offset == 0 else None
+    damaged: set[int] = set()
+    start, count = offset, [0]
+    while True:
+        try:
+            yield from _scan(path, start, gz, types, allow_arc, max_payload, limit, count, first=start == offset)
+            break
+        except _Damaged as damage:
+            found = _next_record(path, damage.offset + 1, gz) if resync else None
+            if found is None:
+                raise WarcTruncated(path, damage.offset, damage.message) from None
+            damaged.add(damage.offset)
+            yield WarcDamage(path, damage.offset, damage.message)
+            start = found
+    if intact is not None and intact not in damaged and (limit is None or count[0] < limit):
+        raise WarcTruncated(path, intact, "the gzip stream ends early or is damaged")
+
+
+def _scan(path: str, offset: int, gz: bool, types: tuple[str, ...], allow_arc: bool, max_payload: int | None,
+          limit: int | None, count: list[int], first: bool) -> Iterator[WarcRecord]:
+    """The records from `offset` on; raises _Damaged at the start of the first record that is not whole."""
+    with open(path, "rb") as fh:
         fh.seek(offset)
         records = ArchiveIterator(fh, arc2warc=allow_arc)
         here = end = offset
@@ -148,55 +186,77 @@ def read_warc(
             except StopIteration:
                 break
             except (ArchiveLoadFailed, EOFError, OSError, ValueError, AttributeError, zlib.error) as exc:
-                # warcio fails in several ways on cut headers (AttributeError among them)
-                if end == offset and not _started(path, offset):
+                # warcio fails in several ways on cut or damaged headers (AttributeError among them)
+                if first and end == offset and not _started(path, offset):
                     raise ScrapeError(path, "parse_error", f"not a WARC file: {exc}") from None
-                raise WarcTruncated(path, end, f"unreadable record ({type(exc).__name__}: {exc})") from None
+                raise _Damaged(end, f"unreadable record ({type(exc).__name__}: {exc})") from None
             here = records.offset if records.offset is not None else here
             if record.format not in ("warc", "arc2warc") or (record.format == "arc2warc" and not allow_arc):
-                raise ScrapeError(path, "parse_error", f"not a WARC file (found an {record.format} record)")
-            if record.rec_type not in types:
-                try:
-                    _drain(record)
-                except (EOFError, OSError, ValueError, zlib.error) as exc:
-                    raise WarcTruncated(path, here, f"record cut short ({exc})") from None
-                if not _whole(record):
-                    raise WarcTruncated(path, here, "the file ends inside a record")
-                end = records.get_record_offset() + records.get_record_length()
-                continue
+                if first and end == offset:
+                    raise ScrapeError(path, "parse_error", f"not a WARC file (found an {record.format} record)")
+                raise _Damaged(here, f"not a WARC record (read as {record.format})")
+            wanted = record.rec_type in types
             try:
-                payload, oversized = _payload(record, max_payload)
+                payload, oversized = _payload(record, max_payload) if wanted else (_drain(record) or b"", False)
             except (EOFError, OSError, ValueError, zlib.error) as exc:
-                raise WarcTruncated(path, here, f"record cut short ({exc})") from None
+                raise _Damaged(here, f"record cut short ({exc})") from None
             if not _whole(record):
-                raise WarcTruncated(path, here, "the file ends inside a record")
+                raise _Damaged(here, "the file ends inside a record")
             start = records.get_record_offset()
             end = start + records.get_record_length()
-            http = record.http_headers if record.rec_type == "response" else None
-            headers = dict(http.headers) if http is not None else {}
-            if record.rec_type == "response":
-                content_type = (http.get_header("Content-Type") if http is not None else None) or ""
-            else:
-                content_type = record.rec_headers.get_header("Content-Type") or ""
-            try:
-                status = int(http.get_statuscode()) if http is not None and http.get_statuscode() else None
-            except ValueError:
-                status = None
-            yield WarcRecord(
-                path=path, offset=start, rec_type=record.rec_type,
-                url=record.rec_headers.get_header("WARC-Target-URI"),
-                date=record.rec_headers.get_header("WARC-Date"),
-                record_id=record.rec_headers.get_header("WARC-Record-ID"),
-                status=status, headers=headers, content_type=content_type,
-                payload=payload, oversized=oversized, warc_headers=dict(record.rec_headers.headers),
-            )
-            yielded += 1
-            if limit is not None and yielded >= limit:
+            if not wanted:
+                continue
+            yield _record(path, start, record, payload, oversized)
+            count[0] += 1
+            if limit is not None and count[0] >= limit:
                 return
         if not gz and fh.seek(end) is not None and fh.read(_CHUNK).strip():
-            raise WarcTruncated(path, end, "unreadable bytes after the last whole record")
-    if intact is not None:
-        raise WarcTruncated(path, intact, "the gzip stream ends early or is damaged")
+            raise _Damaged(end, "unreadable bytes after the last whole record")
+
+
+def _record(path: str, start: int, record: Any, payload: bytes, oversized: bool) -> WarcRecord:
+    http = record.http_headers if record.rec_type == "response" else None
+    headers = dict(http.headers) if http is not None else {}
+    if record.rec_type == "response":
+        content_type = (http.get_header("Content-Type") if http is not None else None) or ""
+    else:
+        content_type = record.rec_headers.get_header("Content-Type") or ""
+    try:
+        status = int(http.get_statuscode()) if http is not None and http.get_statuscode() else None
+    except ValueError:
+        status = None
+    return WarcRecord(
+        path=path, offset=start, rec_type=record.rec_type,
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        date=record.rec_headers.get_header("WARC-Date"),
+        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        status=status, headers=headers, content_type=content_type,
+        payload=payload, oversized=oversized, warc_headers=dict(record.rec_headers.headers),
+    )
+
+
+def _next_record(path: str, after: int, gz: bool) -> int | None:
+    """The offset of the next plausible record start at or after `after` (a `WARC/1.` line, or a gzip
+    member that opens with one), or None."""
+    marker = b"\x1f\x8b\x08" if gz else b"\nWARC/1."
+    with open(path, "rb") as fh:
+        position = max(after - (0 if gz else 1), 0)
+        fh.seek(position)
+        window = b""
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                return None
+            base = position - len(window)
+            window += chunk
+            position += len(chunk)
+            at = window.find(marker)
+            while at >= 0:
+                found = base + at + (0 if gz else 1)
+                if found >= after and (not gz or _started(path, found)):
+                    return found
+                at = window.find(marker, at + 1)
+            window = window[-(len(marker) - 1):]
 
 
 def _started(path: str, offset: int) -> bool:
