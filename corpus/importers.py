@@ -25,7 +25,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from corpus.documents import Document
-from corpus.ingest import Ingest, column_map, document_from_extraction, document_from_record
+from corpus.ingest import Ingest, column_map, document_from_extraction, document_from_record, reject_constant
 from corpus.store import Corpus
 from corpus.urls import is_http_url
 
@@ -198,18 +198,16 @@ def _jsonl(path: Path, source: str | None, fields: Mapping[str, str] | None) -> 
             continue
         try:
             try:
-                record = json.loads(line, parse_constant=_no_constant)
+                record = json.loads(line, parse_constant=reject_constant)
             except json.JSONDecodeError as error:
                 raise ValueError(f"invalid JSON: {error.msg} at column {error.colno}") from None
+            except ValueError as error:  # NaN, Infinity
+                raise ValueError(f"invalid JSON: {error}") from None
             except RecursionError:
                 raise ValueError("invalid JSON: nested too deeply") from None
             yield {"line": number}, _record(record, source, fields)
         except Exception as error:  # any record's problem is that record's, never the file's
             yield {"line": number}, _as_value_error(error)
-
-
-def _no_constant(name: str) -> None:
-    raise ValueError(f"invalid JSON: {name} is not a number JSON allows")
 
 
 def _as_value_error(error: BaseException) -> ValueError:

@@ -102,7 +102,7 @@ def _json_field(value: object, name: str, kind: type) -> Any:
         if kind is list and not value.lstrip().startswith("["):
             return [value]
         try:
-            value = json.loads(value, parse_constant=_no_constant)
+            value = json.loads(value, parse_constant=reject_constant)
         except json.JSONDecodeError as error:
             raise ValueError(f"{name} is not valid JSON: {error}") from None
     if isinstance(value, tuple):
@@ -112,7 +112,8 @@ def _json_field(value: object, name: str, kind: type) -> Any:
     return value
 
 
-def _no_constant(name: str) -> None:
+def reject_constant(name: str) -> None:
+    """`json.loads(..., parse_constant=reject_constant)`: NaN and ±Infinity are refused, not read as floats."""
     raise ValueError(f"{name} is not a number JSON allows")
 
 
@@ -205,11 +206,6 @@ def document_from_record(
     confidence = values.get("date_confidence")
     if confidence is None and date is not None and date_source == "import":
         confidence = 1.0
-    for name in ("date_confidence", "scope_score"):
-        check_finite(values.get(name), name)
-        if isinstance(values.get(name), str) and values[name].strip().lower() in ("inf", "-inf", "infinity",
-                                                                                  "-infinity", "+inf"):
-            raise ValueError(f"{name} {values[name]!r} is not a finite number")
     identifier = values.get("id")
     if isinstance(identifier, (list, dict)):
         raise ValueError("id must be text or a number, not a list or object")

@@ -14,6 +14,7 @@ from scrapers.http import Fetcher, FetchResult
 from scrapers.pdf import extract_pdf
 from scrapers.robots import RobotsCache, parse_robots
 from scrapers.sources import KINDS, Candidate, Source, build_source
+from scrapers.warc import WarcDamage, WarcRecord, WarcTruncated, read_warc
 
 __all__ = [
     "KINDS",
@@ -24,9 +25,13 @@ __all__ = [
     "RobotsCache",
     "ScrapeError",
     "Source",
+    "WarcDamage",
+    "WarcRecord",
+    "WarcTruncated",
     "build_source",
     "extract",
     "extract_pdf",
     "extract_response",
     "parse_robots",
+    "read_warc",
 ]

@@ -12,7 +12,6 @@ import gzip
 import io
 import json
 import zlib
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings

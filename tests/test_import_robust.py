@@ -266,3 +266,14 @@ def test_relations_reads_csv_documents_or_refuses_in_one_line(tmp_path: Path, ca
         f"{tmp_path / 'none.csv'}: skipped: no text column (columns: 'a', 'b', 'c', 'd', 'e', 'f'); "
         "name one with --field text=COLUMN",
         f"framewatch relations: no documents with text in {tmp_path / 'none.csv'}"]
+
+
+def test_no_way_in_stores_nan_or_infinity(tmp_path: Path) -> None:
+    from corpus.documents import Document
+
+    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+        with pytest.raises(ValueError, match="NaN or Infinity"):
+            corpus.upsert(Document(id="a", text="t", metadata={"x": float("inf")}))
+        with pytest.raises(ValueError, match="scope_score inf is not a finite number"):
+            Document(id="b", text="t", scope_score=float("inf"))
+        assert len(corpus) == 0
