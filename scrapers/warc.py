@@ -189,7 +189,7 @@ def _scan(path: str, offset: int, gz: bool, types: tuple[str, ...], allow_arc: b
                 # warcio fails in several ways on cut or damaged headers (AttributeError among them)
                 if first and end == offset and not _started(path, offset):
                     raise ScrapeError(path, "parse_error", f"not a WARC file: {exc}") from None
-                raise _Damaged(end, f"unreadable record ({type(exc).__name__}: {exc})") from None
+                raise _Damaged(_past_blank(path, end), f"unreadable record ({type(exc).__name__}: {exc})") from None
             here = records.offset if records.offset is not None else here
             if record.format not in ("warc", "arc2warc") or (record.format == "arc2warc" and not allow_arc):
                 if first and end == offset:
@@ -211,7 +211,7 @@ def _scan(path: str, offset: int, gz: bool, types: tuple[str, ...], allow_arc: b
             if limit is not None and count[0] >= limit:
                 return
         if not gz and fh.seek(end) is not None and fh.read(_CHUNK).strip():
-            raise _Damaged(end, "unreadable bytes after the last whole record")
+            raise _Damaged(_past_blank(path, end), "unreadable bytes after the last whole record")
 
 
 def _record(path: str, start: int, record: Any, payload: bytes, oversized: bool) -> WarcRecord:
@@ -233,6 +233,14 @@ def _record(path: str, start: int, record: Any, payload: bytes, oversized: bool)
         status=status, headers=headers, content_type=content_type,
         payload=payload, oversized=oversized, warc_headers=dict(record.rec_headers.headers),
     )
+
+
+def _past_blank(path: str, offset: int) -> int:
+    """`offset` moved past the blank lines that end a record (where the next record, or damage, begins)."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        head = fh.read(64)
+    return offset + len(head) - len(head.lstrip(b"\r\n"))
 
 
 def _next_record(path: str, after: int, gz: bool) -> int | None:
