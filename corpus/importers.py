@@ -126,7 +126,8 @@ def _chunks(path: Path) -> Iterator[bytes]:
         pending = handle.read(_CHUNK)
         if not pending and path.name.lower().endswith(".gz"):
             raise Truncated("the gzip file is empty", offset=0)
-        if pending[:2] != b"\x1f\x8b":
+        gzipped = pending[:2] == b"\x1f\x8b" or (path.name.lower().endswith(".gz") and pending == b"\x1f")
+        if not gzipped:
             if path.name.lower().endswith(".gz") and pending:
                 raise Refused("not a gzip file, although its name ends in .gz")
             while pending:
