@@ -13,7 +13,8 @@ from corpus.dedup import NearDuplicateIndex, assign_stories, stories, story_memb
 from corpus.documents import Document
 from corpus.exporters import export
 from corpus.hashing import content_hash, doc_id
-from corpus.importers import ImportReport, RecordError, import_paths
+from corpus.importers import ImportReport, RecordError, import_paths, read_documents
+from corpus.ingest import Ingest, document_from_extraction, document_from_record
 from corpus.lock import CorpusLock, LockHeld
 from corpus.measure import Measurement, measure_corpus, write_outputs
 from corpus.retry import RetryQueue, retry_frame
@@ -30,6 +31,7 @@ __all__ = [
     "Document",
     "CorpusLock",
     "ImportReport",
+    "Ingest",
     "LockHeld",
     "Measurement",
     "NearDuplicateIndex",
@@ -44,11 +46,14 @@ __all__ = [
     "content_hash",
     "default_config_text",
     "doc_id",
+    "document_from_extraction",
+    "document_from_record",
     "export",
     "failures_frame",
     "import_paths",
     "load_config",
     "measure_corpus",
+    "read_documents",
     "reextract",
     "retry_frame",
     "run_sources_frame",

@@ -14,7 +14,6 @@ import datetime as dt
 import io
 import logging
 import os
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +21,6 @@ from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -161,30 +158,24 @@ def warc_files(data_dir: str | os.PathLike[str]) -> list[Path]:
 
 
 def iter_responses(path: str | os.PathLike[str]) -> Iterator[ArchivedResponse]:
-    """The response records of one WARC file; a truncated tail (a killed run) ends the file quietly."""
-    with open(path, "rb") as stream:
-        try:
-            for record in ArchiveIterator(stream):
-                if record.rec_type != "response":
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                http = record.http_headers
-                content = record.content_stream().read()
-                headers = dict(http.headers) if http else {}
-                date = record.rec_headers.get_header("WARC-Date")
-                yield ArchivedResponse(
-                    url=record.rec_headers.get_header("WARC-Framewatch-Requested-URI") or url,
-                    final_url=url,
-                    status=int(http.get_statuscode() or 0) if http else 0,
-                    headers=headers,
-                    content=content,
-                    content_type=(http.get_header("Content-Type") if http else None),
-                    fetched_at=dt.datetime.fromisoformat(date.replace("Z", "+00:00")) if date else None,
-                    warc_file=str(path),
-                )
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error, AttributeError) as exc:
-            # a record cut short by a killed run: warcio fails in several ways (AttributeError on cut headers)
-            log.warning("%s: stopped reading at a damaged or truncated record (%s)", path, exc)
+    """The response records of one WARC file; a truncated tail (a killed run) ends the file with a warning."""
+    from scrapers.errors import ScrapeError
+    from scrapers.warc import read_warc
+
+    try:
+        for record in read_warc(str(path), types=("response",)):
+            yield ArchivedResponse(
+                url=record.warc_headers.get("WARC-Framewatch-Requested-URI") or record.url or "",
+                final_url=record.url or "",
+                status=record.status or 0,
+                headers=record.headers,
+                content=record.payload,
+                content_type=record.content_type or None,
+                fetched_at=record.captured,
+                warc_file=str(path),
+            )
+    except ScrapeError as exc:  # a record cut short by a killed run, or a file that is not WARC
+        log.warning("%s: stopped reading at a damaged or truncated record (%s)", path, exc.message or exc)
 
 
 _HINT_SOURCES = ("feed", "sitemap", "api")
@@ -215,15 +206,14 @@ def reextract(db_path: str | os.PathLike[str], data_dir: str | os.PathLike[str],
     (kept on the document) is passed again as a hint, as are its title and outlet. Returns one row per document looked at:
     `id`, `url`, `warc_file`, `changed` (the fields updated, comma-separated, or empty), `error`.
     """
-    from corpus.documents import Document
-    from corpus.scope import ScopeScorer
+    from corpus.ingest import Ingest, document_from_extraction
     from corpus.store import Corpus
     from scrapers.errors import ScrapeError
     from scrapers.extract import extract_response
 
-    scorer = ScopeScorer()
     rows: list[dict[str, Any]] = []
     with Corpus.open(db_path, create=False) as db:
+        ingest = Ingest(db)
         latest: dict[str, tuple[bool, ArchivedResponse]] = {}
         files = warc_files(data_dir)
         for path in tqdm(files, desc="reading WARC files", unit="file", disable=not progress):
@@ -251,15 +241,9 @@ def reextract(db_path: str | os.PathLike[str], data_dir: str | os.PathLike[str],
                 row["error"] = f"{exc.reason}: {exc.message}"
                 rows.append(row)
                 continue
-            title = extraction.title or doc.title
-            score, label = scorer.score(title, extraction.text)
-            db.upsert(Document(
-                id=doc.id, title=title, text=extraction.text, date=extraction.date,
-                date_source=extraction.date_source, date_confidence=extraction.date_confidence,
-                scope_score=score, scope_label=label, metadata={"extractor": extraction.extractor},
-            ))
-            after = db.get(doc.id)
-            assert after is not None
+            fresh = document_from_extraction(extraction, doc_id_=doc.id, title=doc.title)
+            fresh.outlet = fresh.language = None  # re-extraction refreshes text, title and date only
+            after = ingest.store(fresh).doc
             row["changed"] = ",".join(k for k in ("text", "title", "date") if getattr(after, k) != getattr(doc, k))
             rows.append(row)
     return pd.DataFrame(rows, columns=["id", "url", "warc_file", "changed", "error"])

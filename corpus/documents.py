@@ -77,7 +77,11 @@ def _optional_float(value: object, name: str) -> float | None:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"{name} {value!r} is not a number") from None
-    return None if math.isnan(number) else number
+    if math.isnan(number):
+        return None
+    if math.isinf(number):
+        raise ValueError(f"{name} {value!r} is not a finite number")
+    return number
 
 
 @dataclass

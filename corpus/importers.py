@@ -1,42 +1,54 @@
-"""Import a researcher's own texts: JSON Lines, CSV, folders of .txt/.html/.pdf files, and WARC files.
+"""Import a researcher's own texts: JSON Lines, CSV, Parquet, folders of .txt/.html/.pdf files, and WARC files.
 
-Each bad record is reported with its file and line (or WARC record offset) and skipped; everything
-else is imported. Importing the same files again changes nothing.
+Columns are mapped to document fields by name: the export's own names, the usual names of news-database
+exports (`Body`, `Headline`, `Date`, `Byline`, `Source`/`Publication`, `URL`/`Link`, any case), and the
+user's `fields` (`{"text": "Body"}`). A table without a text column is refused. Each bad record is
+reported with its file and line (or WARC record offset) and counted as failed; every good record before
+and after it is imported. A file cut short (gzip, WARC, CSV) is reported as truncated, with what came
+before the cut kept. Importing the same files again changes nothing. Documents are stored through
+`corpus.ingest.Ingest`, so they get a scope label and a story like collected ones.
 """
 from __future__ import annotations
 
 import csv
-import gzip
 import io
+import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator
+import re
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
-from corpus.documents import COLUMNS, Document, parse_date
+from corpus.documents import Document
+from corpus.ingest import Ingest, column_map, document_from_extraction, document_from_record, reject_constant
 from corpus.store import Corpus
 from corpus.urls import is_http_url
 
 TABLE_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonl.gz": "jsonl", ".ndjson.gz": "jsonl",
-                  ".csv": "csv", ".csv.gz": "csv"}
+                  ".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet", ".pq": "parquet"}
 FILE_SUFFIXES = {".txt": "txt", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 WARC_SUFFIXES = {".warc": "warc", ".warc.gz": "warc", ".arc": "warc", ".arc.gz": "warc"}
 SUFFIXES = {**TABLE_SUFFIXES, **FILE_SUFFIXES, **WARC_SUFFIXES}
 BATCH = 200  # documents written per transaction
+_CHUNK = 1 << 16
 
 
 @dataclass
 class RecordError:
-    """One record that could not be imported: the file, where in it, and why."""
+    """One record that could not be imported: the file, where in it, and why (on one line)."""
 
     path: str
     message: str
     line: int | None = None
     offset: int | None = None
+
+    def __post_init__(self) -> None:
+        self.message = self.message.replace("\r", "\\r").replace("\n", "\\n")
 
     def __str__(self) -> str:
         if self.line is not None:
@@ -48,7 +60,8 @@ class RecordError:
 
 @dataclass
 class ImportReport:
-    """What an import did: documents new/updated/unchanged, records failed (with errors), files skipped."""
+    """What an import did: documents new/updated/unchanged, records failed (with errors), files skipped,
+    and files cut short (`truncated`, each with where the cut is)."""
 
     new: int = 0
     updated: int = 0
@@ -57,20 +70,41 @@ class ImportReport:
     skipped: int = 0
     files: int = 0
     errors: list[RecordError] = field(default_factory=list)
+    truncated: list[RecordError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """True when no record failed."""
-        return self.failed == 0
+        """True when no record failed and no file was cut short."""
+        return self.failed == 0 and not self.truncated
+
+    @property
+    def exit_code(self) -> int:
+        """0: everything imported; 1: some records failed (the rest imported); 4: a file was truncated.
+        (3 is kept for "the corpus is in use by another writer", as for every writing command.)"""
+        return 4 if self.truncated else 1 if self.failed else 0
 
     def summary(self) -> str:
         """One line for people: `12 new, 0 updated, 3 unchanged, 1 failed, 0 skipped from 2 files`."""
-        return (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.failed} failed, "
+        line = (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.failed} failed, "
                 f"{self.skipped} skipped from {self.files} file{'s' if self.files != 1 else ''}")
+        return line + (f", {len(self.truncated)} truncated" if self.truncated else "")
 
     def errors_frame(self) -> pd.DataFrame:
-        """The errors as a DataFrame (path, line, offset, message)."""
-        return pd.DataFrame([vars(e) for e in self.errors], columns=["path", "line", "offset", "message"])
+        """The errors and truncations as a DataFrame (path, line, offset, message)."""
+        return pd.DataFrame([vars(e) for e in [*self.errors, *self.truncated]],
+                            columns=["path", "line", "offset", "message"])
+
+
+class Truncated(Exception):
+    """A file ends early or is damaged from `where` on; everything before was read."""
+
+    def __init__(self, message: str, **where: int) -> None:
+        super().__init__(message)
+        self.where = where
+
+
+class Refused(Exception):
+    """A file this import will not read at all (for example a table without a text column)."""
 
 
 def suffix_of(path: Path) -> str:
@@ -82,132 +116,243 @@ def suffix_of(path: Path) -> str:
     return ""
 
 
-# --- records (JSON Lines and CSV) ---------------------------------------------------------------
-def _text_or_none(value: object, name: str) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, (dict, list)):
-        raise ValueError(f"{name} must be text, not a JSON {type(value).__name__}")
-    return str(value)
-
-
-def _json_field(value: object, name: str, kind: type) -> Any:
-    """A list/dict field, given natively (JSON Lines) or as JSON text (CSV)."""
-    if value is None or value == "":
-        return kind()
-    if isinstance(value, str):
-        if kind is list and not value.lstrip().startswith("["):
-            return [value]
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"{name} is not valid JSON: {error}") from None
-    if not isinstance(value, kind):
-        raise ValueError(f"{name} must be a JSON {'list' if kind is list else 'object'}")
-    return value
-
-
-def record_to_document(record: dict[str, Any], source: str | None = "import") -> Document:
-    """A Document from one imported record: the contract's fields by name, everything else in `metadata`.
-
-    A date without `date_source` is marked `import` with confidence 1 (the researcher's own date).
-    """
-    if not isinstance(record, dict):
-        raise ValueError(f"a record must be a JSON object, not {type(record).__name__}")
-    if None in record:
-        raise ValueError(f"row has {len(record[None])} more cell(s) than the header")
-    values = {k: v for k, v in record.items() if k in COLUMNS}
-    extras = {k: v for k, v in record.items() if k not in COLUMNS and v not in (None, "")}
-    metadata = {**extras, **_json_field(values.get("metadata"), "metadata", dict)}
-    urls = [str(u) for u in _json_field(values.get("urls"), "urls", list) if u]
-    text = values.get("text")
-    if text is not None and not isinstance(text, str):
-        raise ValueError(f"text must be a string, not {type(text).__name__}")
-    url = _text_or_none(values.get("url"), "url")
-    for candidate in [url, *urls]:
-        if candidate and not is_http_url(candidate):
-            raise ValueError(f"url {candidate!r} is not an http(s) URL (put other identifiers in `id`)")
-    date = parse_date(values.get("date"))
-    date_source = _text_or_none(values.get("date_source"), "date_source") or ("import" if date else "none")
-    confidence = values.get("date_confidence")
-    if confidence in (None, "") and date is not None and date_source == "import":
-        confidence = 1.0
-    doc_id = _text_or_none(values.get("id"), "id")
-    if not (doc_id or url or urls or (text or "").strip()):
-        raise ValueError("record has no id, url or text")
-    return Document(
-        id=doc_id, url=url, urls=urls, title=_text_or_none(values.get("title"), "title"), text=text or "",
-        outlet=_text_or_none(values.get("outlet"), "outlet"),
-        source=_text_or_none(values.get("source"), "source") or source,
-        language=_text_or_none(values.get("language"), "language"), date=date, date_source=date_source,
-        date_confidence=confidence, fetched_at=values.get("fetched_at") or None,
-        scope_score=values.get("scope_score"), scope_label=_text_or_none(values.get("scope_label"), "scope_label"),
-        story_id=_text_or_none(values.get("story_id"), "story_id"),
-        framing_label=_text_or_none(values.get("framing_label"), "framing_label"), metadata=metadata,
-    )
-
-
 Item = tuple[dict[str, int], "Document | Exception | None"]  # (where, document / error / None = skipped)
 
 
-def _open_binary(path: Path) -> IO[bytes]:
-    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")
-
-
-def _jsonl(path: Path, source: str | None) -> Iterator[Item]:
-    with _open_binary(path) as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                line = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
-                if not line:
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise ValueError(f"invalid JSON: {error.msg} at column {error.colno}") from None
-                yield {"line": number}, record_to_document(record, source)
-            except (ValueError, UnicodeDecodeError) as error:
-                yield {"line": number}, error
-
-
-def _csv(path: Path, source: str | None) -> Iterator[Item]:
-    csv.field_size_limit(2**31 - 1)
-    with _open_binary(path) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        line = 2
+# --- bytes: plain or gzip, kept up to a cut ----------------------------------------------------
+def _chunks(path: Path) -> Iterator[bytes]:
+    """The file's bytes, gunzipped when it is gzip (any number of members); a cut or damaged gzip stream
+    yields what decompressed and then raises Truncated."""
+    with open(path, "rb") as handle:
+        pending = handle.read(_CHUNK)
+        if not pending and path.name.lower().endswith(".gz"):
+            raise Truncated("the gzip file is empty", offset=0)
+        gzipped = pending[:2] == b"\x1f\x8b" or (path.name.lower().endswith(".gz") and pending == b"\x1f")
+        if not gzipped:
+            if path.name.lower().endswith(".gz") and pending:
+                raise Refused("not a gzip file, although its name ends in .gz")
+            while pending:
+                yield pending
+                pending = handle.read(_CHUNK)
+            return
+        decomp, position, member_open = zlib.decompressobj(zlib.MAX_WBITS | 16), 0, False
         while True:
+            if not pending:
+                pending = handle.read(_CHUNK)
+                if not pending:
+                    if member_open:
+                        raise Truncated(f"the gzip stream ends early (cut at byte {position})", offset=position)
+                    return
             try:
-                row = next(reader)
-            except StopIteration:
+                out = decomp.decompress(pending)
+            except zlib.error as error:
+                raise Truncated(f"damaged gzip data after byte {position} ({error})", offset=position) from None
+            member_open = True
+            if out:
+                yield out
+            if decomp.eof:
+                position += len(pending) - len(decomp.unused_data)
+                pending = decomp.unused_data
+                decomp, member_open = zlib.decompressobj(zlib.MAX_WBITS | 16), False
+                if pending and pending[:1] != b"\x1f":
+                    raise Truncated(f"the bytes after the gzip stream (byte {position}) are not gzip",
+                                    offset=position)
+            else:
+                position += len(pending)
+                pending = b""
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line without its newline) of a plain or gzip file; a final line cut by a
+    truncated gzip stream is not yielded (Truncated names it)."""
+    number, rest = 0, b""
+    try:
+        for chunk in _chunks(path):
+            rest += chunk
+            *whole, rest = rest.split(b"\n")
+            for raw in whole:
+                number += 1
+                yield number, raw
+    except Truncated as cut:
+        raise Truncated(f"{cut}; line {number + 1} and after are lost", line=number + 1) from None
+    if rest:
+        yield number + 1, rest
+
+
+# --- records -----------------------------------------------------------------------------------
+def _record(record: Any, source: str | None, fields: Mapping[str, str] | None) -> Document:
+    if not isinstance(record, dict):
+        raise ValueError(f"a record must be a JSON object, not {type(record).__name__}")
+    keys = [str(k) for k in record]
+    wanted = {t: c for t, c in (fields or {}).items() if c in record or c.lower() in map(str.lower, keys)}
+    return document_from_record(record, source, column_map(keys, wanted))
+
+
+def _jsonl(path: Path, source: str | None, fields: Mapping[str, str] | None) -> Iterator[Item]:
+    for number, raw in _lines(path):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
+        except UnicodeDecodeError as error:
+            yield {"line": number}, ValueError(f"invalid UTF-8 byte 0x{raw[error.start]:02x} at column "
+                                               f"{error.start + 1}")
+            continue
+        if not line:
+            continue
+        try:
+            try:
+                record = json.loads(line, parse_constant=reject_constant)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"invalid JSON: {error.msg} at column {error.colno}") from None
+            except ValueError as error:  # NaN, Infinity
+                raise ValueError(f"invalid JSON: {error}") from None
+            except RecursionError:
+                raise ValueError("invalid JSON: nested too deeply") from None
+            yield {"line": number}, _record(record, source, fields)
+        except Exception as error:  # any record's problem is that record's, never the file's
+            yield {"line": number}, _as_value_error(error)
+
+
+def _as_value_error(error: BaseException) -> ValueError:
+    if isinstance(error, ValueError) and not isinstance(error, UnicodeError):
+        return error
+    if isinstance(error, RecursionError):
+        return ValueError("nested too deeply")
+    return ValueError(f"{type(error).__name__}: {error}")
+
+
+def _table_map(columns: list[str], fields: Mapping[str, str] | None) -> dict[str, str]:
+    """{column: field} for a table's header; Refused when a mapped column is missing or no column holds text."""
+    shown = ", ".join(repr(c) for c in columns) or "none"
+    try:
+        mapping = column_map(columns, fields)
+    except ValueError as error:
+        raise Refused(f"{error} (columns: {shown})") from None
+    if "text" not in mapping.values():
+        raise Refused(f"no text column (columns: {shown}); name one with --field text=COLUMN")
+    return mapping
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _csv(path: Path, source: str | None, fields: Mapping[str, str] | None) -> Iterator[Item]:
+    """CSV rows as documents. A quote left open at EOF fails only its own row: reading restarts on the
+    next line. A byte that is not UTF-8 fails the row holding it, naming its line."""
+    csv.field_size_limit(2**31 - 1)
+    data, cut = bytearray(), None
+    try:
+        for chunk in _chunks(path):
+            data += chunk
+    except Truncated as error:
+        cut = error
+    text = bytes(data).decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    lines = io.StringIO(text, newline="").readlines()
+    if cut is not None and lines and not lines[-1].endswith(("\n", "\r")):
+        lines.pop()  # the line the cut went through
+    rows = _csv_rows(lines)
+    header: list[str] | None = None
+    mapping: dict[str, str] = {}
+    last_failed = False
+    for number, row in rows:
+        if isinstance(row, Exception):
+            last_failed = True
+            yield {"line": number}, row
+            continue
+        if header is None:
+            bad = next((c for c in row if _SURROGATE.search(c)), None)
+            if bad is not None:
+                raise Refused("the header line is not UTF-8 text")
+            header = row
+            mapping = _table_map(header, fields)
+            continue
+        last_failed = False
+        try:
+            if len(row) != len(header):
+                last_failed = len(row) < len(header)
+                raise ValueError(f"row has {len(row)} cells but the header has {len(header)}")
+            yield {"line": number}, document_from_record(dict(zip(header, row)), source, mapping)
+        except Exception as error:
+            yield {"line": number}, _as_value_error(error)
+    if header is None and cut is None:
+        raise Refused("the file is empty (no header line)")
+    if cut is not None:
+        raise Truncated(f"{cut}; the rows after line {len(lines)} are lost", line=len(lines) + 1)
+    if last_failed and lines and not lines[-1].endswith(("\n", "\r")):
+        raise Truncated("the file ends inside its last row (cut short?)", line=len(lines))
+
+
+def _csv_rows(lines: list[str]) -> Iterator[tuple[int, list[str] | Exception]]:
+    """(first line number, cells or error) for each non-blank CSV row of `lines`, the header first.
+
+    A quote that opens and never closes swallows the rows after it: such a row (a CSV error, the end of
+    the file inside quotes, or a row over several lines with the wrong number of cells) fails alone and
+    reading starts again on its next line.
+    """
+    start, width = 0, None
+    while start < len(lines):
+        reader = csv.reader(itertools.islice(lines, start, None), strict=True)
+        row_start = start
+        try:
+            for row in reader:
+                end = start + reader.line_num
+                if not row:
+                    row_start = end
+                    continue
+                if width is None:
+                    width = len(row)
+                elif len(row) != width and end - row_start > 1:
+                    yield row_start + 1, ValueError(
+                        f"unterminated or stray quote: a row of {len(row)} cells over lines {row_start + 1}-{end} "
+                        f"(the header has {width}); read again from the next line")
+                    start = row_start + 1
+                    break
+                raw = "".join(lines[row_start:end])
+                bad = _SURROGATE.search(raw)
+                if bad:
+                    before = raw[: bad.start()]
+                    line = row_start + len(io.StringIO(before + "x", newline="").readlines())
+                    byte = ord(bad.group(0)) - 0xDC00
+                    yield line, ValueError(f"invalid UTF-8 byte 0x{byte:02x} (is the file in another encoding? "
+                                           "save it as UTF-8)")
+                else:
+                    yield row_start + 1, row
+                row_start = end
+            else:
                 return
-            except (csv.Error, UnicodeDecodeError) as error:
-                yield {"line": line}, ValueError(f"unreadable CSV: {error}")
-                line = reader.line_num + 1
-                continue
-            where = {"line": line}
-            line = reader.line_num + 1
-            try:
-                yield where, record_to_document(row, source)
-            except ValueError as error:
-                yield where, error
+        except csv.Error as error:
+            if "unexpected end of data" in str(error):
+                message = ("unterminated quote: the quoted cell opened in this row never closes (the rows after "
+                           "it were read from the next line)")
+            else:
+                message = f"unreadable CSV: {error}"
+            yield row_start + 1, ValueError(message)
+            start = row_start + 1
+
+
+def _parquet(path: Path, source: str | None, fields: Mapping[str, str] | None) -> Iterator[Item]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.ParquetFile(path)
+        columns = list(table.schema_arrow.names)
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise Refused(f"not a readable Parquet file ({error})") from None
+    mapping = _table_map(columns, fields)
+    number = 0
+    try:
+        for batch in table.iter_batches(batch_size=1000):
+            for record in batch.to_pylist():
+                number += 1
+                try:
+                    yield {"line": number}, document_from_record(record, source, mapping)
+                except Exception as error:
+                    yield {"line": number}, _as_value_error(error)
+    except (pa.ArrowException, OSError) as error:
+        raise Truncated(f"unreadable Parquet data after row {number} ({error})", line=number + 1) from None
 
 
 # --- single files and WARC ----------------------------------------------------------------------
-def _extraction_document(extraction: Any, source: str | None, url: str | None, **extra: Any) -> Document:
-    if not (extraction.text or "").strip():
-        raise ValueError("no text could be extracted")
-    urls = [url] if url else []
-    canonical = getattr(extraction, "canonical_url", None)
-    if not urls and canonical and is_http_url(canonical) and canonical.split("://", 1)[1].rstrip("/").count("/"):
-        urls = [canonical]  # a page's own canonical link, unless it points at a site's home page
-    date_source = extraction.date_source if extraction.date else "none"
-    return Document(
-        urls=urls, title=extraction.title, text=extraction.text, outlet=extraction.outlet, source=source,
-        language=extraction.language, date=extraction.date, date_source=date_source,
-        date_confidence=extraction.date_confidence if extraction.date else None, **extra,
-    )
-
-
 def _extractor(kind: str) -> Callable[..., Any]:
     try:
         if kind == "pdf":
@@ -230,6 +375,12 @@ def _decode_text(data: bytes) -> str:
         return decode(data, "text/plain")[0]
 
 
+def _extracted(extraction: Any, **extra: Any) -> Document:
+    if not (extraction.text or "").strip():
+        raise ValueError("no text could be extracted")
+    return document_from_extraction(extraction, page_canonical=True, **extra)
+
+
 def _single_file(path: Path, kind: str, label: str, source: str | None) -> Iterator[Item]:
     try:
         data = path.read_bytes()
@@ -240,63 +391,53 @@ def _single_file(path: Path, kind: str, label: str, source: str | None) -> Itera
             yield {}, Document(text=text, source=source, metadata={"file": label})
         else:
             extraction = _extractor(kind)(data, url=None, hints=None)
-            yield {}, _extraction_document(extraction, source, None, metadata={"file": label})
+            yield {}, _extracted(extraction, source=source, metadata={"file": label})
     except Exception as error:  # any extractor failure is this file's problem, never the import's
-        yield {}, error if isinstance(error, ValueError) else ValueError(f"{type(error).__name__}: {error}")
+        yield {}, _as_value_error(error)
 
 
 def _warc(path: Path, source: str | None) -> Iterator[Item]:
-    from warcio.archiveiterator import ArchiveIterator
+    from scrapers.errors import ScrapeError
+    from scrapers.warc import WarcDamage, WarcTruncated, read_warc
 
-    with open(path, "rb") as handle:
-        records = ArchiveIterator(handle, arc2warc=True)
-        while True:
-            offset = None
-            try:
-                record = next(records)
-                if record.rec_type not in ("response", "resource"):
-                    continue
-                payload = record.content_stream().read()
-                offset = records.get_record_offset()  # known once the record is read to its end
-                where = {"offset": offset}
-                item = _warc_document(record, payload, path.name, offset, source)
-            except StopIteration:
-                return
-            except Exception as error:  # a broken archive stops here; records before it are kept
-                yield {"offset": offset if offset is not None else records.offset}, ValueError(
-                    f"unreadable WARC record: {type(error).__name__}: {error}")
-                if offset is None:
-                    return
-                continue
-            yield where, item
+    arc = path.name.lower().endswith((".arc", ".arc.gz"))
+    try:
+        for record in read_warc(str(path), types=("response", "resource"), allow_arc=arc, resync=True):
+            if isinstance(record, WarcDamage):
+                yield {"offset": record.offset}, ValueError(f"damaged WARC record skipped: {record.message}")
+            else:
+                yield {"offset": record.offset}, _warc_document(record, path.name, source)
+    except WarcTruncated as error:
+        raise Truncated(f"unreadable WARC record ({error.message}); the records before it were imported",
+                        offset=error.offset) from None
+    except ScrapeError as error:
+        raise Refused(error.message) from None
 
 
-def _warc_document(
-    record: Any, data: bytes, name: str, offset: int, source: str | None
-) -> Document | Exception | None:
-    url = record.rec_headers.get_header("WARC-Target-URI")
-    content_type = ""
-    if record.rec_type == "response":
-        if record.http_headers is None:
-            return None
-        if record.http_headers.get_statuscode() != "200":
-            return None
-        content_type = (record.http_headers.get_header("Content-Type") or "").lower()
-    else:
-        content_type = (record.rec_headers.get_header("Content-Type") or "").lower()
-    kind = "pdf" if "pdf" in content_type or data[:5] == b"%PDF-" else "html" if "html" in content_type else None
+def _warc_document(record: Any, name: str, source: str | None) -> Document | Exception | None:
+    if record.rec_type == "response" and record.status != 200:
+        return None
+    content_type = record.content_type.lower()
+    data = record.payload
+    kind = ("pdf" if "pdf" in content_type or data[:5] == b"%PDF-" else "html" if "html" in content_type
+            else "txt" if content_type.startswith("text/plain") else None)
     if kind is None:
         return None
     try:
+        url = record.url
         if not url or not is_http_url(url):
             raise ValueError(f"record has no http(s) WARC-Target-URI ({url!r})")
+        extra = {"fetched_at": record.date, "metadata": {"warc_file": name, "warc_offset": record.offset}}
+        if kind == "txt":
+            text = record.text()
+            text = (text if isinstance(text, str) else _decode_text(text)).strip()
+            if not text:
+                raise ValueError("the record's text is empty")
+            return Document(urls=[url], text=text, source=source, **extra)
         extraction = _extractor(kind)(data, url=url, hints=None)
-        return _extraction_document(
-            extraction, source, url, fetched_at=record.rec_headers.get_header("WARC-Date"),
-            metadata={"warc_file": name, "warc_offset": offset},
-        )
+        return _extracted(extraction, urls=[url], source=source, **extra)
     except Exception as error:
-        return error if isinstance(error, ValueError) else ValueError(f"{type(error).__name__}: {error}")
+        return _as_value_error(error)
 
 
 # --- the import ---------------------------------------------------------------------------------
@@ -326,14 +467,42 @@ def _files(paths: Iterable[str | Path], report: ImportReport) -> Iterator[tuple[
             report.errors.append(RecordError(str(path), "no such file or folder"))
 
 
-def _items(path: Path, kind: str, label: str, source: str | None) -> Iterator[Item]:
+def _items(path: Path, kind: str, label: str, source: str | None,
+           fields: Mapping[str, str] | None = None) -> Iterator[Item]:
     if kind == "jsonl":
-        return _jsonl(path, source)
+        return _jsonl(path, source, fields)
     if kind == "csv":
-        return _csv(path, source)
+        return _csv(path, source, fields)
+    if kind == "parquet":
+        return _parquet(path, source, fields)
     if kind == "warc":
         return _warc(path, source)
     return _single_file(path, kind, label, source)
+
+
+def read_documents(path: str | Path, *, fields: Mapping[str, str] | None = None,
+                   source: str | None = None) -> tuple[list[Document], list[RecordError]]:
+    """The documents of one JSON Lines, CSV or Parquet file (no corpus needed), and every problem found.
+
+    The same reading and column mapping as `import_paths`; a refused or truncated file is one error.
+    """
+    path = Path(path)
+    suffix = suffix_of(path)
+    if SUFFIXES.get(suffix) not in ("jsonl", "csv", "parquet"):
+        return [], [RecordError(str(path), "expected a .jsonl, .csv or .parquet file (optionally .gz)")]
+    docs: list[Document] = []
+    errors: list[RecordError] = []
+    try:
+        for where, item in _items(path, SUFFIXES[suffix], path.name, source, fields):
+            if isinstance(item, Document):
+                docs.append(item)
+            elif isinstance(item, Exception):
+                errors.append(RecordError(str(path), str(item), **where))
+    except (Truncated, Refused) as error:
+        errors.append(RecordError(str(path), str(error), **getattr(error, "where", {})))
+    except OSError as error:
+        errors.append(RecordError(str(path), f"cannot read: {error}"))
+    return docs, errors
 
 
 def import_paths(
@@ -341,24 +510,31 @@ def import_paths(
     paths: Iterable[str | Path],
     *,
     source: str | None = "import",
+    fields: Mapping[str, str] | None = None,
     progress: bool | None = None,
 ) -> ImportReport:
-    """Import files and folders into `corpus`; returns counts and every record's error.
+    """Import files and folders into `corpus`; returns counts, every record's error and every cut file.
 
-    `source` is the source of records that name none. Documents are written in small transactions, so
-    an interruption keeps what was already imported. `progress=None` shows a bar on a terminal only.
+    `source` is the source of records that name none; `fields` maps document fields to a table's columns
+    (`{"text": "Body"}`) beyond the usual names. Documents are written in small transactions, so an
+    interruption keeps what was already imported, and a failing record never costs its batch.
+    `progress=None` shows a bar on a terminal only.
     """
     report = ImportReport()
+    ingest = Ingest(corpus)
     pending: list[tuple[str, dict[str, int], Document]] = []
+
+    def fail(path: Path | str, message: str, where: dict[str, int]) -> None:
+        report.failed += 1
+        report.errors.append(RecordError(str(path), message, **where))
 
     def flush() -> None:
         with corpus.transaction():
             for where_path, where, doc in pending:
                 try:
-                    status = corpus.upsert(doc)
-                except ValueError as error:
-                    report.failed += 1
-                    report.errors.append(RecordError(where_path, str(error), **where))
+                    status = ingest.store(doc).status
+                except Exception as error:  # the record's problem; the savepoint undid only its writes
+                    fail(where_path, str(_as_value_error(error)), where)
                     continue
                 setattr(report, status, getattr(report, status) + 1)
         pending.clear()
@@ -367,17 +543,24 @@ def import_paths(
     try:
         for path, kind, label in _files(paths, report):
             report.files += 1
-            for where, item in _items(path, kind, label, source):
-                bar.update(1)
-                if item is None:
-                    report.skipped += 1
-                elif isinstance(item, Exception):
-                    report.failed += 1
-                    report.errors.append(RecordError(str(path), str(item), **where))
-                else:
-                    pending.append((str(path), where, item))
-                    if len(pending) >= BATCH:
-                        flush()
+            where: dict[str, int] = {}
+            try:
+                for where, item in _items(path, kind, label, source, fields):
+                    bar.update(1)
+                    if item is None:
+                        report.skipped += 1
+                    elif isinstance(item, Exception):
+                        fail(path, str(item), where)
+                    else:
+                        pending.append((str(path), where, item))
+                        if len(pending) >= BATCH:
+                            flush()
+            except Truncated as cut:
+                report.truncated.append(RecordError(str(path), f"truncated: {cut}", **cut.where))
+            except Refused as refusal:
+                fail(path, str(refusal), {})
+            except Exception as error:  # a reader's own failure ends this file only; what it read is kept
+                fail(path, f"stopped reading: {_as_value_error(error)}", where)
         flush()
     finally:
         bar.close()

@@ -77,9 +77,11 @@ def _json_default(value: object) -> str:
 
 def _plain_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
     try:
-        return json.loads(json.dumps(metadata, default=_json_default, ensure_ascii=False))
+        return json.loads(json.dumps(metadata, default=_json_default, ensure_ascii=False, allow_nan=False))
     except TypeError as error:
         raise ValueError(str(error)) from None
+    except ValueError:
+        raise ValueError("metadata holds NaN or Infinity, which JSON (and so an export) cannot hold") from None
 
 
 def _as_iso(value: object, name: str) -> str | None:

@@ -34,11 +34,10 @@ from tqdm import tqdm
 from corpus.archive import WarcArchive
 from corpus.config import Config, SourceConfig, load_config, require_contact
 from corpus.dedup import NearDuplicateIndex
-from corpus.documents import Document
+from corpus.ingest import Ingest, document_from_extraction
 from corpus.lock import CorpusLock
 from corpus.retry import RetryQueue
 from corpus.runlog import RunLog, failures_frame, run_sources_frame
-from corpus.scope import ScopeScorer
 from corpus.store import Corpus
 from corpus.urls import canonical_url
 
@@ -117,9 +116,9 @@ def source_range(runlog: RunLog, config: Config, source: str, since: dt.date | N
 class _SourceRun:
     """Collects one source into the corpus, recording counts and failures as it goes."""
 
-    def __init__(self, db: Corpus, runlog: RunLog, queue: RetryQueue, index: NearDuplicateIndex,
-                 scorer: ScopeScorer, spec: SourceConfig, fetcher: Fetcher, progress: bool) -> None:
-        self.db, self.runlog, self.queue, self.index, self.scorer = db, runlog, queue, index, scorer
+    def __init__(self, db: Corpus, runlog: RunLog, queue: RetryQueue, ingest: Ingest,
+                 spec: SourceConfig, fetcher: Fetcher, progress: bool) -> None:
+        self.db, self.runlog, self.queue, self.ingest = db, runlog, queue, ingest
         self.since: dt.date | None = None
         self.spec = spec
         self.fetcher = fetcher
@@ -211,31 +210,19 @@ class _SourceRun:
         final = getattr(extraction, "url", None)
         if final and final != candidate.url:
             urls.append(final)
-        title = extraction.title or candidate.title
-        score, label = self.scorer.score(title, extraction.text)
-        metadata: dict[str, Any] = {"extractor": extraction.extractor}
+        metadata: dict[str, Any] = {}
         if getattr(extraction, "canonical_url", None):
             metadata["page_canonical_url"] = extraction.canonical_url
-        doc = Document(
-            urls=urls, title=title, text=extraction.text,
-            outlet=extraction.outlet or candidate.outlet, source=name,
-            language=extraction.language or candidate.language,
-            date=extraction.date, date_source=extraction.date_source or "none",
-            date_confidence=extraction.date_confidence,
-            fetched_at=dt.datetime.now(dt.timezone.utc), scope_score=score, scope_label=label,
-            metadata=metadata,
+        doc = document_from_extraction(
+            extraction, urls=urls, source=name, title=candidate.title, outlet=candidate.outlet,
+            language=candidate.language, fetched_at=dt.datetime.now(dt.timezone.utc), metadata=metadata,
         )
-        with self.db.transaction():
-            status = self.db.upsert(doc)
-            stored = self.db.get_by_url(candidate.url)
-            if stored is None:  # the store always keeps the URL it was given
-                raise ValueError(f"{candidate.url}: stored document not found by its URL")
-            story = self.index.assign(self.db, stored)
-        if status == "new":
+        stored = self.ingest.store(doc)
+        if stored.status == "new":
             counts = {"new": 1}
-            if story != stored.id:
+            if stored.story != stored.doc.id:
                 counts["near_duplicate"] = 1
-            if label == "out":
+            if stored.doc.scope_label == "out":
                 counts["out_of_scope"] = 1
         else:
             counts = {"duplicate": 1}
@@ -290,12 +277,11 @@ def run_update(config: Config | str | os.PathLike[str], db_path: str | os.PathLi
                 stale = runlog.start(since, until, str(config.path) if config.path else None, str(warc_dir))
                 with WarcArchive(warc_dir, prefix=f"framewatch-{runlog.run_id}") as archive:
                     fetcher = _make_fetcher(config, archive)
-                    index = NearDuplicateIndex.from_corpus(corpus, progress=progress)
-                    scorer = ScopeScorer()
+                    ingest = Ingest(corpus, index=NearDuplicateIndex.from_corpus(corpus, progress=progress))
                     try:
                         for spec in config.enabled_sources():
                             begin, end = source_range(runlog, config, spec.name, since, until, today)
-                            _SourceRun(corpus, runlog, queue, index, scorer, spec, fetcher, progress).run(begin, end)
+                            _SourceRun(corpus, runlog, queue, ingest, spec, fetcher, progress).run(begin, end)
                     except KeyboardInterrupt:
                         runlog.finish("interrupted", "stopped by the user")
                         raise

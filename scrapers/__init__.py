@@ -15,6 +15,7 @@ from scrapers.pdf import extract_pdf
 from scrapers.redact import RedactingFilter, redact_text, redact_url
 from scrapers.robots import RobotsCache, parse_robots
 from scrapers.sources import KINDS, Candidate, Source, build_source
+from scrapers.warc import WarcDamage, WarcRecord, WarcTruncated, read_warc
 
 __all__ = [
     "KINDS",
@@ -26,11 +27,15 @@ __all__ = [
     "RobotsCache",
     "ScrapeError",
     "Source",
+    "WarcDamage",
+    "WarcRecord",
+    "WarcTruncated",
     "build_source",
     "extract",
     "extract_pdf",
     "extract_response",
     "parse_robots",
+    "read_warc",
     "redact_text",
     "redact_url",
 ]

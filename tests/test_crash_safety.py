@@ -175,3 +175,97 @@ def test_a_warc_cut_anywhere_reads_up_to_the_cut(tmp_path: Path) -> None:
         assert read == whole[:len(read)]          # a prefix, never garbage, never an exception
         seen.add(len(read))
     assert seen >= {0, 1, 2}
+
+
+# --- import and reextract, killed inside their writes -----------------------------------------------
+# The child process counts the documents it stores (corpus.ingest.Ingest.store, the one way in) and
+# kills itself with SIGKILL before the N-th: a fixed point, no timing involved.
+KILLER = """
+import os, signal, sys
+from corpus.ingest import Ingest
+at, calls, real = int(os.environ["FW_KILL_AT"]), [0], Ingest.store
+def store(self, doc):
+    calls[0] += 1
+    if calls[0] == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, doc)
+Ingest.store = store
+from corpus.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def killed_run(at: int, *argv: str) -> None:
+    proc = subprocess.run([sys.executable, "-c", KILLER, *argv], capture_output=True, timeout=300,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "FW_KILL_AT": str(at)})
+    assert proc.returncode == -signal.SIGKILL, (proc.returncode, proc.stderr.decode()[-2000:])
+
+
+def import_records(path: Path) -> Path:
+    """450 records: wire copies with small edits (one story), exact reprints (merged), a few bad lines."""
+    lines = []
+    for i in range(450):
+        story = i % 40
+        text = (f"Story {story}: the council debated the overdose prevention site on street {story} again, "
+                f"with nurses, naloxone and referrals to treatment and recovery discussed at length. "
+                + ("Edited by a local desk. " * (i % 3)) + ("" if i % 7 == 0 else f"Copy {i}."))
+        lines.append(json.dumps({"id": f"r{i}", "text": text, "date": f"20{19 + i % 6}-0{1 + i % 9}-15",
+                                 "url": f"https://paper{i % 5}.example/{story}/{i}"}))
+        if i % 97 == 0:
+            lines.append('{"id": "broken", "text": ')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("kills", [[1], [250], [201, 5], [449]])
+def test_killed_import_rerun_equals_a_clean_import(tmp_path: Path, kills: list[int], capsys) -> None:
+    source = import_records(tmp_path / "records.jsonl")
+    clean_db = tmp_path / "clean.sqlite"
+    assert main(["import", str(source), "--db", str(clean_db)]) == 1  # the broken lines fail
+    capsys.readouterr()
+    db = tmp_path / "killed.sqlite"
+    for at in kills:
+        killed_run(at, "import", str(source), "--db", str(db))
+        if db.exists():
+            assert_whole_import(db)
+    assert main(["import", str(source), "--db", str(db)]) == 1
+    assert canonical_export(db) == canonical_export(clean_db)
+    assert_whole_import(db)
+
+
+def assert_whole_import(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT COUNT(*) FROM documents WHERE scope_label IS NULL OR story_id IS NULL "
+                            "OR story_id NOT IN (SELECT id FROM documents)").fetchone()[0] == 0
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("kills", [[1], [6], [3, 9]])
+def test_killed_reextract_rerun_equals_a_clean_reextract(served, tmp_path: Path, kills: list[int], capsys) -> None:
+    import shutil
+    from dataclasses import replace
+
+    from corpus.store import Corpus
+
+    web, _ = served
+    (tmp_path / "site").mkdir()
+    summary = run(write_config(tmp_path / "site", web))
+    assert summary.status == "finished"
+    data = tmp_path / "site" / "data"
+    with Corpus.open(data / "corpus.sqlite") as db:  # texts as an older extractor left them
+        for doc in list(db.stream()):
+            db.upsert(replace(doc, text=doc.text[:60], scope_label=None, scope_score=None))
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    shutil.copytree(data, clean)
+    shutil.copytree(data, killed)
+    assert main(["reextract", "--db", str(clean / "corpus.sqlite"), "-q"]) == 0
+    assert "12 changed" in capsys.readouterr().out
+    for at in kills:
+        killed_run(at, "reextract", "--db", str(killed / "corpus.sqlite"), "-q")
+        assert_whole(killed / "corpus.sqlite")
+    assert main(["reextract", "--db", str(killed / "corpus.sqlite"), "-q"]) == 0
+    capsys.readouterr()
+    assert canonical_export(killed / "corpus.sqlite") == canonical_export(clean / "corpus.sqlite")

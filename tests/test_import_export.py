@@ -130,7 +130,7 @@ def test_csv_import_keeps_extra_columns_and_reports_bad_rows_by_line(tmp_path: P
         assert str(report.errors[0]).startswith(f"{path}:4: date '03/02/2020'")  # rows 1-2 span lines 2-3
         first = corpus.get("1")
         assert first.text == "A text that spans\ntwo lines about safe supply."
-        assert first.metadata == {"publication": "The Paper", "byline": "J. Doe"}
+        assert first.metadata == {"byline": "J. Doe"} and first.outlet == "The Paper"  # `publication` is the outlet
         assert corpus.get("3").date is None and corpus.get("3").metadata == {}
         # a CSV export imports back to the same documents
         out = tmp_path / "export.csv"
@@ -244,9 +244,9 @@ def test_warc_import_reads_html_responses_and_reports_a_broken_tail(tmp_path: Pa
     broken.write_bytes(warc.read_bytes() + gzip.compress(b"<html>not a WARC record</html>\r\n\r\n"))
     with Corpus.open(tmp_path / "c2.sqlite", create=True) as corpus:
         report = import_paths(corpus, [broken], progress=False)
-        assert report.new == 2 and report.failed == 1
-        assert report.errors[0].offset == warc.stat().st_size
-        assert str(report.errors[0]).startswith(f"{broken} (record at byte {warc.stat().st_size}): unreadable WARC")
+        assert report.new == 2 and report.failed == 0 and report.exit_code == 4  # the tail is a cut, not a record
+        assert report.truncated[0].offset == warc.stat().st_size
+        assert str(report.truncated[0]).startswith(f"{broken} (record at byte {warc.stat().st_size}): truncated")
 
 
 def test_parquet_export_reads_back_in_pandas(tmp_path: Path, capsys) -> None:
@@ -260,7 +260,8 @@ def test_parquet_export_reads_back_in_pandas(tmp_path: Path, capsys) -> None:
     assert str(frame["date"].iloc[0]) == "2019-06-14" and frame["date"].isna().tolist() == [False, False, True]
     assert list(frame["urls"].iloc[0]) == [RECORDS[0]["url"]]
     assert json.loads(frame["metadata"].iloc[0])["lexis"] == {"doc": 17, "pages": [3, 4]}
-    assert frame["scope_label"].isna().tolist() == [True, True, False] and frame["scope_label"].iloc[2] == "core"
+    # imported documents are scored like collected ones; a label the file gave is kept
+    assert frame["scope_label"].tolist() == ["core", "out", "core"] and frame["scope_score"].notna().all()
     assert cli(capsys, "export", "--db", db, "--format", "parquet")[0] == 2
 
 
@@ -269,7 +270,7 @@ def test_export_filters_and_refuses_a_missing_corpus(tmp_path: Path, capsys) -> 
     cli(capsys, "import", str(write_jsonl(tmp_path / "r.jsonl", RECORDS)), "--db", db)
     out = tmp_path / "core.jsonl"
     assert cli(capsys, "export", "--db", db, "--format", "jsonl", "--scope", "core", "--out", str(out))[0] == 0
-    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["lx-002"]
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["lx-001", "lx-002"]
     code, _, err = cli(capsys, "export", "--db", str(tmp_path / "none.sqlite"), "--format", "csv")
     assert code == 2 and "no corpus at" in err and not (tmp_path / "none.sqlite").exists()
 

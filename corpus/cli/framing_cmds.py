@@ -12,9 +12,10 @@ UNITS = ("sentence", "paragraph", "window", "document")
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this module's sub-commands to the `framewatch` parser."""
     p = sub.add_parser("relations", help="label the relation of every concept pair in each unit of a JSONL file",
-                       description="Read lines {\"id\", \"text\"} and print one JSON line per unit with "
+                       description="Read documents (JSON Lines {\"id\", \"text\"}, or CSV/Parquet with a text "
+                       "column, named as for `framewatch import`) and print one JSON line per unit with "
                        "doc_id, unit, text, concepts, pairs and an explanation of each pair's label.")
-    p.add_argument("file", help="JSONL file with one {\"id\", \"text\"} document per line ('-' for stdin)")
+    p.add_argument("file", help="JSONL, CSV or Parquet file of documents ('-': JSON Lines on stdin)")
     p.add_argument("--unit", choices=UNITS, default="sentence")
     p.add_argument("--level", choices=("family", "term"), default="family")
     p.add_argument("-k", "--window", type=int, default=3, help="sentences per window for --unit window")
@@ -44,23 +45,32 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _read_docs(path: str) -> list[dict]:
-    """Documents from a JSONL file; bad lines are reported on stderr and skipped."""
-    fh = sys.stdin if path == "-" else open(path, encoding="utf-8")
-    docs = []
-    with fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-                if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-                    raise ValueError("expected an object with a \"text\" string")
-            except ValueError as exc:
-                print(f"{path}:{n}: skipped: {exc}", file=sys.stderr)
-                continue
-            rec.setdefault("id", f"line{n}")
-            docs.append(rec)
-    return docs
+    """Documents from a JSON Lines, CSV or Parquet file (the import's reader and column names), or JSON
+    Lines on stdin ('-'); bad records are reported on stderr as `file:line: skipped: why`."""
+    from corpus.importers import read_documents
+
+    if path == "-":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / "stdin.jsonl"
+            copy.write_text(sys.stdin.read(), encoding="utf-8")
+            docs, errors = read_documents(copy)
+        errors = [type(e)(path, e.message, e.line, e.offset) for e in errors]
+    else:
+        docs, errors = read_documents(path)
+    for error in errors:
+        where = f":{error.line}" if error.line is not None else ""
+        print(f"{error.path}{where}: skipped: {error.message}", file=sys.stderr)
+    records = []
+    for number, doc in enumerate(docs, 1):
+        record = {"id": doc.id or f"doc{number}", "text": doc.text}
+        if doc.date is not None:
+            record["date"] = doc.date.isoformat()
+        if doc.title:
+            record["title"] = doc.title
+        records.append(record)
+    return records
 
 
 def _load_model(path: str | None, level: str):
@@ -81,6 +91,9 @@ def _relations(args: argparse.Namespace) -> int:
         print(f"framewatch relations: no such file: {args.file}", file=sys.stderr)
         return 2
     docs = _read_docs(args.file)
+    if not docs:
+        print(f"framewatch relations: no documents with text in {args.file}", file=sys.stderr)
+        return 2
     model = _load_model(args.model, args.level)
     units = analyze(docs, unit=args.unit, level=args.level, k=args.window, model=model)
     out = sys.stdout
@@ -114,8 +127,7 @@ def _validate(args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"framewatch validate: no such file: {path}", file=sys.stderr)
             return 2
-        import pandas as pd
-        docs = pd.read_csv(path) if path.suffix.lower() == ".csv" else as_frame(_read_docs(str(path)))
+        docs = as_frame(_read_docs(str(path)))
         units = analyze(docs, unit=args.unit, level=args.level, model=_load_model(args.model, args.level))
         sample = V.draw_sample(units, n=args.n, random_state=args.seed)
         if args.out:

@@ -11,17 +11,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the `import`, `export` and `info` sub-commands to the `framewatch` parser."""
     imp = sub.add_parser(
         "import",
-        help="import JSON Lines, CSV, folders of .txt/.html/.pdf files, or WARC files into the corpus",
-        description="Import documents. JSON Lines and CSV use the fields id, url, title, date, text "
-        "(plus any of the export's columns); other fields are kept as metadata. Folders are walked for "
-        ".txt, .html and .pdf files (and any .jsonl/.csv/.warc in them). A bad record is reported with "
-        "its file and line and skipped. Exit code 1 when any record failed (the rest is imported).",
+        help="import JSON Lines, CSV, Parquet, folders of .txt/.html/.pdf files, or WARC files into the corpus",
+        description="Import documents. JSON Lines, CSV and Parquet use the fields id, url, title, date, text "
+        "(plus any of the export's columns); news-database columns (Body, Headline, Date, Byline, "
+        "Source/Publication, URL/Link, any case) are recognised, others are kept as metadata; map more with "
+        "--field. A table without a text column is refused. Folders are walked for .txt, .html and .pdf files "
+        "(and any .jsonl/.csv/.parquet/.warc in them). Documents are scored for scope and grouped into "
+        "stories. A bad record is reported with its file and line and skipped. Exit code 1 when any record "
+        "failed (the rest is imported), 3 when a file was cut short (what came before the cut is imported).",
     )
     imp.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to import")
     imp.add_argument("--db", required=True, help="the corpus SQLite file (created when missing)")
     imp.add_argument("--source", default="import", help="source of records that name none (default: import)")
+    imp.add_argument("--field", action="append", default=[], metavar="FIELD=COLUMN",
+                     help="take a document field from a differently named column, e.g. text=Body (repeatable)")
     imp.add_argument("--stories", action="store_true",
-                     help="afterwards, group near-duplicate documents into stories")
+                     help="afterwards, print how many stories hold more than one document")
     imp.set_defaults(func=run_import)
 
     exp = sub.add_parser(
@@ -59,8 +64,14 @@ def run_import(args: argparse.Namespace) -> int:
     """Import the paths and print a summary; every failed record is printed as `file:line: problem`."""
     from corpus.dedup import assign_stories
     from corpus.importers import import_paths
+    from corpus.ingest import parse_field_map
     from corpus.lock import CorpusLock, LockHeld
 
+    try:
+        fields = parse_field_map(args.field)
+    except ValueError as error:
+        print(f"framewatch import: {error}", file=sys.stderr)
+        return 2
     lock = CorpusLock(args.db, "import")
     try:  # refuses at once: an update may hold the corpus for hours, and a waiting import looks hung
         lock.acquire()
@@ -72,14 +83,16 @@ def run_import(args: argparse.Namespace) -> int:
         lock.release()
         return 2
     with lock, db:
-        report = import_paths(db, args.paths, source=args.source)
+        report = import_paths(db, args.paths, source=args.source, fields=fields)
         for error in report.errors:
             print(f"error: {error}", file=sys.stderr)
+        for cut in report.truncated:
+            print(f"error: {cut}", file=sys.stderr)
         print(f"imported into {args.db}: {report.summary()}")
         if args.stories:
             grouped = assign_stories(db, progress=None)
             print(f"stories with more than one document: {grouped}")
-    return 0 if report.ok else 1
+    return report.exit_code
 
 
 def run_export(args: argparse.Namespace) -> int:

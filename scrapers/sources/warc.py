@@ -10,20 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import os
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from scrapers.dates import parse_date
 from scrapers.errors import ScrapeError
 from scrapers.sources.base import Candidate, Option, Source, as_list, in_range
+from scrapers.warc import WarcRecord, read_warc
 
 MAX_PAYLOAD = 10 * 1024 * 1024
-_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 
 
 @dataclass
@@ -40,72 +36,46 @@ class WarcPage:
 
     def html(self) -> str | bytes:
         """The payload decoded with the charset the HTTP header declared, else the raw bytes."""
-        m = _CHARSET.search(self.content_type)
-        if m:
-            try:
-                return self.payload.decode(m.group(1), errors="replace")
-            except LookupError:
-                pass
-        return self.payload
+        return WarcRecord(path=self.path, offset=self.offset, rec_type="response", url=self.url, date=None,
+                          record_id=self.record_id, status=200, headers={}, content_type=self.content_type,
+                          payload=self.payload).text()
 
 
-def _html_page(record: Any, path: str, offset: Callable[[], int]) -> WarcPage | None:
-    """The record as a WarcPage if it is a 200 HTML response; `offset` is asked only after the payload
-    was read (warcio's `get_record_offset` moves past an unread payload)."""
-    if record.rec_type != "response" or record.http_headers is None:
+def _html_page(record: WarcRecord) -> WarcPage | None:
+    """The record as a WarcPage if it is a 200 HTML response with an http(s) target within the size limit."""
+    if record.status != 200 or "html" not in record.content_type.lower() or record.oversized:
         return None
-    if record.http_headers.get_statuscode() != "200":
-        return None
-    content_type = record.http_headers.get_header("Content-Type") or ""
-    if "html" not in content_type.lower():
-        return None
-    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    url = record.url or ""
     if not url.startswith(("http://", "https://")):
         return None
-    payload = record.content_stream().read(MAX_PAYLOAD + 1)
-    if len(payload) > MAX_PAYLOAD:
-        return None
-    return WarcPage(
-        url=url,
-        path=path,
-        offset=offset(),
-        captured=parse_date(record.rec_headers.get_header("WARC-Date")),
-        content_type=content_type,
-        payload=payload,
-        record_id=record.rec_headers.get_header("WARC-Record-ID"),
-    )
+    return WarcPage(url=url, path=record.path, offset=record.offset, captured=parse_date(record.date),
+                    content_type=record.content_type, payload=record.payload, record_id=record.record_id)
 
 
 def iter_warc_pages(path: str) -> Iterator[WarcPage]:
     """Every 200 HTML response stored in a WARC or WARC.gz file, in file order.
 
-    Raises ScrapeError `parse_error` (naming the file) when the file is not a readable WARC.
+    Raises ScrapeError `parse_error` (naming the file) when the file is not a readable WARC, and
+    `truncated` (after the whole records) when it is cut short.
     """
     try:
-        with open(path, "rb") as fh:
-            records = ArchiveIterator(fh)
-            for record in records:
-                if record.format != "warc":  # warcio reads any text line as an ARC header
-                    raise ScrapeError(path, "parse_error", f"not a WARC file (found a {record.format} record)")
-                page = _html_page(record, path, records.get_record_offset)
-                if page is not None:
-                    yield page
-    except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
+        for record in read_warc(path, types=("response",), max_payload=MAX_PAYLOAD):
+            page = _html_page(record)
+            if page is not None:
+                yield page
+    except OSError as exc:
         raise ScrapeError(path, "parse_error", f"cannot read WARC file: {exc}") from exc
 
 
 def read_page(path: str, offset: int) -> WarcPage:
     """The HTML response stored at `offset` in `path` (as found by `iter_warc_pages`)."""
     try:
-        with open(path, "rb") as fh:
-            fh.seek(offset)
-            records = ArchiveIterator(fh)
-            for record in records:
-                page = _html_page(record, path, lambda: offset)
-                if page is None:
-                    break
+        for record in read_warc(path, types=("response",), max_payload=MAX_PAYLOAD, offset=offset, limit=1):
+            page = _html_page(record)
+            if page is not None and record.offset == offset:
                 return page
-    except (ArchiveLoadFailed, OSError, ValueError, EOFError) as exc:
+            break
+    except OSError as exc:
         raise ScrapeError(path, "parse_error", f"cannot read WARC record at {offset}: {exc}") from exc
     raise ScrapeError(path, "parse_error", f"no stored HTML response at offset {offset}")
 
