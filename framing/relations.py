@@ -194,7 +194,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:need\w*|want\w*|support\w*|fund\w*|offer\w*|provid\w*|requir\w*|take\w*|value\w*)\s+both\b|"
      r"\bboth\s+(?:are|matter|work|belong|have)\b|\bthe\s+two\s+(?:go|work|belong)\b|\beach\s+other\b|"
      r"\bone\s+another\b|\bgo\s+together\b|\bhand\s+in\s+hand\b|\bwork\w*\s+together\b|\bin\s+tandem\b|"
-     r"\bside\s+by\s+side\b|\bmutually\s+(?:reinforc|support|beneficial)\w*"),
+     r"\bside\s+by\s+side\b|\bmutually\s+(?:reinforc|support|beneficial)\w*|"
+     r"\btwo\s+(?:halves|sides|parts|pieces|ends)\s+of\s+(?:the\s+same|one)\b"),
     ("as_well_as", "complementary", "binary",
      r"\bas\s+well\s+as\b|\balongside\b|\balong\s+with\b|\btogether\s+with\b|\bin\s+addition\s+to\b|"
      r"\bcoupled\s+with\b|\bin\s+conjunction\s+with\b|\bpaired\s+with\b|\bcombin\w*\s+with\b|"
@@ -207,7 +208,9 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("connect_to", "complementary", "target",
      r"\b(?:connect\w*|link\w*|refer\w*|referr\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
      r"lead\w*|led|transition\w*|bring\w*|brought|usher\w*|channel\w*|"
-     r"direct\w*|pathway|segue\w*|graduat\w*|progress\w*|feed\w*)\b" + _W +
+     r"direct\w*|pathway|segue\w*|graduat\w*|progress\w*|feed\w*|"
+     r"g[eo]t(?:s|ting)?\s+(?:me|him|her|them|us|people|clients|patients|users|residents)|"
+     r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
      r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b"),
     ("integrated", "complementary", "unary",
      r"\bintegrat\w*|\bincorporat\w*|\bcontinuum\b|(?<!in)\bcompatib\w*|\bsynerg\w*|\bhybrid\b|"

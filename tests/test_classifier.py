@@ -12,7 +12,7 @@ from sklearn.base import clone
 
 from framing.analyze import analyze
 from framing.classifier import (SHIPPED_MANIFEST, SHIPPED_MODEL, RelationClassifier, default_relation_model,
-                                mask_text, shipped_model_is_current, team_examples)
+                                mask_text, shipped_model_is_current, team_examples, team_files)
 from framing.modelfile import file_sha256, load_model, save_model
 from framing.relations import Span
 
@@ -32,13 +32,18 @@ def pairs_of(model, text, unit="sentence"):
     return merged
 
 
-def test_team_set_is_large_and_balanced():
+def test_team_set_is_large_balanced_and_in_news_registers():
     items, labels = team_examples()
-    assert len(items) >= 450
+    assert len(items) >= 3000
+    pairs = [it["pair"] if isinstance(it, dict) else it[1] for it in items]
     for pair in (HT, HR, TR):
         for lab in ("complementary", "neutral", "opposition"):
-            n = sum(1 for (_, p), l in zip(items, labels) if p == pair and l == lab)
-            assert n >= 45, (pair, lab, n)
+            n = sum(1 for p, l in zip(pairs, labels) if p == pair and l == lab)
+            assert n >= 300, (pair, lab, n)
+    registers = {json.loads(line).get("register") for f in team_files() for line in f.open(encoding="utf-8")}
+    assert {"wire", "oped", "gov"} <= registers
+    with_context = [it for it in items if isinstance(it, dict)]
+    assert with_context and all(it["context"] for it in with_context)
 
 
 def test_negated_opposition(model):
