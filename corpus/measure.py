@@ -37,11 +37,13 @@ def measure_corpus(
     by: str | None = None,
     unit: str = "sentence",
     store_labels: bool = True,
+    min_date_confidence: float | None = None,
 ) -> Measurement:
     """Analyse the in-scope documents of the corpus at `db_path` and build the time series.
 
     With `store_labels`, each analysed document's framing label is saved in the corpus (one transaction),
-    so exports carry it. Raises FileNotFoundError when there is no corpus at `db_path`.
+    so exports carry it. `min_date_confidence` leaves out documents dated less surely (see
+    `framing.timeseries`). Raises FileNotFoundError when there is no corpus at `db_path`.
     """
     from framing.analyze import analyze
     from framing.doclabels import document_labels
@@ -58,7 +60,8 @@ def measure_corpus(
                 for doc_id, label in zip(labels["doc_id"], labels["label"]):
                     db.set_framing_label(str(doc_id), label)
             docs = db.to_frame()
-    table = timeseries(docs, units, freq=freq, by=by, level=level, scope=wanted)
+    table = timeseries(docs, units, freq=freq, by=by, level=level, scope=wanted,
+                       min_date_confidence=min_date_confidence)
     return Measurement(docs=docs, units=units, labels=labels, timeseries=table)
 
 

@@ -18,7 +18,9 @@ Measures (`count` out of `total`):
 
 Syndicated copies (documents sharing `story_id`) count once: the earliest dated copy is kept.
 Documents without a date are left out of every period and counted in `documents_undated` and in
-`df.attrs["undated"]`.
+`df.attrs["undated"]`. With `min_date_confidence`, dated documents whose `date_confidence` is below it
+are left out altogether (a wrong date would put them in another period); their number is in
+`df.attrs["low_confidence_dropped"]`. A missing confidence is not below any threshold.
 """
 from __future__ import annotations
 
@@ -101,15 +103,28 @@ def _sums(table: pd.DataFrame, keys: list[str], columns: list[str]) -> dict[tupl
     return sums.to_dict("index")
 
 
+def _drop_low_confidence(frame: pd.DataFrame, threshold: float | None) -> tuple[pd.DataFrame, int]:
+    """The table without dated documents whose `date_confidence` is below `threshold`, and how many."""
+    if threshold is None:
+        return frame, 0
+    if "date_confidence" not in frame.columns:
+        raise ValueError("docs table lacks column 'date_confidence'; min_date_confidence needs it")
+    confidence = pd.to_numeric(frame["date_confidence"], errors="coerce")
+    low = frame["_date"].notna() & (confidence < threshold)
+    return frame[~low], int(low.sum())
+
+
 def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.DataFrame | None = None,
                freq: str = "M", by: str | None = None, level: str = "family",
-               scope: str | Iterable[str] | None = "core") -> pd.DataFrame:
+               scope: str | Iterable[str] | None = "core",
+               min_date_confidence: float | None = None) -> pd.DataFrame:
     """Per period (`freq` "M", "Q" or "Y"), per concept and pair, the codebook's counts and rates.
 
     `docs` needs `id` and `date` (and `scope_label`, `story_id`, the `by` column when present);
     `units` is `framing.analyze` output for them (computed here at `level` when None). `scope`
     keeps documents whose `scope_label` is that label (or one of those labels; None keeps all);
     a table without `scope_label` is taken as all in scope. `by="outlet"` or `"source"` splits.
+    `min_date_confidence` drops dated documents whose `date_confidence` is below it.
     """
     if freq not in FREQS:
         raise ValueError(f"freq must be one of M, Q, Y (or month, quarter, year), not {freq!r}")
@@ -128,6 +143,7 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
 
     frame = frame.assign(id=frame["id"].astype(str),
                          _date=pd.to_datetime(frame["date"], errors="coerce", utc=True, format="mixed").dt.tz_localize(None))
+    frame, low_confidence = _drop_low_confidence(frame, min_date_confidence)
     frame, dropped = _deduplicate(frame)
     frame["_group"] = frame[by].fillna("unknown").astype(str) if by else "all"
     wanted = _scope_labels(scope)
@@ -198,5 +214,6 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     out = pd.DataFrame(rows, columns=COLUMNS)
     out.attrs.update({"undated": int(in_scope["_period"].isna().sum()), "syndicated_copies_dropped": dropped,
                       "freq": code, "by": by, "level": level, "scope": None if wanted is None else sorted(wanted),
-                      "documents_in_scope": len(in_scope)})
+                      "documents_in_scope": len(in_scope), "low_confidence_dropped": low_confidence,
+                      "min_date_confidence": min_date_confidence})
     return out

@@ -235,11 +235,15 @@ def choose_date(
     same day (corroborated), only other days (contradicted) or none (alone).
     """
     hints = hints or {}
-    byline = byline_text(tree) if tree is not None else text
-    named = page_dates(meta, url=url, byline=byline)
-    if tree is not None and (found := htmldate_date(tree, url)) \
-            and found not in updated_days(byline):  # htmldate may read "Updated 3 March"
+    named = page_dates(meta, url=url, byline=text if tree is None else None)
+    if tree is not None and (found := htmldate_date(tree, url)) and found in named.values():
         named["htmldate"] = found
+    elif tree is not None:  # the byline is read only when markup and URL do not settle the day
+        byline = byline_text(tree)
+        if stated := text_date(byline):
+            named["text"] = stated
+        if found and found not in updated_days(byline):  # htmldate may read "Updated 3 March"
+            named["htmldate"] = found
     hint = parse_date(hints.get("date"))
     if hint:
         source = hints.get("date_source") if hints.get("date_source") in HINT_SOURCES else "feed"

@@ -189,3 +189,16 @@ def test_cli_timeseries_from_a_corpus(tmp_path) -> None:
     assert found[("2024-01", "documents_mentioning", HR)] == (1, 1)
     assert found[("2024-02", "documents_mentioning", RE)] == (1, 1)
     assert found[("undated", "documents_undated", None)] == (1, 3)
+
+
+def test_min_date_confidence_drops_less_surely_dated_documents_and_counts_them() -> None:
+    docs = _docs().assign(date_confidence=[0.9, 0.9, 0.25, 0.8, None, 0.9, None])
+    kept = timeseries(docs, _units(), freq="M", min_date_confidence=0.5)
+    assert kept.attrs["low_confidence_dropped"] == 1  # c (a bare year); e is undated, g has no confidence
+    jan = kept[(kept["period"] == "2024-01") & (kept["measure"] == "documents_in_scope")].iloc[0]
+    everything = timeseries(docs, _units(), freq="M")
+    jan_all = everything[(everything["period"] == "2024-01") & (everything["measure"] == "documents_in_scope")].iloc[0]
+    assert (jan["count"], jan_all["count"]) == (1, 2)
+    assert everything.attrs["low_confidence_dropped"] == 0
+    with pytest.raises(ValueError, match="date_confidence"):
+        timeseries(_docs(), _units(), freq="M", min_date_confidence=0.5)
