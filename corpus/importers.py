@@ -204,7 +204,8 @@ def _extraction_document(extraction: Any, source: str | None, url: str | None, *
     return Document(
         urls=urls, title=extraction.title, text=extraction.text, outlet=extraction.outlet, source=source,
         language=extraction.language, date=extraction.date, date_source=date_source,
-        date_confidence=extraction.date_confidence if extraction.date else None, **extra,
+        date_confidence=extraction.date_confidence if extraction.date else None,
+        date_evidence=(getattr(extraction, "date_evidence", None) or None) if extraction.date else None, **extra,
     )
 
 

@@ -185,6 +185,7 @@ class _SourceRun:
             language=extraction.language or candidate.language,
             date=extraction.date, date_source=extraction.date_source or "none",
             date_confidence=extraction.date_confidence,
+            date_evidence=getattr(extraction, "date_evidence", None) or None,
             fetched_at=dt.datetime.now(dt.timezone.utc), scope_score=score, scope_label=label,
             metadata=metadata,
         )

@@ -285,3 +285,13 @@ def test_info_counts_by_source_outlet_scope_and_year(tmp_path: Path, capsys) -> 
     assert "Policy Quarterly" in sections["outlet"]
     assert "core" in sections["scope"]
     assert "(undated)" in sections["year"] and "2019" in sections["year"] and "2024" in sections["year"]
+
+
+def test_an_imported_page_keeps_its_date_evidence(tmp_path: Path) -> None:
+    # the extraction's date source, confidence and the sources naming the same day reach the corpus
+    page = Path(__file__).parent / "data" / "extract" / "jsonld.html"
+    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+        assert import_paths(corpus, [page], progress=False).new == 1
+        stored = corpus.to_frame().iloc[0]
+    assert stored["date_source"] == "jsonld" and stored["date_confidence"] >= 0.8
+    assert stored["date_evidence"].split(",")[:1] == ["jsonld"] and "htmldate" in stored["date_evidence"]
