@@ -55,6 +55,7 @@ class DateGuess:
 
 _ISO = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d?)-(\d\d?)(?!\d)")
 _SLASHED_YMD = re.compile(r"(?<!\d)((?:19|20)\d\d)[/.](\d\d?)[/.](\d\d?)(?!\d)")
+_DOTTED_DMY = re.compile(r"(?<![\d.])(\d\d?)\.(\d\d?)\.((?:19|20)\d\d)(?!\d)")  # 10.12.2022 is 10 December
 _COMPACT = re.compile(r"^((?:19|20)\d\d)(\d\d)(\d\d)(?:T|$)")
 _PDF = re.compile(r"^D?:?((?:19|20)\d\d)(\d\d)(\d\d)")
 
@@ -87,6 +88,9 @@ def parse_date(value: object) -> dt.date | None:
     for match in (_ISO.search(text), _SLASHED_YMD.search(text), _COMPACT.match(text), _PDF.match(text)):
         if match:
             return _valid(*(int(g) for g in match.groups()))
+    if match := _DOTTED_DMY.search(text):
+        day, month, year = (int(g) for g in match.groups())
+        return _valid(year, month, day)
     try:
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

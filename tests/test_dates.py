@@ -24,6 +24,7 @@ STORY = "https://ledger.example.org/news/council-keeps-site-open"
         ("D:20190315120000+01'00'", dt.date(2019, 3, 15)),
         ("Mon, 18 Nov 2019 10:00:00 GMT", dt.date(2019, 11, 18)),
         ("November 18, 2019", dt.date(2019, 11, 18)),
+        ("10.12.2022, 07:00:03", dt.date(2022, 12, 10)),  # dotted dates are day first
         ("18 November 2019 10:00 IST", dt.date(2019, 11, 18)),
         ("November 2019", None),        # no day: not an exact date
         ("2019", None),
