@@ -114,9 +114,9 @@ def ours(html: str, url: str | None, hints: dict | None = None) -> dict:
     try:
         result = extract(html, url=url, hints=hints)
     except ScrapeError as err:
-        return {"text": "", "date": None, "source": "none", "extractor": f"error:{err.reason}"}
+        return {"text": "", "date": None, "source": "none", "confidence": 0.0, "extractor": f"error:{err.reason}"}
     return {"text": result.text, "date": result.date.isoformat() if result.date else None,
-            "source": result.date_source, "extractor": result.extractor}
+            "source": result.date_source, "confidence": result.date_confidence, "extractor": result.extractor}
 
 
 def simulated_hint(day: str, index: int) -> dict | None:
@@ -180,6 +180,12 @@ def report(name: str, pages: list[dict], out: dict) -> None:
         overrode = sum(out["ours"][p["key"]]["date"] != p["date"] and out["bare"][p["key"]]["date"] == p["date"]
                        for p in dated)
         print(f"  wrong days by our source: {dict(wrong)}; of them htmldate had right: {overrode}")
+        by_confidence: dict[float, list[bool]] = {}
+        for p in dated:
+            mine = out["ours"][p["key"]]
+            by_confidence.setdefault(mine["confidence"], []).append(mine["date"] == p["date"])
+        print("  exact day by our confidence: " + ", ".join(
+            f"{c:.2f}: {sum(v) / len(v):.2f} of {len(v)}" for c, v in sorted(by_confidence.items(), reverse=True)))
         if out["hinted"]:
             keys = list(out["hinted"])
             right = {p["key"]: p["date"] for p in dated}

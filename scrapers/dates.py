@@ -171,18 +171,51 @@ def text_date(text: str | None, head: int = 600) -> dt.date | None:
     return parse_date(match.group(1)) if match else None
 
 
-_SKIP_TEXT = "ancestor::script or ancestor::style or ancestor::noscript or ancestor::nav or ancestor::aside"
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "nav", "aside", "template"})
+
+
+def _texts(el: HtmlElement):
+    """The text of `el` and its descendants in reading order, skipping scripts, styles, nav and asides."""
+    if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+        return
+    if el.text:
+        yield el.text
+    for child in el:
+        yield from _texts(child)
+        if child.tail:
+            yield child.tail
 
 
 def byline_text(tree: HtmlElement, span: int = 800) -> str:
-    """The page text just after the headline (where bylines state dates), or the page's opening text."""
+    """The page text from the headline on (where bylines state dates), or the page's opening text.
+
+    Reads only as far as it needs: the headline's element, then what follows it in the document.
+    """
     body = tree.find(".//body")
     root = body if body is not None else tree
-    text = re.sub(r"\s+", " ", " ".join(root.xpath(f".//text()[not({_SKIP_TEXT})]")))
     h1 = root.find(".//h1")
-    headline = re.sub(r"\s+", " ", h1.text_content()).strip() if h1 is not None else ""
-    start = text.find(headline) if headline else -1
-    return text[start:start + len(headline) + span] if start >= 0 else text[:span]
+    start = h1 if h1 is not None else root
+    limit = span + (len(h1.text_content()) if h1 is not None else 0)
+
+    def following():
+        yield from _texts(start)
+        node = start
+        while node is not root and node.getparent() is not None:
+            if node.tail:
+                yield node.tail
+            for sibling in node.itersiblings():
+                yield from _texts(sibling)
+                if sibling.tail:
+                    yield sibling.tail
+            node = node.getparent()
+
+    parts, size = [], 0
+    for piece in following():
+        parts.append(piece)
+        size += len(piece)
+        if size > 2 * limit:  # whitespace is squeezed below
+            break
+    return re.sub(r"\s+", " ", " ".join(parts)).strip()[:limit]
 
 
 def _first(values: list[str]) -> dt.date | None:
