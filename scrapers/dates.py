@@ -243,12 +243,15 @@ def page_dates(meta: PageMeta, url: str | None = None, byline: str | None = None
     return found
 
 
-def htmldate_date(tree: HtmlElement, url: str | None) -> dt.date | None:
-    """htmldate's original (publication) date with its extensive search; it works on a copy of the tree."""
+def htmldate_date(page: HtmlElement | str, url: str | None) -> dt.date | None:
+    """htmldate's original (publication) date with its extensive search.
+
+    Given the page's HTML string it parses it itself, which is about 4x faster than handing it a tree
+    (it deep-copies a tree before pruning it)."""
     from htmldate import find_date
 
     try:
-        found = find_date(tree, extensive_search=True, original_date=True,
+        found = find_date(page, extensive_search=True, original_date=True,
                           outputformat="%Y-%m-%d", url=url)
     except Exception:  # htmldate's own parsing errors must not lose the document
         return None
@@ -261,11 +264,13 @@ def choose_date(
     url: str | None = None,
     hints: dict | None = None,
     text: str | None = None,
+    html: str | None = None,
 ) -> DateGuess:
     """The publication date: a feed/sitemap/API hint, else a full date in the URL, else htmldate (unless
     the byline calls its day "Updated"), else the first page source that states one.
 
-    `text` (the extracted body) is searched for a "Published …" phrase only when there is no `tree`.
+    `text` (the extracted body) is searched for a "Published …" phrase only when there is no `tree`;
+    `html`, the page the tree was parsed from, is what htmldate reads when given (faster).
 
     The source named is the first page source stating the chosen day (htmldate reads the same
     markup), else the decider. Confidence comes from `CONFIDENCE` by whether any other source names the
@@ -273,7 +278,8 @@ def choose_date(
     """
     hints = hints or {}
     named = page_dates(meta, url=url, byline=text if tree is None else None)
-    if tree is not None and (found := htmldate_date(tree, url)) and found in named.values():
+    found = htmldate_date(html if html is not None else tree, url) if tree is not None else None
+    if found and found in named.values():
         named["htmldate"] = found
     elif tree is not None:  # the byline is read only when markup and URL do not settle the day
         byline = byline_text(tree)

@@ -154,7 +154,7 @@ def extract(html: bytes | str, url: str | None = None, hints: dict | None = None
     if not text:
         raise ScrapeError(name, "empty", "no text could be extracted from the page")
 
-    guess = choose_date(tree, meta, url=url, hints=hints, text=text)
+    guess = choose_date(tree, meta, url=url, hints=hints, text=text, html=html)
     language = meta.language or hints.get("language")
     detected = detect_language(text)
     if detected and (language is None or (language != detected and len(text) > 1000)):
