@@ -278,7 +278,9 @@ def choose_date(
     """
     hints = hints or {}
     named = page_dates(meta, url=url, byline=text if tree is None else None)
-    found = htmldate_date(html if html is not None else tree, url) if tree is not None else None
+    # with a full date in the URL htmldate answers from the URL before reading the page: no second parse
+    page = tree if html is None or "url" in named else html
+    found = htmldate_date(page, url) if tree is not None else None
     if found and found in named.values():
         named["htmldate"] = found
     elif tree is not None:  # the byline is read only when markup and URL do not settle the day
