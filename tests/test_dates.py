@@ -139,3 +139,17 @@ def test_a_named_month_in_the_url_decides_over_other_page_days():
             + "<p>Source: agency statement, Oct. 13, 2019</p></article></body></html>")
     result = extract(html, url="https://checks.example.org/statements/2019/nov/18/border-claims/")
     assert (result.date, result.date_source) == (dt.date(2019, 11, 18), "url")
+
+
+def test_a_day_found_only_in_a_link_to_another_page_gets_low_confidence():
+    # htmldate's extensive search reads /2019/04/10/ from a related-article link; nothing else agrees
+    html = ("<html><body><article><h1>Letters on the site's future</h1>"
+            + "<p>Readers wrote in about the consumption site and the treatment beds next door.</p>" * 6
+            + "</article><aside><ul><li><a href='https://paper.example.org/2019/04/10/older-story/'>"
+            "An older story</a></li></ul></aside></body></html>")
+    result = extract(html, url="https://paper.example.org/letters/future/")
+    assert result.date is None or result.date_confidence == CONFIDENCE["linked"] < CONFIDENCE["alone"]
+    # a link to the page itself (a permalink) is the page's own date
+    own = html.replace("2019/04/10/older-story/", "letters/2019/04/10/")
+    mine = extract(own, url="https://paper.example.org/letters/2019/04/10/")
+    assert (mine.date, mine.date_source) == (dt.date(2019, 4, 10), "url")
