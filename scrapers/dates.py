@@ -291,7 +291,8 @@ def choose_date(
 
     The source named is the first page source stating the chosen day (htmldate reads the same
     markup), else the decider. Confidence comes from `CONFIDENCE` by whether any other source names the
-    same day (corroborated), only other days (contradicted) or none (alone).
+    same day (corroborated), only other days (contradicted) or none (alone); an uncorroborated htmldate
+    1 January is "year only", an uncorroborated htmldate day written in a link to another page "linked".
     """
     hints = hints or {}
     named = page_dates(meta, url=url, byline=text if tree is None else None)
