@@ -19,7 +19,7 @@ FRAMING_LABELS = ("integrative", "oppositional", "mixed", "single", "none")
 #: Column order of exports and `Corpus.to_frame()`.
 COLUMNS = (
     "id", "url", "urls", "title", "text", "outlet", "source", "language", "date", "date_source",
-    "date_confidence", "fetched_at", "content_hash", "scope_score", "scope_label", "story_id",
+    "date_confidence", "date_evidence", "fetched_at", "content_hash", "scope_score", "scope_label", "story_id",
     "framing_label", "metadata",
 )
 
@@ -89,7 +89,8 @@ class Document:
     """One stored news article or policy document.
 
     `url` is the canonical URL and `urls` every URL seen for it; `date_source`/`date_confidence` say
-    where the publication date came from and how far to trust it. Example:
+    where the publication date came from and how far to trust it, `date_evidence` which sources name
+    the same day (comma-separated, the deciding one first). Example:
     `Document(url="https://example.org/a", title="A", text="...", date=datetime.date(2021, 5, 1),
     date_source="feed", date_confidence=0.9)`.
     """
@@ -105,6 +106,7 @@ class Document:
     date: dt.date | None = None
     date_source: str = "none"
     date_confidence: float | None = None
+    date_evidence: str | None = None
     fetched_at: dt.datetime | None = None
     content_hash: str | None = None
     scope_score: float | None = None

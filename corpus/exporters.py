@@ -26,6 +26,7 @@ PARQUET_SCHEMA = pa.schema([
     ("id", pa.string()), ("url", pa.string()), ("urls", pa.list_(pa.string())), ("title", pa.string()),
     ("text", pa.string()), ("outlet", pa.string()), ("source", pa.string()), ("language", pa.string()),
     ("date", pa.date32()), ("date_source", pa.string()), ("date_confidence", pa.float64()),
+    ("date_evidence", pa.string()),
     ("fetched_at", pa.timestamp("us", tz="UTC")), ("content_hash", pa.string()),
     ("scope_score", pa.float64()), ("scope_label", pa.string()), ("story_id", pa.string()),
     ("framing_label", pa.string()), ("metadata", pa.string()),

@@ -217,7 +217,8 @@ def document_from_record(
         outlet=_text_or_none(values.get("outlet"), "outlet"),
         source=_text_or_none(values.get("source"), "source") or source,
         language=_text_or_none(values.get("language"), "language"), date=date, date_source=date_source,
-        date_confidence=confidence, fetched_at=values.get("fetched_at") or None,
+        date_confidence=confidence, date_evidence=_text_or_none(values.get("date_evidence"), "date_evidence"),
+        fetched_at=values.get("fetched_at") or None,
         scope_score=values.get("scope_score"), scope_label=_text_or_none(values.get("scope_label"), "scope_label"),
         story_id=_text_or_none(values.get("story_id"), "story_id"),
         framing_label=_text_or_none(values.get("framing_label"), "framing_label"), metadata=metadata,
@@ -255,6 +256,7 @@ def document_from_extraction(
         outlet=extraction.outlet or outlet, source=source, language=extraction.language or language,
         date=extraction.date, date_source=(extraction.date_source or "none") if extraction.date else "none",
         date_confidence=extraction.date_confidence if extraction.date else None,
+        date_evidence=(getattr(extraction, "date_evidence", None) or None) if extraction.date else None,
         fetched_at=fetched_at, metadata=meta,
     )
 

@@ -40,11 +40,13 @@ def measure_corpus(
     by: str | None = None,
     unit: str = "sentence",
     store_labels: bool = True,
+    min_date_confidence: float | None = None,
 ) -> Measurement:
     """Analyse the in-scope documents of the corpus at `db_path` and build the time series.
 
     With `store_labels`, each analysed document's framing label is saved in the corpus (one transaction),
-    so exports carry it. Raises FileNotFoundError when there is no corpus at `db_path`.
+    so exports carry it. `min_date_confidence` leaves out documents dated less surely (see
+    `framing.timeseries`). Raises FileNotFoundError when there is no corpus at `db_path`.
     """
     from framing.analyze import analyze
     from framing.doclabels import document_labels
@@ -60,7 +62,8 @@ def measure_corpus(
         if store_labels:
             _store_labels(db, labels)
             docs = db.to_frame()
-    table = timeseries(docs, units, freq=freq, by=by, level=level, scope=wanted)
+    table = timeseries(docs, units, freq=freq, by=by, level=level, scope=wanted,
+                       min_date_confidence=min_date_confidence)
     return Measurement(docs=docs, units=units, labels=labels, timeseries=table)
 
 

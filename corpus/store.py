@@ -24,7 +24,7 @@ MIN_WORDS_FOR_HASH_MATCH = 8
 
 _STORED = (
     "id", "url", "title", "text", "outlet", "source", "language", "date", "date_source",
-    "date_confidence", "fetched_at", "content_hash", "scope_score", "scope_label", "story_id",
+    "date_confidence", "date_evidence", "fetched_at", "content_hash", "scope_score", "scope_label", "story_id",
     "framing_label", "metadata",
 )
 _SELECT = ", ".join(_STORED)
@@ -424,6 +424,7 @@ class Corpus:
             or (same_page and (new.date_confidence or 0.0) == (old.date_confidence or 0.0))
         ):
             merged.date, merged.date_source, merged.date_confidence = new.date, new.date_source, new.date_confidence
+            merged.date_evidence = new.date_evidence
         for name in ("scope_score", "scope_label", "story_id", "framing_label"):
             if getattr(new, name) is not None:
                 setattr(merged, name, getattr(new, name))

@@ -19,7 +19,10 @@ Measures (`count` out of `total`):
 Syndicated copies (documents sharing `story_id`) count once: the earliest dated copy is kept.
 Documents without a date are left out of every period and counted in `documents_undated` and in
 `df.attrs["undated"]`. `df.attrs` also holds `documents` (all given), `documents_in_scope` (every copy),
-`stories_in_scope` (syndicated copies counted once) and `out_of_scope`.
+`stories_in_scope` (syndicated copies counted once) and `out_of_scope`. With `min_date_confidence`, dated
+documents whose `date_confidence` is below it are left out altogether (a wrong date would put them in
+another period); their number is in `df.attrs["low_confidence_dropped"]`. A missing confidence is not
+below any threshold.
 """
 from __future__ import annotations
 
@@ -103,9 +106,21 @@ def _sums(table: pd.DataFrame, keys: list[str], columns: list[str]) -> dict[tupl
     return sums.to_dict("index")
 
 
+def _drop_low_confidence(frame: pd.DataFrame, threshold: float | None) -> tuple[pd.DataFrame, int]:
+    """The table without dated documents whose `date_confidence` is below `threshold`, and how many."""
+    if threshold is None:
+        return frame, 0
+    if "date_confidence" not in frame.columns:
+        raise ValueError("docs table lacks column 'date_confidence'; min_date_confidence needs it")
+    confidence = pd.to_numeric(frame["date_confidence"], errors="coerce")
+    low = frame["_date"].notna() & (confidence < threshold)
+    return frame[~low], int(low.sum())
+
+
 def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.DataFrame | None = None,
                freq: str = "M", by: str | None = None, level: str = "family",
                scope: str | Iterable[str] | None = "core",
+               min_date_confidence: float | None = None,
                correction: Validation | str | None = "realnews") -> pd.DataFrame:
     """Per period (`freq` "M", "Q" or "Y"), per concept and pair, the codebook's counts and rates.
 
@@ -118,6 +133,7 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     `units` is `framing.analyze` output for them (computed here at `level` when None). `scope`
     keeps documents whose `scope_label` is that label (or one of those labels; None keeps all);
     a table without `scope_label` is taken as all in scope. `by="outlet"` or `"source"` splits.
+    `min_date_confidence` drops dated documents whose `date_confidence` is below it.
     """
     if freq not in FREQS:
         raise ValueError(f"freq must be one of M, Q, Y (or month, quarter, year), not {freq!r}")
@@ -136,6 +152,7 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
 
     frame = frame.assign(id=frame["id"].astype(str),
                          _date=pd.to_datetime(frame["date"], errors="coerce", utc=True, format="mixed").dt.tz_localize(None))
+    frame, low_confidence = _drop_low_confidence(frame, min_date_confidence)
     wanted = _scope_labels(scope)
     if wanted is not None and "scope_label" in frame.columns:
         frame["_in_scope"] = frame["scope_label"].isin(wanted)
@@ -210,7 +227,8 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     out.attrs.update({"undated": int(in_scope["_period"].isna().sum()), "syndicated_copies_dropped": dropped,
                       "freq": code, "by": by, "level": level, "scope": None if wanted is None else sorted(wanted),
                       "documents": n_documents, "documents_in_scope": n_in_scope,
-                      "out_of_scope": n_documents - n_in_scope, "stories_in_scope": len(in_scope)})
+                      "out_of_scope": n_documents - n_in_scope, "stories_in_scope": len(in_scope),
+                      "low_confidence_dropped": low_confidence, "min_date_confidence": min_date_confidence})
     if correction is not None:
         validation = correction if isinstance(correction, Validation) else shipped_validation(correction)
         out = add_corrected_shares(out, validation)

@@ -1,11 +1,12 @@
 """Text and metadata of one web page or PDF: the `Extraction` every source returns.
 
-Text comes from trafilatura tuned for article bodies (precision-favouring, comments left out, fast
-mode); when that output looks short against the page's own evidence (a JSON-LD or microdata
-`articleBody`, or a bare minimum of text) a second, full trafilatura pass runs and the candidate
-that agrees best with the evidence wins; pages trafilatura cannot read fall back to a paragraph
-density pass. Dates, title, outlet, canonical URL and language come from `scrapers.dates` and
-`scrapers.metadata`. Settings were chosen on the zyte-dev set (see benchmarks/extraction.py).
+Text comes from one trafilatura pass with its default settings except comments (left out); that
+beat bare trafilatura on both development sets (zyte-dev and trafilatura-eval), where the former
+precision-first pass, the page's `articleBody` check and the recall pass lost on trafilatura-eval
+(see benchmarks/extraction.py). Only when that pass yields almost nothing (a script-rendered shell,
+markup trafilatura cannot read) do the page's JSON-LD `articleBody` and a paragraph-density pass
+compete for the longest text. Dates, title, outlet, canonical URL and language come from
+`scrapers.dates` and `scrapers.metadata`.
 """
 from __future__ import annotations
 
@@ -23,13 +24,9 @@ from scrapers.dates import choose_date
 from scrapers.errors import ScrapeError
 from scrapers.metadata import PageMeta, detect_language, host_outlet, in_aside, read_metadata
 
-# first pass: the article body, nothing around it
-PRIMARY = dict(fast=True, favor_precision=True, include_comments=False, include_tables=True)
-# second pass, only when the first one looks short: trafilatura's full cascade, recall-leaning
-SECOND = dict(fast=False, favor_recall=True, include_comments=False, include_tables=True)
-MIN_CHARS = 500          # below this the first pass is always double-checked
-MIN_FALLBACK_CHARS = 100  # without evidence, only a first pass shorter than this is replaced
-MIN_COVERAGE = 0.6       # share of the evidence body's 4-grams the first pass must contain
+#: trafilatura's settings: its defaults (fallback extractors on), comments left out
+OPTIONS = dict(include_comments=False, include_tables=True)
+MIN_CHARS = 100  # a shorter first pass is a shell page or a failure: the fallbacks may hold more
 
 
 @dataclass
@@ -41,6 +38,7 @@ class Extraction:
     date: dt.date | None = None
     date_source: str = "none"
     date_confidence: float = 0.0
+    date_evidence: str = ""  # comma-separated sources naming the same day, the deciding one first
     language: str | None = None
     outlet: str | None = None
     url: str | None = None
@@ -55,37 +53,6 @@ class Extraction:
 
 
 # --- text selection --------------------------------------------------------------------------
-_TOKEN = re.compile(r"\w+")
-
-
-def _grams(text: str) -> Counter:
-    toks = _TOKEN.findall(text)
-    return Counter(zip(toks, toks[1:], toks[2:], toks[3:]))
-
-
-def _overlap(candidate: str, evidence: str) -> tuple[float, float]:
-    """(precision, recall) of candidate's token 4-grams against the evidence text."""
-    cand, ev = _grams(candidate), _grams(evidence)
-    shared = sum((cand & ev).values())
-    return shared / max(1, sum(cand.values())), shared / max(1, sum(ev.values()))
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
-def _microdata_body(tree: HtmlElement) -> str | None:
-    """Text of the element marked itemprop/property="articleBody" (evidence only, it holds clutter)."""
-    for el in tree.xpath('.//*[@itemprop="articleBody" or @property="articleBody"]'):
-        if el.tag in ("meta", "script", "style"):
-            continue
-        parts = [p.text_content().strip() for p in el.iter("p", "h2", "h3", "li", "blockquote")]
-        text = "\n".join(p for p in parts if p) or el.text_content().strip()
-        if text:
-            return text
-    return None
-
-
 _BLOCKS = ("p", "h2", "h3", "h4", "li", "blockquote", "pre")
 
 
@@ -136,35 +103,19 @@ def drop_headline(text: str, title: str | None) -> str:
     return text
 
 
-def _trafilatura(tree: HtmlElement, url: str | None, **options) -> str:
-    return trafilatura.extract(tree, url=url, **options) or ""
+def _trafilatura(tree: HtmlElement, url: str | None) -> str:
+    return trafilatura.extract(tree, url=url, **OPTIONS) or ""
 
 
 def choose_text(tree: HtmlElement, meta: PageMeta, url: str | None) -> tuple[str, str]:
-    """(text, extractor) for a parsed page: the first pass, double-checked when it looks short."""
-    first = _trafilatura(tree, url, **PRIMARY)
-    evidence = meta.article_body or _microdata_body(tree)
-    suspicious = len(first) < MIN_CHARS
-    if evidence and not suspicious:
-        suspicious = _overlap(first, evidence)[1] < MIN_COVERAGE
-    if not suspicious:
+    """(text, extractor) for a parsed page: trafilatura's, unless it is nearly empty and the page's
+    JSON-LD `articleBody` or its paragraphs hold more."""
+    first = _trafilatura(tree, url)
+    if len(first.strip()) >= MIN_CHARS:
         return first, "trafilatura"
-
-    candidates = {"trafilatura": first, "trafilatura+fallback": _trafilatura(tree, url, **SECOND)}
-    if not any(candidates.values()):
-        candidates["bs4"] = paragraph_text(tree)
-    if meta.article_body:
-        candidates["jsonld"] = meta.article_body
-    candidates = {k: v for k, v in candidates.items() if v.strip()}
-    if not candidates:
-        return "", "none"
-    if evidence:
-        best = max(candidates, key=lambda k: (_f1(*_overlap(candidates[k], evidence)), k == "trafilatura"))
-    elif len(first) >= MIN_FALLBACK_CHARS:
-        best = "trafilatura"  # short but plausible (a teaser, a brief): more text would be page clutter
-    else:
-        best = max(candidates, key=lambda k: len(candidates[k]))
-    return candidates[best], best
+    candidates = {"trafilatura": first, "jsonld": meta.article_body or "", "bs4": paragraph_text(tree)}
+    best = max(candidates, key=lambda k: len(candidates[k].strip()))  # ties keep the earlier one
+    return (candidates[best], best) if candidates[best].strip() else ("", "none")
 
 
 # --- entry points ----------------------------------------------------------------------------
@@ -203,7 +154,7 @@ def extract(html: bytes | str, url: str | None = None, hints: dict | None = None
     if not text:
         raise ScrapeError(name, "empty", "no text could be extracted from the page")
 
-    guess = choose_date(tree, meta, url=url, hints=hints, text=text)
+    guess = choose_date(tree, meta, url=url, hints=hints, text=text, html=html)
     language = meta.language or hints.get("language")
     detected = detect_language(text)
     if detected and (language is None or (language != detected and len(text) > 1000)):
@@ -214,6 +165,7 @@ def extract(html: bytes | str, url: str | None = None, hints: dict | None = None
         date=guess.date,
         date_source=guess.source,
         date_confidence=guess.confidence,
+        date_evidence=",".join(guess.evidence),
         language=language,
         outlet=meta.outlet or hints.get("outlet") or host_outlet(url),
         url=url,
@@ -249,6 +201,7 @@ def extract_response(result, hints: dict | None = None) -> Extraction:
         guess = choose_date(None, PageMeta(), url=url, hints=hints, text=text)
         return Extraction(text=text.strip(), title=hints.get("title"), date=guess.date,
                           date_source=guess.source, date_confidence=guess.confidence,
+                          date_evidence=",".join(guess.evidence),
                           language=detect_language(text) or hints.get("language"),
                           outlet=hints.get("outlet") or host_outlet(url), url=url, extractor="plain")
     return extract(body, url=url, hints=hints)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -276,10 +277,10 @@ def detect_language(text: str, min_hits: int = 5) -> str | None:
     >>> detect_language("the cat sat on the mat and it was happy with the sun in the window")
     'en'
     """
-    words = [w.lower() for w in _WORD.findall(text[:20000])]
-    if not words:
+    counts = Counter(_WORD.findall(text[:20000].lower()))  # counted once, then scored per language
+    if not counts:
         return None
-    scores = {lang: sum(w in stop for w in words) for lang, stop in STOPWORDS.items()}
+    scores = {lang: sum(counts[w] for w in stop) for lang, stop in STOPWORDS.items()}
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
     if top < min_hits or top < 1.25 * second:

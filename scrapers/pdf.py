@@ -104,7 +104,9 @@ def extract_pdf(data: bytes, url: str | None = None, hints: dict | None = None) 
         title=_title(info, pages[0] if pages else "", hints.get("title")),
         date=date,
         date_source=date_source,
-        date_confidence=CONFIDENCE.get(date_source, 0.0) if date else 0.0,
+        date_confidence=(CONFIDENCE["hint alone"] if date_source in HINT_SOURCES else CONFIDENCE["pdf"])
+        if date else 0.0,
+        date_evidence=date_source if date else "",
         language=detect_language(text),
         outlet=hints.get("outlet") or host_outlet(url),
         url=url,

@@ -286,3 +286,27 @@ def test_info_counts_by_source_outlet_scope_and_year(tmp_path: Path, capsys) -> 
     assert "Policy Quarterly" in sections["outlet"]
     assert "core" in sections["scope"]
     assert "(undated)" in sections["year"] and "2019" in sections["year"] and "2024" in sections["year"]
+
+
+def test_an_imported_page_keeps_its_date_evidence(tmp_path: Path) -> None:
+    # the extraction's date source, confidence and the sources naming the same day reach the corpus
+    page = Path(__file__).parent / "data" / "extract" / "jsonld.html"
+    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+        assert import_paths(corpus, [page], progress=False).new == 1
+        stored = corpus.to_frame().iloc[0]
+    assert stored["date_source"] == "jsonld" and stored["date_confidence"] >= 0.8
+    assert stored["date_evidence"].split(",")[:1] == ["jsonld"] and "htmldate" in stored["date_evidence"]
+
+
+def test_date_evidence_survives_export_and_import(tmp_path: Path) -> None:
+    from corpus.documents import Document
+    from corpus.exporters import export
+
+    with Corpus.open(tmp_path / "a.sqlite") as corpus:
+        corpus.upsert(Document(url="https://news.example.org/a", title="A", text="Some words here " * 5,
+                               date="2021-03-04", date_source="jsonld", date_confidence=0.9,
+                               date_evidence="jsonld,htmldate"))
+        export(corpus, tmp_path / "out.jsonl", "jsonl")
+    with Corpus.open(tmp_path / "b.sqlite") as copy:
+        assert import_paths(copy, [tmp_path / "out.jsonl"], progress=False).new == 1
+        assert copy.to_frame().iloc[0]["date_evidence"] == "jsonld,htmldate"

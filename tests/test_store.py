@@ -63,7 +63,15 @@ def test_old_database_migrates_forward_keeping_documents(tmp_path: Path) -> None
     path = tmp_path / "old.sqlite"
     with Corpus.open(path, migrations_dir=_old_migrations(tmp_path), create=True) as old:
         assert old.schema_version == 1
-        old.upsert(doc(1, date=dt.date(2020, 5, 1), date_source="feed", date_confidence=0.9))
+    # written as a version-1 framewatch wrote it (today's code writes columns added since)
+    raw = sqlite3.connect(path)
+    raw.execute("INSERT INTO documents (id, url, text, date, date_source, date_confidence, content_hash, "
+                "added_at, updated_at) VALUES ('d1', ?, 'Story one.', '2020-05-01', 'feed', 0.9, 'h1', "
+                "'2020-05-02T00:00:00', '2020-05-02T00:00:00')", (doc(1).url,))
+    raw.execute("INSERT INTO document_urls (url, canonical, doc_id, first_seen) VALUES (?, ?, 'd1', "
+                "'2020-05-02T00:00:00')", (doc(1).url, doc(1).url))
+    raw.commit()
+    raw.close()
     newer = tmp_path / "newer_migrations"
     shutil.copytree(MIGRATIONS_DIR, newer)
     (newer / "0050_notes.sql").write_text(
@@ -75,6 +83,7 @@ def test_old_database_migrates_forward_keeping_documents(tmp_path: Path) -> None
         assert migrated.schema_version == 50
         assert migrated.get_by_url(doc(1).url).date == dt.date(2020, 5, 1)
         assert migrated.sql("SELECT note FROM notes")["note"].tolist() == ["a;b"]
+        assert migrated.get_by_url(doc(1).url).date_evidence is None  # 0004 adds it, empty for old rows
     # the package's own migrations also take a version-1 database forward
     path2 = tmp_path / "old2.sqlite"
     with Corpus.open(path2, migrations_dir=tmp_path / "old_migrations", create=True) as old2:

@@ -165,7 +165,7 @@ def test_cli_missing_corpus_is_a_clear_error(tmp_path, capsys) -> None:
     assert "no corpus at" in capsys.readouterr().err
 
 
-def test_cli_timeseries_from_a_corpus(tmp_path) -> None:
+def test_cli_timeseries_from_a_corpus(tmp_path, capsys) -> None:
     pytest.importorskip("framing.analyze")
     import json
 
@@ -181,7 +181,8 @@ def test_cli_timeseries_from_a_corpus(tmp_path) -> None:
             (None, "Insite is busy."),
         ]):
             corpus.upsert(Document(url=f"https://example.org/{i}", title=str(i), text=text, date=day,
-                                   date_source="feed" if day else "none", outlet="Herald", source="test", scope_label="core"))
+                                   date_source="feed" if day else "none", outlet="Herald", source="test", scope_label="core",
+                                   date_confidence=(0.9, 0.25, None)[i]))
     out = tmp_path / "ts.jsonl"
     assert main(["timeseries", "--db", str(db), "--freq", "month", "--format", "json", "--out", str(out)]) == 0
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -189,3 +190,22 @@ def test_cli_timeseries_from_a_corpus(tmp_path) -> None:
     assert found[("2024-01", "documents_mentioning", HR)] == (1, 1)
     assert found[("2024-02", "documents_mentioning", RE)] == (1, 1)
     assert found[("undated", "documents_undated", None)] == (1, 3)
+    assert "0 dropped for date confidence" in capsys.readouterr().err
+    # asked for, the document dated at 0.25 leaves the series and is counted
+    assert main(["timeseries", "--db", str(db), "--freq", "month", "--format", "json", "--out", str(out),
+                 "--min-date-confidence", "0.5"]) == 0
+    assert "1 dropped for date confidence" in capsys.readouterr().err
+    assert '"2024-02"' not in out.read_text(encoding="utf-8")
+
+
+def test_min_date_confidence_drops_less_surely_dated_documents_and_counts_them() -> None:
+    docs = _docs().assign(date_confidence=[0.9, 0.9, 0.25, 0.8, None, 0.9, None])
+    kept = timeseries(docs, _units(), freq="M", min_date_confidence=0.5)
+    assert kept.attrs["low_confidence_dropped"] == 1  # c (a bare year); e is undated, g has no confidence
+    jan = kept[(kept["period"] == "2024-01") & (kept["measure"] == "documents_in_scope")].iloc[0]
+    everything = timeseries(docs, _units(), freq="M")
+    jan_all = everything[(everything["period"] == "2024-01") & (everything["measure"] == "documents_in_scope")].iloc[0]
+    assert (jan["count"], jan_all["count"]) == (1, 2)
+    assert everything.attrs["low_confidence_dropped"] == 0
+    with pytest.raises(ValueError, match="date_confidence"):
+        timeseries(_docs(), _units(), freq="M", min_date_confidence=0.5)

@@ -20,6 +20,8 @@ def _measure_arguments(p: argparse.ArgumentParser, default_freq: str) -> None:
     p.add_argument("--level", choices=["family", "term"], default="family", help="concept level (default family)")
     p.add_argument("--unit", choices=["sentence", "paragraph", "window", "document"], default="sentence",
                    help="the unit concepts and relations are found in (default sentence)")
+    p.add_argument("--min-date-confidence", type=float, default=None, metavar="X",
+                   help="leave out documents whose date confidence is below X (0-1; default keep all)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,7 +57,7 @@ def _measure(args: argparse.Namespace, command: str):  # -> Measurement | None
     scope = None if args.scope == "all" else [s.strip() for s in args.scope.split(",") if s.strip()]
     try:
         m = measure_corpus(args.db, freq=FREQ_CHOICES[args.freq], scope=scope, level=args.level,
-                           by=args.by, unit=args.unit)
+                           by=args.by, unit=args.unit, min_date_confidence=args.min_date_confidence)
     except (FileNotFoundError, ValueError) as exc:
         print(f"framewatch {command}: cannot measure {args.db}: {exc}", file=sys.stderr)
         return None
@@ -79,7 +81,8 @@ def run_timeseries(args: argparse.Namespace) -> int:
         out = table.assign(period_start=table["period_start"].dt.strftime("%Y-%m-%d"))
         text = out.to_json(orient="records", lines=True, force_ascii=False)
     note = (f"{table.attrs['undated']} undated documents; "
-            f"{table.attrs['syndicated_copies_dropped']} syndicated copies counted once")
+            f"{table.attrs['syndicated_copies_dropped']} syndicated copies counted once; "
+            f"{table.attrs['low_confidence_dropped']} dropped for date confidence")
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {len(table)} rows to {args.out}; {note}", file=sys.stderr)
@@ -117,7 +120,8 @@ def run_report(args: argparse.Namespace) -> int:
     files = write_outputs(m, args.out, title=args.title, topics=topics)
     a = m.timeseries.attrs
     print(f"framewatch report: {a['documents_in_scope']} documents in scope ({a['stories_in_scope']} distinct "
-          f"stories), {a['out_of_scope']} out of scope, {a['undated']} undated; {len(m.units)} units analysed")
+          f"stories), {a['out_of_scope']} out of scope, {a['undated']} undated, {a['low_confidence_dropped']} "
+          f"dropped for date confidence; {len(m.units)} units analysed")
     for name, path in files.items():
         print(f"  {name:16} {path}")
     return 0
