@@ -31,8 +31,9 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from framing.concepts import ConceptDetector
+from framing.embeddings import available as embeddings_available
 from framing.modelfile import file_sha256, load_model, save_model
-from framing.relations import LABELS, as_spans, explain_markers, rule_relation, split_pair
+from framing.relations import LABELS, PAIRS, as_spans, explain_markers, rule_relation, split_pair
 
 DATA = Path(__file__).resolve().parent / "data"
 TEAM_DIR = DATA / "relations"
@@ -144,10 +145,11 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
 
     def __init__(self, level: str = "family", C: float = 2.0, rule_weight: float = 2.0,
                  word_ngrams: tuple[int, int] = (1, 3), char_ngrams: tuple[int, int] | None = (2, 5),
-                 class_weight: str | None = "balanced", rule_trust: float = 0.6,
+                 class_weight: str | None = "balanced", rule_trust: float = 0.6, embeddings: bool = False,
                  random_state: int | None = 0) -> None:
         self.level = level
         self.rule_trust = rule_trust
+        self.embeddings = embeddings
         self.C = C
         self.rule_weight = rule_weight
         self.word_ngrams = word_ngrams
@@ -191,6 +193,9 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
             raise ValueError("need at least two different labels to train a relation classifier")
         self.pipeline_ = self._pipeline().fit(X, y)
         self.classes_ = self.pipeline_.classes_
+        if self.embeddings:  # a logistic head on frozen MiniLM sentence vectors (the framewatch[embed] extra)
+            self.embed_head_ = LogisticRegression(C=2.0, class_weight=self.class_weight, max_iter=5000,
+                                                  random_state=self.random_state).fit(_embedded(X), y)
         self.n_train_ = len(X)
         self.n_unlocated_ = located.count(False)  # pairs whose concepts the detector cannot find
         self.sklearn_version_ = sklearn.__version__
@@ -210,6 +215,8 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         if located:
             rows = self.pipeline_.steps[0][1].transform([X[i] for i in located])
             learned = self.pipeline_[1:].predict_proba(rows)
+            if getattr(self, "embed_head_", None) is not None and embeddings_available():
+                learned = (learned + self.embed_head_.predict_proba(_embedded([X[i] for i in located]))) / 2
             proba[located] = self._trust_rules(learned, [_rule_label(r["rules"]) for r in rows])
         return proba
 
@@ -265,6 +272,20 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
             raise ValueError(f"{path} was saved with scikit-learn {saved}, this is {sklearn.__version__}: "
                              "retrain it (framewatch validate --retrain)")
         return model
+
+
+_ENCODER: list = []
+
+
+def _embedded(X: Sequence[object]) -> np.ndarray:
+    """MiniLM vectors of the items' unit texts, with the pair as three indicator columns."""
+    from framing.embeddings import SentenceEncoder
+    if not _ENCODER:
+        _ENCODER.append(SentenceEncoder())
+    parsed = [_parse_item(x) for x in X]
+    vectors = _ENCODER[0].encode([p[0] for p in parsed])
+    pairs = np.array([[p[1] == q for q in PAIRS] for p in parsed], dtype=np.float32)
+    return np.hstack([vectors, pairs])
 
 
 def _rule_label(features: dict[str, float]) -> str | None:
@@ -340,9 +361,10 @@ def model_fingerprint(level: str = "family") -> str:
 
 
 def build_default_model(level: str = "family") -> RelationClassifier:
-    """Train the default model on the team sets (deterministic given the data and versions)."""
+    """Train the default model on the team sets (deterministic given the data and versions); with the
+    framewatch[embed] extra installed it also learns the embedding head, used wherever the extra is."""
     items, labels = team_examples()
-    return RelationClassifier(level=level).fit(items, labels)
+    return RelationClassifier(level=level, embeddings=embeddings_available()).fit(items, labels)
 
 
 def write_shipped_model(model: RelationClassifier | None = None) -> Path:
@@ -350,7 +372,8 @@ def write_shipped_model(model: RelationClassifier | None = None) -> Path:
     model = model if model is not None else build_default_model("family")
     path = save_model(model, SHIPPED_MODEL)
     manifest = {"fingerprint": model_fingerprint("family"), "sha256": file_sha256(path),
-                "sklearn": sklearn.__version__, "n_train": model.n_train_, "n_unlocated": model.n_unlocated_}
+                "sklearn": sklearn.__version__, "n_train": model.n_train_, "n_unlocated": model.n_unlocated_,
+                "embedding_head": getattr(model, "embed_head_", None) is not None}
     SHIPPED_MANIFEST.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return path
 

@@ -20,6 +20,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import os
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,7 +37,10 @@ _EXTRA_MODULES = ("tokenizers", "safetensors")
 
 
 def available() -> bool:
-    """True when the `embed` extra is installed: tokenizers, safetensors and the model package's zip."""
+    """True when the `embed` extra is installed (tokenizers, safetensors and the model package's zip) and
+    not switched off with FRAMEWATCH_EMBED=0 (to reproduce the default install's labels)."""
+    if os.environ.get("FRAMEWATCH_EMBED", "").strip() == "0":
+        return False
     if any(importlib.util.find_spec(name) is None for name in _EXTRA_MODULES):
         return False
     try:

@@ -201,3 +201,17 @@ def test_analyze_checks_columns_and_carries_dates(model):
     df = analyze([{"id": 1, "date": "2024-03-01", "text": "Harm reduction and rehab. Nothing."}], model=model)
     assert list(df["unit"]) == [0, 1] and set(df["date"]) == {"2024-03-01"}
     assert df.loc[0, "explanations"][HT] and df.loc[1, "pairs"] == {}
+
+
+def test_the_embedding_head_is_averaged_in_only_where_the_extra_is_on(model, monkeypatch):
+    from framing.embeddings import available
+    if not available():
+        pytest.skip("the framewatch[embed] extra is not installed")
+    items, labels = team_examples()
+    small = RelationClassifier(embeddings=True).fit(items[:300] + items[-300:], labels[:300] + labels[-300:])
+    assert small.embed_head_.coef_.shape[1] == 384 + 3  # sentence vector and the pair
+    probe = [("Outreach workers hand out naloxone and help people book detox appointments.", HT)]
+    with_head = small.predict_proba(probe)
+    monkeypatch.setenv("FRAMEWATCH_EMBED", "0")
+    without = small.predict_proba(probe)
+    assert not np.allclose(with_head, without) and np.allclose(without.sum(), 1.0)
