@@ -116,6 +116,17 @@ def _pct(x: float) -> str:
     return "–" if pd.isna(x) else f"{x:.0%}"
 
 
+def _correction_source(ts: pd.DataFrame) -> str:
+    """Which coded sample the correction rests on, e.g. " on realnews (n=202): 204 pairs in ..."."""
+    info = ts.attrs.get("correction") or {}
+    sets = ts["correction_set"].dropna().unique() if "correction_set" in ts else []
+    name = sets[0] if len(sets) else info.get("set")
+    if not name:
+        return ""
+    about = info.get("description")
+    return f" on {html.escape(str(name))}" + (f": {html.escape(about)}" if about else "")
+
+
 def _pair_table(ts: pd.DataFrame) -> str:
     """Per period (and group) and pair: counts by relation, the oppositional share with its interval and n,
     and the error-corrected share when the table carries one."""
@@ -265,8 +276,8 @@ def _method(ts: pd.DataFrame, units: pd.DataFrame | None, codebook_href: str | N
     figures = "".join(f"<tr><td class=text>{html.escape(f['what'])}</td><td class=text>{html.escape(f['set'])}</td>"
                       f"<td class=text>{html.escape(f['result'])}</td></tr>" for f in validation_figures())
     shares = ("Shares are shown raw (the share of co-occurring units the classifier labelled opposition) and "
-              "error-corrected (adjusted for the classifier's measured confusion between labels), each with "
-              "its 95% interval." if corrected else
+              "error-corrected (adjusted classify-and-count from the classifier's measured confusion between "
+              "labels" + _correction_source(ts) + "), each with its 95% interval." if corrected else
               "Shares are raw: the share of co-occurring units the classifier labelled opposition, with 95% "
               "Wilson intervals. No error-corrected shares were computed for this table.")
     return (

@@ -291,7 +291,7 @@ def test_info_counts_by_source_outlet_scope_and_year(tmp_path: Path, capsys) -> 
 def test_an_imported_page_keeps_its_date_evidence(tmp_path: Path) -> None:
     # the extraction's date source, confidence and the sources naming the same day reach the corpus
     page = Path(__file__).parent / "data" / "extract" / "jsonld.html"
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         assert import_paths(corpus, [page], progress=False).new == 1
         stored = corpus.to_frame().iloc[0]
     assert stored["date_source"] == "jsonld" and stored["date_confidence"] >= 0.8
@@ -302,11 +302,11 @@ def test_date_evidence_survives_export_and_import(tmp_path: Path) -> None:
     from corpus.documents import Document
     from corpus.exporters import export
 
-    with Corpus.open(tmp_path / "a.sqlite") as corpus:
+    with Corpus.open(tmp_path / "a.sqlite", create=True) as corpus:
         corpus.upsert(Document(url="https://news.example.org/a", title="A", text="Some words here " * 5,
                                date="2021-03-04", date_source="jsonld", date_confidence=0.9,
                                date_evidence="jsonld,htmldate"))
         export(corpus, tmp_path / "out.jsonl", "jsonl")
-    with Corpus.open(tmp_path / "b.sqlite") as copy:
+    with Corpus.open(tmp_path / "b.sqlite", create=True) as copy:
         assert import_paths(copy, [tmp_path / "out.jsonl"], progress=False).new == 1
         assert copy.to_frame().iloc[0]["date_evidence"] == "jsonld,htmldate"

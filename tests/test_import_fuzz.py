@@ -31,7 +31,7 @@ def fuzz(name: str) -> settings:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz")
-    with Corpus.open(folder / "c.sqlite") as db:
+    with Corpus.open(folder / "c.sqlite", create=True) as db:
         db.folder = folder  # type: ignore[attr-defined]
         yield db
 

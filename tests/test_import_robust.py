@@ -36,7 +36,7 @@ def good_lines(n: int, start: int = 0) -> list[str]:
 
 
 def ids(db: Path) -> list[str]:
-    with Corpus.open(db) as corpus:
+    with Corpus.open(db, create=True) as corpus:
         return sorted(d.id for d in corpus.stream())
 
 
@@ -57,7 +57,7 @@ def test_news_database_columns_are_mapped_and_documents_scored_and_grouped(tmp_p
     db = tmp_path / "c.sqlite"
     code, out, err = cli(capsys, "import", str(path), "--db", str(db))
     assert code == 0 and "2 new" in out, err
-    with Corpus.open(db) as corpus:
+    with Corpus.open(db, create=True) as corpus:
         doc = corpus.get_by_url("https://gazette.example/2019/site")
         assert doc.title == "Harbour Street site approved" and doc.text.startswith("The city council")
         assert doc.date.isoformat() == "2019-06-14" and doc.date_source == "import"
@@ -79,7 +79,7 @@ def test_field_option_maps_other_columns_and_a_table_without_text_is_refused(tmp
     code, out, err = cli(capsys, "import", str(path), "--db", str(db), "--field", "text=Volltext",
                          "--field", "title=Titel", "--field", "date=Datum", "--field", "url=adresse")
     assert code == 0 and "2 new" in out, err
-    with Corpus.open(db) as corpus:
+    with Corpus.open(db, create=True) as corpus:
         doc = corpus.get_by_url("https://gazette.example/2019/site")
         assert doc.title == "Harbour Street site approved" and doc.date.isoformat() == "2019-06-14"
         assert doc.metadata == {"Autor": "By A. Writer", "Quelle": "Harbour Gazette"}
@@ -94,7 +94,7 @@ def test_parquet_imports_like_csv(tmp_path: Path, capsys) -> None:
     db = tmp_path / "c.sqlite"
     code, out, err = cli(capsys, "import", str(path), "--db", str(db))
     assert code == 0 and "2 new" in out, err
-    with Corpus.open(db) as corpus:
+    with Corpus.open(db, create=True) as corpus:
         docs = {d.title: d for d in corpus.stream()}
     assert docs["Site opens"].date.isoformat() == "2021-03-04" and docs["Site opens"].scope_label == "core"
     assert docs["Site opens"].metadata == {"score": 1.5} and docs["Other"].metadata == {}  # NaN = missing
@@ -147,7 +147,7 @@ def test_an_unterminated_quote_fails_its_row_only(tmp_path: Path) -> None:
     rows = ["id,text"] + [f"a{i},Row {i} is fine." for i in range(3)] + ['bad,"this quote never closes'] \
         + [f"b{i},Row {i} after the bad one." for i in range(4)]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = import_paths(corpus, [path], progress=False)
         assert (report.new, report.failed, report.truncated) == (7, 1, [])
         assert str(report.errors[0]).startswith(f"{path}:5: unterminated quote")
@@ -162,7 +162,7 @@ def test_an_invalid_utf8_byte_fails_its_row_naming_its_line(tmp_path: Path) -> N
     jsonl = tmp_path / "latin.jsonl"
     jsonl.write_bytes(b"\n".join([*(line.encode() for line in good_lines(5)),
                                   b'{"id": "x", "text": "caf\xe9"}', *(line.encode() for line in good_lines(5, 5))]))
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = import_paths(corpus, [path, jsonl], progress=False)
         assert (report.new, report.failed) == (20, 2)
         assert [str(e) for e in report.errors] == [
@@ -175,7 +175,7 @@ def test_a_deeply_nested_line_fails_alone(tmp_path: Path) -> None:
     lines = good_lines(150) + ['{"id": "deep", "text": "x", "metadata": ' + "[" * 100_000 + "]" * 100_000 + "}"] \
         + good_lines(149, 150) + ['{"id": "deep2", "text": "y", "metadata": {"a": ' + "[" * 60 + "]" * 60 + "}}"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = import_paths(corpus, [path], progress=False)
         assert (report.new, report.failed) == (299, 2)
         assert "nested too deeply" in report.errors[0].message and report.errors[0].line == 151
@@ -206,7 +206,7 @@ def test_a_record_that_fails_to_store_costs_only_itself(tmp_path: Path, monkeypa
         return store(self, doc)
 
     monkeypatch.setattr(Ingest, "store", flaky)
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = import_paths(corpus, [path], progress=False)
         assert (report.new, report.failed) == (449, 1) and len(corpus) == 449
         assert str(report.errors[0]) == f"{path}:211: RuntimeError: disk hiccup"
@@ -227,7 +227,7 @@ def test_nan_and_infinity_never_enter_the_corpus(tmp_path: Path, capsys) -> None
     assert code == 1 and "4 new" in out and "4 failed" in out  # a NaN cell in CSV is an empty cell
     assert f"{path}:3: invalid JSON: NaN is not a number JSON allows" in err
     assert f"{csv_path}:3: scope_score 'inf' is not a finite number" in err
-    with Corpus.open(db) as corpus:
+    with Corpus.open(db, create=True) as corpus:
         assert corpus.get("c3").date_confidence is None
     out_file = tmp_path / "out.jsonl"
     assert cli(capsys, "export", "--db", str(db), "--format", "jsonl", "--out", str(out_file))[0] == 0
@@ -241,7 +241,7 @@ def test_numbers_are_not_read_as_dates(tmp_path: Path) -> None:
         '{"id": "e1", "text": "a", "date": 1614816000}', '{"id": "e2", "text": "b", "date": "1614816000"}',
         '{"id": "e3", "text": "c", "date": 0}', '{"id": "e4", "text": "d", "date": "20210304"}',
     ]) + "\n", encoding="utf-8")
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = import_paths(corpus, [path], progress=False)
         assert (report.new, report.failed) == (1, 3)
         assert all("is a number, not a date" in e.message for e in report.errors)
@@ -271,7 +271,7 @@ def test_relations_reads_csv_documents_or_refuses_in_one_line(tmp_path: Path, ca
 def test_no_way_in_stores_nan_or_infinity(tmp_path: Path) -> None:
     from corpus.documents import Document
 
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         with pytest.raises(ValueError, match="NaN or Infinity"):
             corpus.upsert(Document(id="a", text="t", metadata={"x": float("inf")}))
         with pytest.raises(ValueError, match="scope_score inf is not a finite number"):

@@ -103,7 +103,8 @@ def test_periods_are_drawn_in_time_order_with_one_panel_per_pair_and_n(freq: str
     labels = [t.get_text() for t in panels[-1].get_xticklabels()]  # the shared period axis, under the panels
     assert labels == sorted(labels) and labels[0] == order[0]
     hr_tr = next(ax for ax in panels if ax.get_title(loc="left") == "harm reduction – treatment")
-    (line,) = hr_tr.lines
+    line, *corrected = hr_tr.lines  # the raw share, then the error-corrected share (dashed)
+    assert [c.get_linestyle() for c in corrected] == ["--"]
     assert order[int(line.get_xdata()[0])] in ("2022Q3", "2022-07")  # placed where it starts
     n_labels = [t.get_text() for t in hr_tr.texts]
     assert len(n_labels) == len(line.get_xdata()) and all(s.isdigit() for s in n_labels)
@@ -178,7 +179,8 @@ def test_method_states_counts_validation_and_shares(tmp_path: Path) -> None:
     assert "1 of them have no reliable publication date" in method
     figures = validation_figures()
     assert figures and all(html.escape(f["result"]) in method and html.escape(f["set"]) in method for f in figures)
-    assert "No error-corrected shares" in method and "error-corrected</th>" not in page
+    # corrected by default, from the project's real-news confusion matrix, named in the method
+    assert "error-corrected</th>" in page and "realnews (n=" in page
     assert (tmp_path / "CODEBOOK.md").is_file() and 'href="CODEBOOK.md"' in method
 
     opp = ts["measure"] == "opposition_share"

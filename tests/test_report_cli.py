@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import random
 import re
 from pathlib import Path
 
@@ -32,6 +33,18 @@ ASIDES = ("Neighbours raised parking worries at the budget meeting.",
           "Ambulance crews and nurses described a quieter winter.")
 
 
+_WORDS = ("harbour ferry bakery library stadium orchard bridge market tram garden mural pier choir festival "
+          "bicycle lantern quarry meadow foundry theatre kiosk fountain chapel museum river hillside").split()
+
+
+def _local_colour(i: int) -> str:
+    """Two sentences of neighbourhood detail that differ from article to article (no concept words)."""
+    rng = random.Random(i)
+    first, second = rng.sample(_WORDS, 8), rng.sample(_WORDS, 8)
+    return (f"Reporter {i} walked past the {' and the '.join(first[:4])} near {first[4]} street. "
+            f"Locals mentioned the {', the '.join(second[:5])} and the {first[5]} repairs.")
+
+
 def _rows(n: int = 24) -> list[dict]:
     rows = []
     for i in range(n):
@@ -41,6 +54,7 @@ def _rows(n: int = 24) -> list[dict]:
         if late and i % 3 == 0:
             text += " " + TREATMENT_RIVALS
         text += f" {ASIDES[i % len(ASIDES)]} {12 + i} residents came to the meeting on {day:%B %d}."
+        text += " " + _local_colour(i)  # each article its own story, not a near-duplicate of the others
         rows.append({"id": f"art-{i:03d}", "title": f"Site story number {i}", "date": day.isoformat(),
                      "text": text, "outlet": "Harbour Herald" if i % 2 else "Valley Post",
                      "url": f"https://news.example/{i}"})

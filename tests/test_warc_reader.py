@@ -75,7 +75,7 @@ def test_arc_files_only_when_asked_and_resource_records_everywhere(tmp_path: Pat
         writer.write_record(writer.create_warc_record(
             "https://notes.example/1", "resource", warc_content_type="text/plain; charset=utf-8",
             payload=io.BytesIO("A note on the recovery hub and the consumption room.".encode())))
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = import_paths(corpus, [arc, as_warc, resource], progress=False)
         assert report.new == 2 and report.failed == 1
         assert str(report.errors[0]) == f"{as_warc}: not a WARC file (found an arc record)"
@@ -92,7 +92,7 @@ def test_a_damaged_record_in_the_middle_costs_only_itself_on_import(tmp_path: Pa
     records = list(read_warc(str(path), resync=True))
     assert [type(r).__name__ for r in records] == ["WarcRecord", "WarcDamage", "WarcRecord", "WarcRecord"]
     assert isinstance(records[1], WarcDamage) and records[1].offset == starts[1]
-    with Corpus.open(tmp_path / "c.sqlite") as corpus:
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = import_paths(corpus, [path], progress=False)
         assert (report.new, report.failed, report.truncated) == (3, 1, [])
         assert str(report.errors[0]).startswith(f"{path} (record at byte {starts[1]}): damaged WARC record skipped")
