@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from framing.doclabels import DOC_LABELS
+
 #: Where a publication date came from; `import` is a date given by the user's own file.
 DATE_SOURCES = (
     "feed", "sitemap", "api", "jsonld", "opengraph", "meta", "htmldate", "url", "text", "pdf",
@@ -14,7 +16,7 @@ DATE_SOURCES = (
 #: Scope labels of CODEBOOK section 1 (None: not scored yet).
 SCOPE_LABELS = ("core", "adjacent", "out")
 #: Document framing labels of CODEBOOK section 4 (None: not labelled yet).
-FRAMING_LABELS = ("integrative", "oppositional", "mixed", "single", "none")
+FRAMING_LABELS = DOC_LABELS  # the document framing labels are framing's vocabulary
 
 #: Column order of exports and `Corpus.to_frame()`.
 COLUMNS = (

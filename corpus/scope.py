@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-LABELS = ("core", "adjacent", "out")
+from corpus.documents import SCOPE_LABELS as LABELS
 
 
 def _rx(*patterns: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:

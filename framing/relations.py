@@ -12,11 +12,24 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-CONCEPTS: tuple[str, ...] = ("HARM_REDUCTION", "TREATMENT", "RECOVERY")
-PAIRS: tuple[str, ...] = ("HARM_REDUCTION+TREATMENT", "HARM_REDUCTION+RECOVERY", "TREATMENT+RECOVERY")
+from framing.lexicon import MAIN_CONCEPTS
+
+CONCEPTS: tuple[str, ...] = MAIN_CONCEPTS
+PAIRS: tuple[str, ...] = tuple(f"{a}+{b}" for i, a in enumerate(CONCEPTS) for b in CONCEPTS[i + 1:])
 LABELS: tuple[str, ...] = ("complementary", "neutral", "opposition")
-# Helpers of the codebook fold into their parent concept for relations.
-_PARENT = {"ABSTINENCE": "RECOVERY", "SITE": "HARM_REDUCTION"}
+
+
+def parent_concept(concept: str) -> str:
+    """The main concept a helper counts as, from the lexicon's `implies` (SITE -> HARM_REDUCTION,
+    ABSTINENCE -> RECOVERY); a main concept or an unknown name is returned as it is."""
+    from framing.concepts import default_lexicon  # the lexicon decides, so an added helper reaches relations
+
+    lexicon = default_lexicon()
+    if concept in lexicon.concepts:
+        implied = [c for c in lexicon.implies(concept) if c in CONCEPTS]
+        if implied:
+            return implied[0]
+    return concept
 
 # Strength of a marker's scope: pair-specific markers beat unit-wide ones.
 SPECIFIC, UNIT = 2, 1
@@ -24,7 +37,7 @@ SPECIFIC, UNIT = 2, 1
 
 def pair_key(a: str, b: str) -> str:
     """The canonical key of a pair, e.g. pair_key("RECOVERY", "HARM_REDUCTION") -> "HARM_REDUCTION+RECOVERY"."""
-    a, b = _PARENT.get(a, a), _PARENT.get(b, b)
+    a, b = parent_concept(a), parent_concept(b)
     if a == b or a not in CONCEPTS or b not in CONCEPTS:
         raise ValueError(f"not a pair of two different concepts: {a!r}, {b!r}")
     x, y = sorted((a, b), key=CONCEPTS.index)
@@ -60,7 +73,7 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
             concept, start, end = m[0], int(m[1]), int(m[2])
         else:
             concept, start, end = m.concept, int(m.start), int(m.end)
-        concept = _PARENT.get(concept, concept)
+        concept = parent_concept(concept)
         if concept in CONCEPTS:
             out.append(Span(concept, start, end))
     return sorted(set(out), key=lambda s: (s.start, s.end))

@@ -1,6 +1,8 @@
 """The concept lexicon: loading, entry syntax, spelling variants, user additions, clear errors."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from framing.lexicon import Lexicon, LexiconError
@@ -122,3 +124,25 @@ def test_implies_must_name_a_known_concept(tmp_path) -> None:
     path.write_text("[concepts.SITE]\nimplies = ['HARM']\n[concepts.SITE.en]\nterm = ['insite']\n", encoding="utf-8")
     with pytest.raises(LexiconError, match="unknown concept 'HARM'"):
         Lexicon.load(path)
+
+
+def test_a_helper_added_to_the_lexicon_reaches_relations(tmp_path, monkeypatch):
+    import framing.concepts as C
+    from framing.lexicon import Lexicon
+    from framing.relations import pair_key, unit_pairs
+    shipped = (Path(C.__file__).parent / "data" / "lexicon.toml").read_text(encoding="utf-8")
+    extra = '''
+[concepts.PEER_SUPPORT]
+description = "Helper added by a user: peer support counts as RECOVERY."
+helper = true
+implies = ["RECOVERY"]
+
+[concepts.PEER_SUPPORT.en]
+term = ['peer supporters?']
+'''
+    path = tmp_path / "lexicon.toml"
+    path.write_text(shipped + extra, encoding="utf-8")
+    monkeypatch.setattr(C, "_DEFAULT_LEXICON", Lexicon.load(path))
+    assert pair_key("PEER_SUPPORT", "HARM_REDUCTION") == "HARM_REDUCTION+RECOVERY"
+    mentions = C.ConceptDetector().detect("Peer supporters work at the naloxone table.")
+    assert unit_pairs(mentions) == ["HARM_REDUCTION+RECOVERY"]

@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-UNITS = ("sentence", "paragraph", "window", "document")
+from framing.units import UNIT_KINDS as UNITS
 
 
 def register(sub: argparse._SubParsersAction) -> None:

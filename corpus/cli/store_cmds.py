@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from corpus.documents import SCOPE_LABELS
 from corpus.store import Corpus, SchemaError
 
 
@@ -38,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--db", required=True, help="the corpus SQLite file")
     exp.add_argument("--format", required=True, choices=("csv", "jsonl", "parquet"))
     exp.add_argument("--out", default=None, help="output file (default: stdout for csv/jsonl)")
-    exp.add_argument("--scope", choices=("core", "adjacent", "out"), action="append",
+    exp.add_argument("--scope", choices=SCOPE_LABELS, action="append",
                      help="only documents with this scope label (repeatable)")
     exp.add_argument("--since", default=None, help="only documents dated on or after YYYY-MM-DD")
     exp.add_argument("--until", default=None, help="only documents dated on or before YYYY-MM-DD")
