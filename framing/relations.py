@@ -139,6 +139,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("in_place_of", "opposition", "binary", r"\bin\s+(?:the\s+)?place\s+of\b|\bin\s+lieu\s+of\b"),
     ("as_opposed_to", "opposition", "binary", r"\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?(?=\s)"),
     ("at_the_expense_of", "opposition", "binary", r"\bat\s+the\s+(?:expense|cost)\s+of\b"),
+    # "closing the site in favour of a recovery model": displacement, like "instead of"
+    ("in_favour_of", "opposition", "binary", r"\bin\s+favou?r\s+of\b"),
     ("preferred_over", "opposition", "binary",
      r"\b(?:prioriti[sz]\w*|priority|favou?r\w*|prefer\w*|privileg\w*|choos\w*|chose\w*|emphasi[sz]\w*|"
      r"valu\w*|put\w*|plac\w*|rank\w*)\b" + _W + r"{0,80}?(?P<m>\bover\b|\bahead\s+of\b|\babove\b)"),
@@ -180,7 +182,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"incompatib\w*|opposites?|opposing|in\s+opposition|oppos\w*|rivals?|rivalry|clash\w*|competing|"
      r"at\s+war|battles?|dichotom\w*|pitt(?:ed|ing)|pits?\s+\w+\s+against|mutually\s+exclusive|antithe\w*|"
      r"enem(?:y|ies)|foes?|nemesis|"
-     r"camps?|contradictions?|contradictory|disconnect|gulf|schism|rift|irreconcilable)"),
+     r"camps?|contradictions?|contradictory|disconnect|gulf|schism|rift|irreconcilable)\b"),
     # "either X or Y" sets X and Y up as alternatives only when Y follows "or" directly
     ("either_or", "opposition", "inner",
      r"\beither\b(?P<l>" + _W + r"{1,60}?)(?P<m>\bor\b)(?P<r>[^.;:!?,(]{1,40})"),
@@ -212,7 +214,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("as_well_as", "complementary", "binary",
      r"\bas\s+well\s+as\b|\balongside\b|\balong\s+with\b|\btogether\s+with\b|\bin\s+addition\s+to\b|"
      r"\bcoupled\s+with\b|\bin\s+conjunction\s+with\b|\bpaired\s+with\b|\bcombin\w*\s+with\b|"
-     r"\bplus\b|\bnext\s+to\b|\bbeside\b|\bcomplement\w*\b|\bsupplement\w*\b|\bjoined\s+by\b"),
+     r"\bplus\b|\bnext\s+to\b|\bon\s+top\s+of\b|\bbeside\b|\bcomplement\w*\b|\bsupplement\w*\b|\bjoined\s+by\b"),
     ("path_to", "complementary", "target",
      r"\b(?:paths?|pathways?|doors?|doorways?|gateways?|gates?|bridges?|bridging|entry\s+points?|"
      r"on-?ramps?|stepping[\s-]+stones?|first\s+steps?|steps?|routes?|avenues?|springboards?|"
@@ -253,7 +255,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\bskeptic\w*\s+(?:of|about)|\bsuspicious\s+of|\bdistraction\b|\bdetour\b|\bsurrender\w*|"
      r"\b(?:does|do|did)\s*(?:not|n't)\s+count\b|\bcrutch\b|\bprofit\w*\s+from\b|"
      r"\bpush\w*\s+(?:people|them|patients|residents|clients)\s+(?:off|out|away)\b|\bfought\b|\bfight\w*\b|"
-     r"\bin\s+favou?r\s+of\b|\btrad(?:e|es|ed|ing)\b" + _W + r"{0,40}\bfor\b|\bscapegoat\w*"),
+     r"\btrad(?:e|es|ed|ing)\b" + _W + r"{0,40}\bfor\b|\bscapegoat\w*"),
     # one concept defined to contain the other ("defined harm reduction to include recovery"); a list
     # after "include" with no concept before it stays a list
     ("includes", "complementary", "contains",

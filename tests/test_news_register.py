@@ -77,3 +77,18 @@ def test_lines_of_a_page_are_separate_units_unless_a_line_is_wrapped():
     assert list(units["text"])[:2] == ["City unveils recovery plan for downtown clinic",
                                        "The council voted to keep the overdose prevention site open."]
     assert units["text"].iloc[-1] == "Its director said the\nvote was close."
+
+
+@pytest.mark.parametrize("text, pair, expected", [
+    ("The province is closing the overdose prevention site in favour of a recovery model.", HR, "opposition"),
+    ("The clinic adds methadone on top of its naloxone training.", HT, "complementary"),
+])
+def test_displacement_and_addition(model, text, pair, expected):
+    assert label(model, text, pair) == expected
+
+
+def test_a_campaign_is_not_a_camp(model):
+    from framing.relations import rule_relation
+    text = "The paper campaigned for better addiction treatment and says the new site will deliver it."
+    mentions = ConceptDetector().detect(text, site_context=True)
+    assert "tension" not in {m.name for m in rule_relation(text, mentions, HT).markers}
