@@ -64,6 +64,7 @@ def test_a_headline_naming_the_site_lets_the_site_count():
     ("The province will treat drug use as a health issue rather than a crime.", []),
     ("Staff could administer treatment in the event of an overdose.", []),
     ("Recovering heroin addict Sam Ortiz now mentors others.", ["RECOVERY"]),
+    ("Clients rest in the post-injection recovery area before they leave.", []),
 ])
 def test_news_concepts(text, concepts):
     assert ConceptDetector().concepts_in(text, site_context=True) == concepts
