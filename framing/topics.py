@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary, MmCorpus
-from gensim.models import CoherenceModel, LdaMulticore
+from gensim.models import CoherenceModel, LdaModel, LdaMulticore
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, FrozenPhrases, Phrases
 from gensim.parsing.preprocessing import STOPWORDS
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -128,7 +128,9 @@ class TopicModel(BaseEstimator, TransformerMixin):
 
     `num_topics=None` chooses the number of topics in `topic_range` (inclusive) by the coherence named in
     `selection`; the table of every candidate's c_v and c_npmi is `coherence_`. `method` is "lda" (gensim
-    LdaMulticore) or "nmf" (scikit-learn NMF on tf-idf). Words of the documents' own `outlet` and byline
+    LdaMulticore with `workers` processes; `workers=0`, the default, trains the same model with gensim's
+    single-process LdaModel, which is bit-for-bit reproducible: LdaMulticore merges worker results as they
+    arrive, so repeated runs can differ slightly) or "nmf" (scikit-learn NMF on tf-idf). Words of the documents' own `outlet` and byline
     fields are dropped (`drop_names`), except those in `keep_words`; words in fewer than `no_below`
     documents or more than a `no_above` share of them are pruned, which removes boilerplate.
     """
@@ -153,7 +155,7 @@ class TopicModel(BaseEstimator, TransformerMixin):
         selection: str = "c_v",
         coherence_docs: int = 5_000,
         chunksize: int = 2_000,
-        workers: int = 1,
+        workers: int = 0,
         random_state: int | None = 0,
         verbose: bool = False,
     ) -> None:
@@ -275,9 +277,9 @@ class TopicModel(BaseEstimator, TransformerMixin):
 
     def _train(self, corpus: Iterable, k: int) -> dict:
         if self.method == "lda":
-            lda = LdaMulticore(corpus=corpus, id2word=self.dictionary_, num_topics=k, workers=self.workers,
-                               chunksize=self.chunksize, passes=self.passes, iterations=self.iterations,
-                               eval_every=None, random_state=self.random_state)
+            lda = self._lda(corpus=corpus, id2word=self.dictionary_, num_topics=k, chunksize=self.chunksize,
+                            passes=self.passes, iterations=self.iterations, eval_every=None,
+                            random_state=self.random_state)
             return {"lda": lda}
         from sklearn.decomposition import NMF
 
@@ -285,6 +287,12 @@ class TopicModel(BaseEstimator, TransformerMixin):
         nmf = NMF(n_components=k, init="nndsvda", random_state=self.random_state, max_iter=400)
         nmf.fit(X)
         return {"components": nmf.components_}
+
+    def _lda(self, **kwargs: object) -> LdaModel:
+        """gensim LdaMulticore with `workers` processes; with workers=0, gensim's single-process LdaModel."""
+        if self.workers:
+            return LdaMulticore(workers=self.workers, **kwargs)
+        return LdaModel(**kwargs)
 
     def _tfidf(self, bows: Iterable) -> object:
         """Documents x terms tf-idf matrix (rows L2-normalised) of bags of words, for NMF."""
@@ -354,7 +362,9 @@ class TopicModel(BaseEstimator, TransformerMixin):
         if not bows:
             return self
         if "lda" in self._state:
-            self._state["lda"].update(bows)
+            lda = self._state["lda"]
+            lda.random_state = np.random.RandomState(self.random_state)  # a loaded model updates alike
+            lda.update(bows)
         else:
             from sklearn.decomposition import non_negative_factorization
 
@@ -421,7 +431,8 @@ class TopicModel(BaseEstimator, TransformerMixin):
         (folder / "dictionary.json").write_text(json.dumps(vocab), encoding="utf-8")
         if "lda" in self._state:
             lda = self._state["lda"]
-            arrays = {"sstats": lda.state.sstats, "alpha": lda.alpha, "eta": lda.eta}
+            arrays = {"sstats": lda.state.sstats, "alpha": lda.alpha, "eta": lda.eta,
+                      "num_updates": np.array([lda.num_updates, lda.state.numdocs])}
         else:
             arrays = {"components": self._state["components"]}
         np.savez_compressed(folder / "arrays.npz", **arrays)
@@ -468,11 +479,11 @@ class TopicModel(BaseEstimator, TransformerMixin):
             frozen.phrasegrams = dict(model.phrasegrams_)
             model._phraser = frozen
         if "sstats" in arrays:
-            lda = LdaMulticore(id2word=dictionary, num_topics=model.num_topics_, workers=model.workers,
-                               chunksize=model.chunksize, passes=model.passes, iterations=model.iterations,
-                               alpha=arrays["alpha"], eta=arrays["eta"], eval_every=None,
-                               random_state=model.random_state)
+            lda = model._lda(id2word=dictionary, num_topics=model.num_topics_, chunksize=model.chunksize,
+                             passes=model.passes, iterations=model.iterations, alpha=arrays["alpha"],
+                             eta=arrays["eta"], eval_every=None, random_state=model.random_state)
             lda.state.sstats = arrays["sstats"].astype(lda.state.sstats.dtype)
+            lda.num_updates, lda.state.numdocs = (int(v) for v in arrays["num_updates"])
             lda.sync_state()
             model._state = {"lda": lda}
         else:
