@@ -342,7 +342,7 @@ class TopicModel(BaseEstimator, TransformerMixin):
             lda = self._state["lda"]
             lda.random_state = np.random.RandomState(self.random_state)  # the same answer on every call
             gamma, _ = lda.inference(bows)
-            theta = gamma
+            theta = gamma.astype(np.float64)
         else:
             from sklearn.decomposition import non_negative_factorization
 
