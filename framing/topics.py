@@ -73,8 +73,9 @@ class _Docs:
 
     def __iter__(self) -> Iterator[tuple[str, str, str]]:
         if isinstance(self.docs, pd.DataFrame):
-            rows: Iterable = self.docs.to_dict("records") if len(self.docs.columns) > 1 else (
-                {self.text_col: t} for t in self.docs[self.text_col])
+            frame = self.docs
+            fields = [c for c in (self.text_col, "outlet", "byline", "author", "authors", "metadata") if c in frame]
+            rows: Iterable = (dict(zip(fields, values)) for values in zip(*(frame[c] for c in fields)))
         elif isinstance(self.docs, pd.Series):
             rows = ({self.text_col: t} for t in self.docs)
         else:

@@ -190,3 +190,24 @@ def test_bad_freq_is_named() -> None:
     model = TopicModel(num_topics=2, passes=1).fit([d["text"] for d in _corpus()])
     with pytest.raises(ValueError, match="freq"):
         topic_prevalence(_corpus(), model, freq="week")
+
+
+class _Stream:
+    """Texts read anew on every pass, without a length: what a file-backed corpus looks like."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts, self.passes = texts, 0
+
+    def __iter__(self):
+        self.passes += 1
+        yield from self.texts
+
+
+def test_streamed_input_is_read_twice_and_multicore_workers_train(tmp_path) -> None:
+    stream = _Stream([d["text"] for d in _corpus()])
+    model = TopicModel(num_topics=2, workers=1, random_state=1, **FAST).fit(stream)
+    assert stream.passes == 2  # names, then the one tokenising pass; training reads the cached bags of words
+    assert type(model._state["lda"]).__name__ == "LdaMulticore"
+    again = TopicModel.load(model.save(tmp_path / "multi"))
+    assert type(again._state["lda"]).__name__ == "LdaMulticore"
+    assert np.allclose(again.transform(stream.texts[:3]), model.transform(stream.texts[:3]))
