@@ -130,10 +130,15 @@ class TopicModel(BaseEstimator, TransformerMixin):
     `num_topics=None` chooses the number of topics in `topic_range` (inclusive) by the coherence named in
     `selection`; the table of every candidate's c_v and c_npmi is `coherence_`. `method` is "lda" (gensim
     LdaMulticore with `workers` processes; `workers=0`, the default, trains the same model with gensim's
-    single-process LdaModel, which is bit-for-bit reproducible: LdaMulticore merges worker results as they
-    arrive, so repeated runs can differ slightly) or "nmf" (scikit-learn NMF on tf-idf). Words of the documents' own `outlet` and byline
-    fields are dropped (`drop_names`), except those in `keep_words`; words in fewer than `no_below`
-    documents or more than a `no_above` share of them are pruned, which removes boilerplate.
+    single-process LdaModel, which is bit-for-bit reproducible, while repeated LdaMulticore updates with
+    the same seed differed slightly in our runs) or "nmf" (scikit-learn NMF on tf-idf).
+
+    Words of the documents' own `outlet` and byline fields are dropped (`drop_names`), except those in
+    `keep_words`; words in fewer than `no_below` documents or more than a `no_above` share of them are
+    pruned. An outlet's boilerplate (sign-offs, "listen to this story") is found by document frequency
+    too: a word or phrase in at least a `boilerplate_share` of one outlet's documents (outlets with 10 or
+    more) whose documents come at least an `outlet_concentration` share from that outlet is dropped
+    (`boilerplate_share=None` keeps them).
     """
 
     def __init__(
