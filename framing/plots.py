@@ -187,11 +187,12 @@ def plot_shares(table: pd.DataFrame, key: str, value: str, title: str, top: int 
         series = table[table[key] == name].assign(_x=lambda d: d["period"].astype(str).map(position)).sort_values("_x")
         line = ax.plot(series["_x"], series[value], marker="o", ms=3, lw=1.2, label=str(name))[0]
         if {"ci_low", "ci_high"} <= set(series.columns):
-            ax.fill_between(series["_x"], series["ci_low"], series["ci_high"], color=line.get_color(), alpha=0.1, lw=0)
+            ax.fill_between(series["_x"], series["ci_low"], series["ci_high"], color=line.get_color(), alpha=0.06, lw=0)
     ax.set_ylim(0, 1.0)
     ax.legend(fontsize=7, frameon=False, loc="upper left", ncol=2)
     _period_axis(ax, order)
+    ax.tick_params(axis="y", labelsize=8)
     ax.set_title(f"{title} (95% intervals)", loc="left", fontsize=10)
-    ax.set_ylabel("share")
+    ax.set_ylabel("share", fontsize=9)
     fig.tight_layout()
     return fig

@@ -128,6 +128,14 @@ def test_topics_command_prints_the_coherence_table_and_writes_tables(tmp_path: P
     assert set(pd.read_csv(out / "topics.csv")["word"]).isdisjoint({"harbour", "herald", "valley", "post"})
     assert main(["frames", "--db", str(db), "--out", str(tmp_path / "frames")]) == 0
     assert "unvalidated" in capsys.readouterr().out
+    model_dir = tmp_path / "model"
+    assert main(["topics", "--db", str(db), "--out", str(out), "--topics", "2", "--save-model", str(model_dir)]) == 0
+    fitted = json.loads((model_dir / "params.json").read_text(encoding="utf-8"))
+    assert main(["topics", "--db", str(db), "--out", str(out), "--model", str(model_dir),
+                 "--update-since", "2023-01-01", "--rename", "1=my label"]) == 0
+    updated = json.loads((model_dir / "params.json").read_text(encoding="utf-8"))
+    assert updated["labels_"][1] == "my label" and updated["n_docs_"] > fitted["n_docs_"]
+    assert set(pd.read_csv(out / "topics.csv")["label"]) >= {"my label"}
 
 
 def test_report_split_by_outlet(tmp_path: Path) -> None:

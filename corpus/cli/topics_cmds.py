@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--framing", action="store_true",
                    help="also analyse concepts and relations and write topic_framing.csv (topic x concept/relation)")
     p.add_argument("--save-model", metavar="DIR", help="save the model (JSON + npz) into DIR")
+    p.add_argument("--model", metavar="DIR", help="use the model saved in DIR instead of fitting one")
+    p.add_argument("--update-since", metavar="DATE", help="with --model: fold the documents dated on or after "
+                   "DATE (YYYY-MM-DD) into the model, without refitting, and save it back into DIR")
+    p.add_argument("--rename", action="append", default=[], metavar="TOPIC=LABEL",
+                   help="give topic TOPIC your own label (repeatable; saved with --save-model or --model)")
     p.set_defaults(func=run_topics)
 
     f = sub.add_parser("frames", help="policy frames (Policy Frames Codebook) per paragraph, and their shares per period",
@@ -90,16 +95,34 @@ def run_topics(args: argparse.Namespace) -> int:
     if docs is None:
         return 2
     low, high = args.range
-    if (args.topics or low) >= len(docs):
-        print(f"framewatch topics: {len(docs)} documents are too few for {args.topics or low} topics",
-              file=sys.stderr)
-        return 2
-    model = TopicModel(num_topics=args.topics, topic_range=(low, min(high, len(docs) - 1)), method=args.method,
-                       passes=args.passes, workers=args.workers, random_state=args.seed, verbose=True)
+    if args.model:
+        try:
+            model = TopicModel.load(args.model)
+        except ValueError as exc:
+            print(f"framewatch topics: --model {args.model}: {exc}", file=sys.stderr)
+            return 2
+        if args.update_since:
+            dates = pd.to_datetime(docs["date"], errors="coerce", utc=True)
+            new = docs[dates >= pd.Timestamp(args.update_since, tz="UTC")]
+            model.update(new)
+            print(f"framewatch topics: folded {len(new)} documents dated from {args.update_since} into "
+                  f"{args.model}", file=sys.stderr)
+    else:
+        if (args.topics or low) >= len(docs):
+            print(f"framewatch topics: {len(docs)} documents are too few for {args.topics or low} topics",
+                  file=sys.stderr)
+            return 2
+        model = TopicModel(num_topics=args.topics, topic_range=(low, min(high, len(docs) - 1)), method=args.method,
+                           passes=args.passes, workers=args.workers, random_state=args.seed, verbose=True)
+        try:
+            model.fit(docs)
+        except ValueError as exc:
+            print(f"framewatch topics: {exc}", file=sys.stderr)
+            return 2
     try:
-        model.fit(docs)
+        model.rename_topics({int(k): v for k, v in (r.split("=", 1) for r in args.rename)})
     except ValueError as exc:
-        print(f"framewatch topics: {exc}", file=sys.stderr)
+        print(f"framewatch topics: --rename: {exc} (give TOPIC=LABEL, e.g. 0='site openings')", file=sys.stderr)
         return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -114,10 +137,14 @@ def run_topics(args: argparse.Namespace) -> int:
         from framing.analyze import analyze
 
         topic_framing(docs, analyze(docs), model).to_csv(out / "topic_framing.csv", index=False)
-    if args.save_model:
-        model.save(args.save_model)
-    how = (f"{model.num_topics_} topics as asked" if args.topics else
-           f"{model.num_topics_} topics: the highest {model.selection} in {low}-{high}")
+    for folder in {f for f in (args.save_model, args.model if (args.rename or args.update_since) else None) if f}:
+        model.save(folder)
+    if args.model:
+        how = f"{model.num_topics_} topics of the model in {args.model}"
+    elif args.topics:
+        how = f"{model.num_topics_} topics as asked"
+    else:
+        how = f"{model.num_topics_} topics: the highest {model.selection} in {low}-{high}"
     print(f"framewatch topics: {len(docs)} documents, {len(model.dictionary_)} words; {how}")
     print(model.coherence_.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
     for t, label in enumerate(model.labels()):
