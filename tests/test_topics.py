@@ -211,3 +211,13 @@ def test_streamed_input_is_read_twice_and_multicore_workers_train(tmp_path) -> N
     again = TopicModel.load(model.save(tmp_path / "multi"))
     assert type(again._state["lda"]).__name__ == "LdaMulticore"
     assert np.allclose(again.transform(stream.texts[:3]), model.transform(stream.texts[:3]))
+
+
+def test_byline_words_from_the_metadata_field_are_dropped() -> None:
+    docs = [{**d, "outlet": "Harbour Herald", "metadata": {"byline": "Zorba Quillfeather"},
+             "text": d["text"] + " reporting by zorba quillfeather for the harbour herald"} for d in _corpus()]
+    model = TopicModel(num_topics=2, random_state=1, **FAST).fit(docs)
+    assert {"zorba", "quillfeather", "harbour", "herald"} <= set(model.dropped_words_)
+    assert not {"zorba", "quillfeather", "harbour", "herald"} & set(model.dictionary_.token2id)
+    kept = TopicModel(num_topics=2, random_state=1, drop_names=False, no_above=1.0, **FAST).fit(docs)
+    assert any("quillfeather" in w for w in kept.dictionary_.token2id)
