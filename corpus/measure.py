@@ -81,8 +81,10 @@ def _store_labels(db: Corpus, labels: pd.DataFrame) -> None:
 
 
 def write_outputs(m: Measurement, out_dir: str | Path, title: str | None = None,
-                  topics: pd.DataFrame | None = None) -> dict[str, Path]:
-    """Write the report (HTML + PNG charts) and the tables (CSV, JSON Lines) into `out_dir`; return their paths."""
+                  topics: pd.DataFrame | None = None, **extra: pd.DataFrame | None) -> dict[str, Path]:
+    """Write the report (HTML + PNG charts) and the tables (CSV, JSON Lines) into `out_dir`; return their paths.
+
+    `extra` goes to `framing.write_report` (topic_prevalence=..., frame_shares=...)."""
     from framing.report import write_report
 
     out = Path(out_dir)
@@ -99,5 +101,5 @@ def write_outputs(m: Measurement, out_dir: str | Path, title: str | None = None,
     m.labels.to_csv(files["document_labels"], index=False)
     m.timeseries.to_csv(files["timeseries"], index=False)
     kwargs = {"title": title} if title else {}
-    files["report"] = write_report(out, m.timeseries, units=m.units, docs=m.docs, topics=topics, **kwargs)
+    files["report"] = write_report(out, m.timeseries, units=m.units, docs=m.docs, topics=topics, **extra, **kwargs)
     return files

@@ -8,6 +8,8 @@ Example::
     units = framing.analyze(df)                    # one row per sentence: concepts, pair labels, markers
     labels = framing.document_labels(units)        # integrative / oppositional / mixed / single / none
     ts = framing.timeseries(df, units, freq="Q")   # counts, rates, Wilson intervals per quarter
+    topics = framing.TopicModel(topic_range=(3, 12)).fit(df)   # number of topics chosen by coherence
+    shares = framing.frame_shares(df, freq="Y")    # policy frames per period (dictionary: unvalidated)
     framing.plot_pair_rates(ts)                    # a matplotlib Figure: one panel per pair
     framing.write_report("report/", ts, units=units, docs=df)
     if framing.embeddings_available():             # the optional extra framewatch[embed]
@@ -19,14 +21,31 @@ from framing.concepts import ConceptDetector, Mention, concepts_in
 from framing.doclabels import DOC_LABELS, document_label, document_labels
 from framing.embeddings import SentenceEncoder
 from framing.embeddings import available as embeddings_available
+from framing.frames import (
+    FRAMES,
+    FrameDictionary,
+    document_frames,
+    frame_model,
+    frame_paragraphs,
+    frame_shares,
+    read_frame_codes,
+    train_frames,
+    validate_frames,
+)
 from framing.lexicon import HELPERS, MAIN_CONCEPTS, Lexicon, LexiconError
 from framing.relations import LABELS, PAIRS, RuleVerdict, pair_key, rule_relation
-from framing.plots import plot_document_labels, plot_pair_rates
+from framing.plots import plot_document_labels, plot_pair_rates, plot_shares
 from framing.prevalence import Validation, add_corrected_shares, corrected_share, shipped_validation
 from framing.report import headline, validation_figures, write_report
 from framing.scale import analyze_dask
 from framing.timeseries import timeseries, wilson_interval
-from framing.topics import TopicModel, topic_prevalence
+from framing.topics import (
+    TopicModel,
+    document_topics,
+    representative_documents,
+    topic_framing,
+    topic_prevalence,
+)
 from framing.units import Unit, load_punkt, save_punkt, split_units, train_punkt
 from framing.validation import (
     agreement,
@@ -43,6 +62,8 @@ from framing.validation import (
 __all__ = [
     "ConceptDetector",
     "DOC_LABELS",
+    "FRAMES",
+    "FrameDictionary",
     "HELPERS",
     "LABELS",
     "Lexicon",
@@ -64,18 +85,26 @@ __all__ = [
     "corrected_share",
     "cross_validate_team",
     "default_relation_model",
+    "document_frames",
     "document_label",
     "document_labels",
+    "document_topics",
     "draw_sample",
     "embeddings_available",
+    "frame_model",
+    "frame_paragraphs",
+    "frame_shares",
     "headline",
     "krippendorff_alpha",
     "load_punkt",
     "pair_key",
     "plot_document_labels",
     "plot_pair_rates",
+    "plot_shares",
     "read_codes",
+    "read_frame_codes",
     "read_labelled",
+    "representative_documents",
     "retrain",
     "rule_relation",
     "save_punkt",
@@ -84,8 +113,11 @@ __all__ = [
     "split_units",
     "team_examples",
     "timeseries",
+    "topic_framing",
     "topic_prevalence",
+    "train_frames",
     "train_punkt",
+    "validate_frames",
     "validation_figures",
     "validation_report",
     "wilson_interval",

@@ -169,3 +169,30 @@ def plot_document_labels(ts: pd.DataFrame, group: str | None = None) -> Figure:
     ax.set_ylabel("documents")
     fig.tight_layout()
     return fig
+
+
+def plot_shares(table: pd.DataFrame, key: str, value: str, title: str, top: int = 8) -> Figure:
+    """One line per `key` (a topic label or a frame name) of its `value` per period, with the `ci_low`/`ci_high`
+    band when present; only the `top` keys with the highest mean are drawn. For `topic_prevalence` (key
+    "label", value "prevalence") and `frame_shares` (key "name", value "share")."""
+    fig = Chart(figsize=(8, 3.8))
+    if table is None or table.empty:
+        fig.set_size_inches(8, 2.0)
+        return _empty(fig, f"{title}: no dated document")
+    order = sorted(table["period"].astype(str).unique())
+    position = {p: i for i, p in enumerate(order)}
+    keep = table.groupby(key)[value].mean().sort_values(ascending=False).head(top).index
+    ax = fig.add_subplot()
+    for name in keep:
+        series = table[table[key] == name].assign(_x=lambda d: d["period"].astype(str).map(position)).sort_values("_x")
+        line = ax.plot(series["_x"], series[value], marker="o", ms=3, lw=1.2, label=str(name))[0]
+        if {"ci_low", "ci_high"} <= set(series.columns):
+            ax.fill_between(series["_x"], series["ci_low"], series["ci_high"], color=line.get_color(), alpha=0.06, lw=0)
+    ax.set_ylim(0, 1.0)
+    ax.legend(fontsize=7, frameon=False, loc="upper left", ncol=2)
+    _period_axis(ax, order)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_title(f"{title} (95% intervals)", loc="left", fontsize=10)
+    ax.set_ylabel("share", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -23,7 +23,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from framing.concepts import ConceptDetector
-from framing.plots import PAIR_NAMES, has_corrected, periods, plot_document_labels, plot_pair_rates
+from framing.plots import PAIR_NAMES, has_corrected, periods, plot_document_labels, plot_pair_rates, plot_shares
 from framing.relations import LABELS, PAIRS
 from framing.timeseries import wilson_interval
 
@@ -300,6 +300,23 @@ def _method(ts: pd.DataFrame, units: pd.DataFrame | None, codebook_href: str | N
     )
 
 
+def _topics_and_frames(charts: dict[str, str], topics: pd.DataFrame | None) -> list[str]:
+    """The topic and policy-frame section: charts, top words, and the frame dictionary's standing."""
+    from framing.frames import UNVALIDATED
+
+    parts = []
+    if (topics is not None and not topics.empty) or "topic_prevalence" in charts:
+        parts.append("<h2>Topics</h2>")
+        parts.append(charts.get("topic_prevalence", ""))
+        if topics is not None and not topics.empty:
+            keys = ["topic", "label"] if "label" in topics.columns else ["topic"]
+            top = topics.groupby(keys)["word"].apply(lambda w: ", ".join(w)).reset_index()
+            parts.append(top.to_html(index=False, escape=True))
+    if "frame_shares" in charts:
+        parts += ["<h2>Policy frames</h2>", charts["frame_shares"], f"<p class=muted id=frames-note>{html.escape(UNVALIDATED)}</p>"]
+    return parts
+
+
 # --------------------------------------------------------------------------------------------------
 def write_report(
     out_dir: str | Path,
@@ -309,9 +326,12 @@ def write_report(
     title: str = "framewatch: harm reduction, treatment and recovery over time",
     examples_per_label: int = 3,
     docs: pd.DataFrame | None = None,
+    topic_prevalence: pd.DataFrame | None = None,
+    frame_shares: pd.DataFrame | None = None,
 ) -> Path:
     """Write `report.html` (self-contained, charts inline) and the charts as PNG into `out_dir`, creating it;
-    return the HTML path. `docs` (id, title, outlet, date, url, story_id) gives the evidence its sources."""
+    return the HTML path. `docs` (id, title, outlet, date, url, story_id) gives the evidence its sources;
+    `topic_prevalence` (framing.topic_prevalence) and `frame_shares` (framing.frame_shares) add their charts."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     figures = {
@@ -319,6 +339,10 @@ def write_report(
         "cooccurrence": plot_pair_rates(ts, "cooccurring_units"),
         "document_labels": plot_document_labels(ts),
     }
+    if topic_prevalence is not None:
+        figures["topic_prevalence"] = plot_shares(topic_prevalence, "label", "prevalence", "Topic prevalence")
+    if frame_shares is not None:
+        figures["frame_shares"] = plot_shares(frame_shares, "name", "share", "Policy frames: share of paragraphs")
     charts = {}
     for name, fig in figures.items():
         fig.savefig(out / f"{name}.png", dpi=110)
@@ -346,12 +370,10 @@ def write_report(
         "<h2>Document framing</h2>", charts["document_labels"],
         "<h2>Relations by period</h2>", _pair_table(ts),
     ]
+    sections += _topics_and_frames(charts, topics)
     if units is not None:
         sections += ["<h2>Evidence: units behind the counts</h2>",
                      _evidence(units, docs, examples_per_label, str(attrs.get("level", "family")))]
-    if topics is not None and not topics.empty:
-        top = topics.groupby("topic")["word"].apply(lambda w: ", ".join(w)).reset_index()
-        sections += ["<h2>Topics</h2>", top.to_html(index=False, escape=True)]
     sections.append(_method(ts, units, codebook_href))
     page = (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
             f"<style>{_STYLE}</style></head><body>{''.join(sections)}</body></html>")

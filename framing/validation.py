@@ -103,6 +103,12 @@ def draw_sample(units: pd.DataFrame, n: int = 200, random_state: int | None = 0,
     pool = pd.DataFrame(rows, columns=SAMPLE_COLUMNS[1:])
     if pool.empty:
         raise ValueError("no unit has a pair of concepts: nothing to sample for coding")
+    return stratified_sample(pool, n, random_state)
+
+
+def stratified_sample(pool: pd.DataFrame, n: int, random_state: int | None = 0) -> pd.DataFrame:
+    """`n` rows of `pool` with an equal share per value of its `stratum` column (see `draw_sample`), shuffled,
+    numbered in a first column `sample_id`."""
     rng = np.random.RandomState(random_state)
     sizes = pool.groupby("stratum").size().sort_values()
     quota, left, strata_left = {}, min(n, len(pool)), len(sizes)
@@ -144,70 +150,81 @@ def coder_columns(codes: pd.DataFrame) -> list[str]:
     return [c for c in codes.columns if str(c).lower().startswith("coder") or str(c).lower() in ("gold", "final")]
 
 
-def read_codes(path: str | os.PathLike) -> pd.DataFrame:
+RELATION_ALIASES = {"comp": "complementary", "c": "complementary", "opp": "opposition", "o": "opposition",
+                    "neu": "neutral", "n": "neutral"}
+
+
+def read_codes(path: str | os.PathLike, labels: Sequence[str] = LABELS, aliases: dict[str, str] | None = None,
+               pairs: bool = True) -> pd.DataFrame:
     """Read a filled-in coding sheet; labels are normalised (case, spaces, 'comp'/'opp'/'neu' accepted).
 
-    Raises ValueError naming the file, row and column of any unknown label or missing column, and
-    naming the file when no row is coded at all.
+    `labels`/`aliases`/`pairs=False` read other sheets with the same workflow (policy frames: one label per
+    text, no pair column). Raises ValueError naming the file, row and column of any unknown label or missing
+    column, and naming the file when no row is coded at all.
     """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"no coding sheet at {path}")
     codes = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for col in ("text", "pair"):
+    for col in ("text", "pair") if pairs else ("text",):
         if col not in codes.columns:
             raise ValueError(f"{path}: no {col!r} column (columns: {', '.join(codes.columns)})")
     coders = coder_columns(codes)
     if not coders:
         raise ValueError(f"{path}: no coder columns (name them coder_1, coder_2, ...)")
-    short = {"comp": "complementary", "c": "complementary", "opp": "opposition", "o": "opposition",
-             "neu": "neutral", "n": "neutral"}
+    short = RELATION_ALIASES if aliases is None else aliases
     for col in coders:
         values = []
         for i, raw in enumerate(codes[col], start=2):
-            v = str(raw).strip().lower()
+            v = " ".join(str(raw).strip().lower().split())
             v = short.get(v, v)
-            if v and v not in LABELS:
+            if v and v not in labels:
                 raise ValueError(f"{path}: row {i}, column {col!r}: unknown label {raw!r} "
-                                 f"(expected one of {', '.join(LABELS)})")
+                                 f"(expected one of {', '.join(labels)})")
             values.append(v or None)
         codes[col] = pd.Series(values, index=codes.index, dtype=object)
     if not codes[coders].notna().any().any():
         raise ValueError(f"{path}: no row is coded yet (columns {', '.join(coders)} are empty); "
                          "fill in the labels, then validate again")
-    pairs = []
+    if not pairs:
+        return codes
+    joined = []
     for i, raw in enumerate(codes["pair"], start=2):
         try:
             a, b = split_pair(raw)
         except ValueError as exc:
             raise ValueError(f"{path}: row {i}: {exc}") from exc
-        pairs.append(f"{a}+{b}")
-    codes["pair"] = pairs
+        joined.append(f"{a}+{b}")
+    codes["pair"] = joined
     return codes
 
 
-def validation_report(codes: pd.DataFrame, model: RelationClassifier | None = None) -> pd.DataFrame:
-    """Agreement of every coder with every other coder and, with `model`, of the model with each coder.
+def validation_report(codes: pd.DataFrame, model: RelationClassifier | None = None,
+                      labels: Sequence[str] = LABELS, predictions: Sequence[str] | None = None) -> pd.DataFrame:
+    """Agreement of every coder with every other coder and, with `model` (or its `predictions`, one per
+    row), of the model with each coder.
 
     One row per comparison: reference, other, n, accuracy, macro_f1, alpha, f1_<label> for each label.
     """
     coders = coder_columns(codes)
     sides = {c: list(codes[c]) for c in coders}
-    if model is not None:
+    if predictions is not None:
+        sides["model"] = [str(p) for p in predictions]
+    elif model is not None:
         sides["model"] = model_codes(model, list(zip(codes["text"], codes["pair"])))
     rows = []
     names = list(sides)
     for ref, other in itertools.combinations(names, 2):
         if ref == "model":
             ref, other = other, ref
-        rows.append(_row(ref, other, agreement(sides[ref], sides[other])))
+        rows.append(_row(ref, other, agreement(sides[ref], sides[other], labels=labels), labels))
     return pd.DataFrame(rows)
 
 
-def _row(ref: str, other: str, ag: dict) -> dict:
+def _row(ref: str, other: str, ag: dict, labels: Sequence[str] = LABELS) -> dict:
     row = {"reference": ref, "other": other, "n": ag["n"], "accuracy": ag["accuracy"],
            "macro_f1": ag["macro_f1"], "alpha": ag["alpha"]}
-    for lab in LABELS:
+    for lab in labels:
         row[f"f1_{lab}"] = ag["per_label"][lab]["f1"]
         row[f"support_{lab}"] = ag["per_label"][lab]["support"]
     return row

@@ -101,6 +101,43 @@ def test_report_with_topics_creates_the_output_folder(tmp_path: Path) -> None:
     assert (out / "topic_prevalence.csv").is_file() and "<h2>Topics</h2>" in (out / "report.html").read_text("utf-8")
 
 
+def test_report_charts_topics_and_frames_next_to_relations(tmp_path: Path) -> None:
+    db = _corpus(tmp_path / "c.sqlite", _rows(12))
+    out = tmp_path / "out"
+    assert main(["report", "--db", str(db), "--topics", "2", "--frames", "--out", str(out)]) == 0
+    page = (out / "report.html").read_text("utf-8")
+    assert page.index("Relations by period") < page.index("id=chart-topic_prevalence") < page.index("Method")
+    assert "id=chart-frame_shares" in page and "dictionary is unvalidated" in page
+    assert (out / "topic_prevalence.png").is_file() and (out / "frame_shares.png").is_file()
+    shares = pd.read_csv(out / "frame_shares.csv")
+    assert (shares.groupby("period")["share"].sum().round(9) == 1).all()
+
+
+def test_topics_command_prints_the_coherence_table_and_writes_tables(tmp_path: Path, capsys) -> None:
+    db = _corpus(tmp_path / "c.sqlite", _rows(24))
+    out = tmp_path / "topics"
+    assert main(["topics", "--db", str(db), "--out", str(out), "--range", "2-4", "--freq", "year"]) == 0
+    printed = capsys.readouterr().out
+    coherence = pd.read_csv(out / "coherence.csv")
+    assert list(coherence["num_topics"]) == [2, 3, 4]
+    chosen = int(coherence.loc[coherence["c_v"].idxmax(), "num_topics"])
+    assert f"{chosen} topics: the highest c_v in 2-4" in printed
+    assert "num_topics" in printed and "c_npmi" in printed
+    prevalence = pd.read_csv(out / "prevalence.csv")
+    assert (prevalence.groupby("period")["prevalence"].sum().round(9) == 1).all()
+    assert set(pd.read_csv(out / "topics.csv")["word"]).isdisjoint({"harbour", "herald", "valley", "post"})
+    assert main(["frames", "--db", str(db), "--out", str(tmp_path / "frames")]) == 0
+    assert "unvalidated" in capsys.readouterr().out
+    model_dir = tmp_path / "model"
+    assert main(["topics", "--db", str(db), "--out", str(out), "--topics", "2", "--save-model", str(model_dir)]) == 0
+    fitted = json.loads((model_dir / "params.json").read_text(encoding="utf-8"))
+    assert main(["topics", "--db", str(db), "--out", str(out), "--model", str(model_dir),
+                 "--update-since", "2023-01-01", "--rename", "1=my label"]) == 0
+    updated = json.loads((model_dir / "params.json").read_text(encoding="utf-8"))
+    assert updated["labels_"][1] == "my label" and updated["n_docs_"] > fitted["n_docs_"]
+    assert set(pd.read_csv(out / "topics.csv")["label"]) >= {"my label"}
+
+
 def test_report_split_by_outlet(tmp_path: Path) -> None:
     db = _corpus(tmp_path / "c.sqlite", _rows(12))
     assert main(["report", "--db", str(db), "--by", "outlet", "--out", str(tmp_path / "out")]) == 0

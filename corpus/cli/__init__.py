@@ -14,10 +14,11 @@ from corpus.cli import (
     framing_cmds,
     report_cmds,
     store_cmds,
+    topics_cmds,
     update_cmds,
 )
 
-_MODULES = (demo_cmd, store_cmds, update_cmds, extract_cmd, framing_cmds, report_cmds)
+_MODULES = (demo_cmd, store_cmds, update_cmds, extract_cmd, framing_cmds, report_cmds, topics_cmds)
 
 
 def _version() -> str:

@@ -41,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--labels", metavar="JSONL", help="score the model on coded units ({text, pairs})")
     v.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validate the model on the team set")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
+    v.add_argument("--frames", metavar="CODES", help="validate policy frames instead: a CSV of coded texts (text, "
+                   "coder_1, coder_2, ... with frame names) against the frame dictionary or --model; with "
+                   "--retrain OUT, train a frame model on the codes")
     v.set_defaults(func=_validate)
 
 
@@ -117,8 +120,44 @@ def _print_report(report, as_json: bool) -> None:
         print(report[with_cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 
+def _validate_frames(args: argparse.Namespace) -> int:
+    from framing import frames as F
+    from framing.modelfile import load_model, save_model
+
+    try:
+        codes = F.read_frame_codes(args.frames)
+    except (OSError, ValueError) as exc:
+        print(f"framewatch validate: {exc}", file=sys.stderr)
+        return 2
+    if args.retrain:
+        try:
+            model = F.train_frames(codes, random_state=args.seed)
+        except ValueError as exc:
+            print(f"framewatch validate: {args.frames}: {exc}", file=sys.stderr)
+            return 2
+        saved = save_model(model, args.retrain)
+        print(f"trained a frame model on {len(codes)} coded texts; saved to {saved}", file=sys.stderr)
+        return 0
+    model = None
+    if args.model:
+        try:
+            model = load_model(args.model)
+        except (OSError, ValueError) as exc:
+            print(f"framewatch validate: --model {args.model}: {exc}", file=sys.stderr)
+            return 2
+    report = F.validate_frames(codes, model)
+    keep = [c for c in report.columns if not c.startswith(("f1_", "support_"))]
+    _print_report(report[keep], args.json)
+    if model is None and not args.json:
+        print("model = the shipped frame dictionary. " + F.UNVALIDATED, file=sys.stderr)
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     from framing import validation as V
+
+    if args.frames:
+        return _validate_frames(args)
 
     if args.sample:
         from framing.analyze import analyze

@@ -46,7 +46,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     _measure_arguments(p, "quarter")
     p.add_argument("--out", required=True, help="the folder to write into (created if missing)")
     p.add_argument("--topics", type=int, default=0, metavar="N",
-                   help="also fit an N-topic LDA model on the in-scope documents and report its topics")
+                   help="also fit an N-topic LDA model on the in-scope documents and report its topics and their "
+                   "prevalence (`framewatch topics` chooses N by coherence)")
+    p.add_argument("--frames", action="store_true",
+                   help="also chart policy-frame shares per period (shipped dictionary, unvalidated)")
     p.add_argument("--title", default=None, help="the report's title")
     p.set_defaults(func=run_report)
 
@@ -99,25 +102,33 @@ def run_report(args: argparse.Namespace) -> int:
     m = _measure(args, "report")
     if m is None:
         return 2
-    topics = None
+    topics, extra = None, {}
+    in_scope_docs = m.docs[m.docs["id"].isin(set(m.labels["doc_id"].astype(str)))]
+    if args.frames and len(in_scope_docs):
+        from framing.frames import frame_shares
+
+        extra["frame_shares"] = frame_shares(in_scope_docs.assign(text=in_scope_docs["text"].fillna("")),
+                                             freq=FREQ_CHOICES[args.freq])
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+        extra["frame_shares"].to_csv(Path(args.out) / "frame_shares.csv", index=False)
     if args.topics:
         from framing.topics import TopicModel, topic_prevalence
 
-        in_scope = m.docs[m.docs["id"].isin(set(m.labels["doc_id"].astype(str)))]
+        in_scope = in_scope_docs.assign(text=in_scope_docs["text"].fillna(""))
         if len(in_scope) < args.topics:
             print(f"framewatch report: {len(in_scope)} documents are too few for {args.topics} topics; "
                   "skipping topics", file=sys.stderr)
         else:
             try:
-                model = TopicModel(num_topics=args.topics, random_state=0).fit(in_scope["text"].fillna("").tolist())
+                model = TopicModel(num_topics=args.topics, random_state=0).fit(in_scope)
             except ValueError as exc:
                 print(f"framewatch report: skipping topics: {exc}", file=sys.stderr)
             else:
                 topics = model.topics(top_n=8)
                 Path(args.out).mkdir(parents=True, exist_ok=True)
-                topic_prevalence(in_scope, model, freq=FREQ_CHOICES[args.freq]).to_csv(
-                    Path(args.out) / "topic_prevalence.csv", index=False)
-    files = write_outputs(m, args.out, title=args.title, topics=topics)
+                extra["topic_prevalence"] = topic_prevalence(in_scope, model, freq=FREQ_CHOICES[args.freq])
+                extra["topic_prevalence"].to_csv(Path(args.out) / "topic_prevalence.csv", index=False)
+    files = write_outputs(m, args.out, title=args.title, topics=topics, **extra)
     a = m.timeseries.attrs
     print(f"framewatch report: {a['documents_in_scope']} documents in scope ({a['stories_in_scope']} distinct "
           f"stories), {a['out_of_scope']} out of scope, {a['undated']} undated, {a['low_confidence_dropped']} "
