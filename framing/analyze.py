@@ -84,6 +84,7 @@ def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "se
     has_date = "date" in frame.columns and "date" not in (text_col, id_col)
     rows: list[dict] = []
     items: list[tuple] = []
+    verdicts: list = []
     where: list[tuple[int, str]] = []
     show = progress if progress is not None else len(frame) >= PROGRESS_MIN_DOCS
     title_col = "title" if "title" in frame.columns and "title" not in (text_col, id_col) else None
@@ -110,12 +111,15 @@ def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "se
                 row["markers"][pair] = [m.to_dict() for m in verdict.markers]
                 row["explanations"][pair] = explain_markers(verdict)
                 items.append((u.text, pair, mentions))
+                verdicts.append(verdict)
                 where.append((len(rows), pair))
             rows.append(row)
     if items:
         batches = range(0, len(items), PREDICT_BATCH)
+        own = isinstance(model, RelationClassifier)  # it takes the verdicts computed above
         proba = [p for i in tqdm(batches, desc="relations", unit="batch", disable=not show)
-                 for p in model.predict_proba(items[i:i + PREDICT_BATCH])]
+                 for p in (model.predict_proba(items[i:i + PREDICT_BATCH], verdicts[i:i + PREDICT_BATCH])
+                           if own else model.predict_proba(items[i:i + PREDICT_BATCH]))]
         classes = [str(c) for c in model.classes_]
         for (i, pair), p in zip(where, proba):
             probs = {c: round(float(x), 4) for c, x in zip(classes, p)}
