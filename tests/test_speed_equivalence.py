@@ -69,6 +69,18 @@ def test_seed_sentences_equal_the_reference() -> None:
     assert got == ref["seeds"]
 
 
+def test_streamed_chunks_equal_one_call() -> None:
+    from framing.analyze import iter_analyze
+
+    docs = demo_docs()
+    whole = analyze(docs, progress=False)
+    records = (dict(zip(docs.columns, row)) for row in docs.itertuples(index=False, name=None))
+    chunks = list(iter_analyze(records, chunk_docs=7, progress=False))  # a generator, read 7 at a time
+    assert len(chunks) == -(-len(docs) // 7)
+    streamed = pd.concat(chunks, ignore_index=True)
+    assert streamed.drop(columns="date").to_dict("records") == whole.drop(columns="date").to_dict("records")
+
+
 if __name__ == "__main__":
     data = {"demo": _plain(summary(analyze(demo_docs(), progress=False), DEMO_EXTRA))}
     seeds = seed_docs()
