@@ -73,9 +73,15 @@ class ConceptDetector:
             pats = [p for c in concepts for lvl in self._levels() for p in self.lexicon.patterns(c, lvl)]
             if site_reference and self.lexicon.site_reference is not None:
                 pats.append(self.lexicon.site_reference)
-            parts = [("(?i:" if p.flags & re.IGNORECASE else "(?-i:") + p.pattern + ")" for p in pats]
+            # every lexicon pattern opens with the same word-start guard: test it once per position
+            guard = r"(?<![\w])"
+            parts = [("(?i:" if p.flags & re.IGNORECASE else "(?-i:") + p.pattern[len(guard):] + ")"
+                     for p in pats if p.pattern.startswith(guard)]
+            rest = [("(?i:" if p.flags & re.IGNORECASE else "(?-i:") + p.pattern + ")"
+                    for p in pats if not p.pattern.startswith(guard)]
+            joined = ([guard + "(?:" + "|".join(parts) + ")"] if parts else []) + rest
             try:
-                self._gates[key] = re.compile("|".join(parts)) if parts else re.compile(r"(?!)")
+                self._gates[key] = re.compile("|".join(joined)) if joined else re.compile(r"(?!)")
             except re.error:
                 self._gates[key] = None
         return self._gates[key]

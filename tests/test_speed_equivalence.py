@@ -81,6 +81,26 @@ def test_streamed_chunks_equal_one_call() -> None:
     assert streamed.drop(columns="date").to_dict("records") == whole.drop(columns="date").to_dict("records")
 
 
+def test_running_timeseries_over_chunks_equals_timeseries_of_the_whole() -> None:
+    from framing.running import RunningTimeseries, analyze_stream
+    from framing.timeseries import timeseries
+
+    docs = demo_docs()
+    whole = timeseries(docs, analyze(docs, progress=False))
+    running = RunningTimeseries()
+    for chunk_docs, units in analyze_stream(docs, chunk_docs=9, progress=False):
+        running.add(chunk_docs, units)
+    got = running.frame()
+    keys = ["group", "period", "measure", "concept", "pair", "label"]
+
+    def table(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.fillna({k: "" for k in keys}).sort_values(keys).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(table(got), table(whole))
+    assert whole["count"].sum() > 100
+    assert {k: got.attrs[k] for k in ("documents", "undated")} == {k: whole.attrs[k] for k in ("documents", "undated")}
+
+
 if __name__ == "__main__":
     data = {"demo": _plain(summary(analyze(demo_docs(), progress=False), DEMO_EXTRA))}
     seeds = seed_docs()
