@@ -60,6 +60,7 @@ class ConceptDetector:
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
         self.level = level
         self._gates: dict[tuple, re.Pattern | None] = {}
+        self._all = tuple(self.lexicon.concepts)
 
     def _levels(self) -> tuple[str, ...]:
         return ("term",) if self.level == "term" else LEVELS
@@ -114,7 +115,7 @@ class ConceptDetector:
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
         site_refs = site_context and self.level == "family"
-        if not self._may_hold(text, tuple(self.lexicon.concepts), site_refs):
+        if not self._may_hold(text, self._all, site_refs):
             return []  # no pattern matches anywhere: no candidates, so no mentions
         levels = self._levels()
         cache: dict = {}
