@@ -13,7 +13,7 @@ Example::
     if framing.embeddings_available():             # the optional extra framewatch[embed]
         vectors = framing.SentenceEncoder().encode(units["text"].tolist())
 """
-from framing.analyze import analyze
+from framing.analyze import analyze, iter_analyze
 from framing.classifier import RelationClassifier, default_relation_model, read_labelled, team_examples
 from framing.concepts import ConceptDetector, Mention, concepts_in
 from framing.doclabels import DOC_LABELS, document_label, document_labels
@@ -24,6 +24,7 @@ from framing.relations import LABELS, PAIRS, RuleVerdict, pair_key, rule_relatio
 from framing.plots import plot_document_labels, plot_pair_rates
 from framing.prevalence import Validation, add_corrected_shares, corrected_share, shipped_validation
 from framing.report import headline, validation_figures, write_report
+from framing.running import RunningTimeseries, UnitsWriter, analyze_stream, read_units
 from framing.scale import analyze_dask
 from framing.timeseries import timeseries, wilson_interval
 from framing.topics import TopicModel, topic_prevalence
@@ -52,14 +53,17 @@ __all__ = [
     "PAIRS",
     "RelationClassifier",
     "RuleVerdict",
+    "RunningTimeseries",
     "SentenceEncoder",
     "TopicModel",
     "Unit",
+    "UnitsWriter",
     "Validation",
     "add_corrected_shares",
     "agreement",
     "analyze",
     "analyze_dask",
+    "analyze_stream",
     "concepts_in",
     "corrected_share",
     "cross_validate_team",
@@ -69,6 +73,7 @@ __all__ = [
     "draw_sample",
     "embeddings_available",
     "headline",
+    "iter_analyze",
     "krippendorff_alpha",
     "load_punkt",
     "pair_key",
@@ -76,6 +81,7 @@ __all__ = [
     "plot_pair_rates",
     "read_codes",
     "read_labelled",
+    "read_units",
     "retrain",
     "rule_relation",
     "save_punkt",

@@ -9,14 +9,19 @@ of `framing.iter_analyze` (documents never span chunks, so every count adds up):
         running.add(docs, units)
     table = running.frame()   # what timeseries(all_docs, all_units) gives
 
+`UnitsWriter` keeps the units table, when it is wanted, in one Parquet file written chunk by chunk.
+
 Syndicated copies (`story_id`) are counted once within a chunk only; de-duplicate across the corpus first
 (the corpus export keeps one copy per story) when copies may fall in different chunks.
 """
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
+from pathlib import Path
+from types import TracebackType
 
 import pandas as pd
 
@@ -109,3 +114,68 @@ class RunningTimeseries:
                 shipped_validation(self.correction)
             out = add_corrected_shares(out, validation)
         return out
+
+
+_JSON_COLUMNS = ("concepts", "helpers", "pairs", "probabilities", "markers", "explanations")
+
+
+class UnitsWriter:
+    """Writes `framing.analyze` units tables, chunk after chunk, into one Parquet file.
+
+    Columns keep their names; doc_id and date are stored as text, and the list and dict columns
+    (concepts, pairs, probabilities, markers ...) as JSON text, so chunks with different pairs share one
+    schema. `read_units(path)` gives the table back as `framing.analyze` returns it.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        import pyarrow as pa
+
+        self.path = Path(path)
+        self._pa = pa
+        self._writer = None
+        self.rows = 0
+
+    def write(self, units: pd.DataFrame) -> None:
+        """Append one chunk."""
+        import pyarrow.parquet as pq
+
+        pa = self._pa
+        frame = units.copy()
+        frame["doc_id"] = frame["doc_id"].astype(str)
+        if "date" in frame.columns:
+            frame["date"] = [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                             for v in frame["date"]]
+        for col in _JSON_COLUMNS:
+            frame[col] = [json.dumps(v, ensure_ascii=False) for v in frame[col]]
+        fields = [(c, pa.int64() if c in ("unit", "start", "end", "paragraph") else pa.string())
+                  for c in frame.columns]
+        table = pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, table.schema)
+        elif table.schema != self._writer.schema:
+            raise ValueError(f"{self.path}: chunk columns {table.schema.names} differ from the first chunk's "
+                             f"{self._writer.schema.names}")
+        self._writer.write_table(table)
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        """Finish the file."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def __enter__(self) -> UnitsWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def read_units(path: str | Path) -> pd.DataFrame:
+    """A units table written by `UnitsWriter`, with its list and dict columns decoded."""
+    frame = pd.read_parquet(path)
+    for col in _JSON_COLUMNS:
+        if col in frame.columns:
+            frame[col] = [json.loads(v) for v in frame[col]]
+    return frame

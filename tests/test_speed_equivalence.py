@@ -101,6 +101,20 @@ def test_running_timeseries_over_chunks_equals_timeseries_of_the_whole() -> None
     assert {k: got.attrs[k] for k in ("documents", "undated")} == {k: whole.attrs[k] for k in ("documents", "undated")}
 
 
+def test_units_written_to_parquet_chunk_by_chunk_read_back_equal(tmp_path: Path) -> None:
+    from framing.running import UnitsWriter, analyze_stream, read_units
+
+    docs = demo_docs()
+    whole = analyze(docs, progress=False)
+    with UnitsWriter(tmp_path / "units.parquet") as writer:
+        for _, units in analyze_stream(docs, chunk_docs=20, progress=False):
+            writer.write(units)
+    back = read_units(tmp_path / "units.parquet")
+    assert writer.rows == len(whole) == len(back)
+    cols = ["doc_id", "unit", "text", "start", "end", "concepts", "pairs", "probabilities", "markers"]
+    assert back[cols].to_dict("records") == whole[cols].to_dict("records")
+
+
 if __name__ == "__main__":
     data = {"demo": _plain(summary(analyze(demo_docs(), progress=False), DEMO_EXTRA))}
     seeds = seed_docs()
