@@ -93,15 +93,28 @@ def measure_floor(n: int) -> dict:
 
 
 def measure_import(n: int) -> dict:
+    """`Corpus.upsert` in batches, and `framewatch import` of a JSONL file, against a bare executemany."""
     from benchmarks.corpus_store import bare_insert, corpus_insert, make_documents
+    from corpus.importers import import_paths
+    from corpus.store import Corpus
 
     docs = make_documents(n, 600)
     with tempfile.TemporaryDirectory() as tmp:
+        jsonl = Path(tmp) / "docs.jsonl"
+        with jsonl.open("w", encoding="utf-8") as fh:
+            for d in docs:
+                fh.write(json.dumps({"url": d.url, "title": d.title, "text": d.text, "outlet": d.outlet,
+                                     "date": d.date.isoformat()}) + "\n")
         bare = bare_insert(Path(tmp) / "bare.db", docs)
         ours = corpus_insert(Path(tmp) / "corpus.db", docs)
         size = (Path(tmp) / "corpus.db").stat().st_size
+        began = time.perf_counter()
+        with Corpus.open(Path(tmp) / "imported.db", create=True) as db:
+            report = import_paths(db, [jsonl], progress=False)
+        imported = time.perf_counter() - began
     return {"docs": n, "bare_s": round(bare, 3), "ours_s": round(ours, 3), "ratio": round(ours / bare, 1),
-            "corpus_bytes_per_doc": size // n}
+            "import_s": round(imported, 3), "import_ratio": round(imported / bare, 1),
+            "imported": report.new, "failed": report.failed, "corpus_bytes_per_doc": size // n}
 
 
 def measure_extraction(pages: int) -> dict | None:
@@ -207,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         imp = measure_import(2_000 if args.quick else 20_000)
         results["import"] = imp
         show("import", f"import {imp['docs']:,} docs: Corpus.upsert {imp['ours_s']:.2f} s vs bare sqlite3 "
-             f"{imp['bare_s']:.2f} s: {imp['ratio']}x; {imp['corpus_bytes_per_doc']:,} bytes per document")
+             f"{imp['bare_s']:.2f} s: {imp['ratio']}x; import of a JSONL file {imp['import_s']:.2f} s: "
+             f"{imp['import_ratio']}x; {imp['corpus_bytes_per_doc']:,} bytes per document")
     if "extraction" not in skip:
         ext = measure_extraction(20 if args.quick else 200)
         results["extraction"] = ext
