@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         before = previous.get("lines", {}).get(key)
         print(line + (f"    (last run: {before})" if before and before != line else ""), flush=True)
         results.setdefault("lines", {})[key] = line
+        args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")  # an interrupted run keeps its figures
 
     if "analysis" not in skip:
         print("analysis of generated 600-word articles (embedding head off), each size in its own process")
