@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from corpus.urls import canonical_url
 
@@ -11,6 +12,7 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 ID_LENGTH = 20  # hex characters of SHA-256 (80 bits): collisions are negligible below billions of documents
 
 
+@lru_cache(maxsize=16)  # one document's text is normalised for its hash, id, match and shingles: once
 def normalise_text(text: str | None) -> str:
     """Text reduced to its words: Unicode NFKC, case-folded, punctuation and spacing collapsed.
 

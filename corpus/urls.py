@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from courlan.clean import normalize_url, scrub_url
@@ -53,6 +54,7 @@ def _keep_param(key: str, value: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=256)  # a document's URLs are canonicalised for its id, URL table and look-ups: once
 def canonical_url(url: str) -> str:
     """One canonical spelling of `url`: https, lower-case host without www/m/amp, no tracking or AMP
     parameters, sorted query, no AMP path, no trailing slash, no fragment, no credentials

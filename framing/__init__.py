@@ -15,7 +15,7 @@ Example::
     if framing.embeddings_available():             # the optional extra framewatch[embed]
         vectors = framing.SentenceEncoder().encode(units["text"].tolist())
 """
-from framing.analyze import analyze
+from framing.analyze import analyze, iter_analyze
 from framing.classifier import RelationClassifier, default_relation_model, read_labelled, team_examples
 from framing.concepts import ConceptDetector, Mention, concepts_in
 from framing.doclabels import DOC_LABELS, document_label, document_labels
@@ -37,6 +37,7 @@ from framing.relations import LABELS, PAIRS, RuleVerdict, pair_key, rule_relatio
 from framing.plots import plot_document_labels, plot_pair_rates, plot_shares
 from framing.prevalence import Validation, add_corrected_shares, corrected_share, shipped_validation
 from framing.report import headline, validation_figures, write_report
+from framing.running import RunningTimeseries, UnitsWriter, analyze_stream, read_units
 from framing.scale import analyze_dask
 from framing.timeseries import timeseries, wilson_interval
 from framing.topics import (
@@ -73,14 +74,17 @@ __all__ = [
     "PAIRS",
     "RelationClassifier",
     "RuleVerdict",
+    "RunningTimeseries",
     "SentenceEncoder",
     "TopicModel",
     "Unit",
+    "UnitsWriter",
     "Validation",
     "add_corrected_shares",
     "agreement",
     "analyze",
     "analyze_dask",
+    "analyze_stream",
     "concepts_in",
     "corrected_share",
     "cross_validate_team",
@@ -95,6 +99,7 @@ __all__ = [
     "frame_paragraphs",
     "frame_shares",
     "headline",
+    "iter_analyze",
     "krippendorff_alpha",
     "load_punkt",
     "pair_key",
@@ -104,6 +109,7 @@ __all__ = [
     "read_codes",
     "read_frame_codes",
     "read_labelled",
+    "read_units",
     "representative_documents",
     "retrain",
     "rule_relation",

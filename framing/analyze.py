@@ -6,7 +6,8 @@
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -22,6 +23,7 @@ COLUMNS = ["doc_id", "unit", "text", "start", "end", "paragraph", "concepts", "h
            "probabilities", "markers", "explanations"]
 PROGRESS_MIN_DOCS = 200
 PREDICT_BATCH = 500  # pairs labelled per step of the progress bar
+CHUNK_DOCS = 1000  # documents read and split per step when streaming
 MODEL_NAMES = ("default",)
 
 
@@ -59,6 +61,112 @@ def _checked(doc_id: object, text: object, n: int, text_col: str) -> str:
     return text
 
 
+def _chunks(docs: pd.DataFrame | Iterable[Mapping[str, object]], size: int) -> Iterator[tuple[int, pd.DataFrame]]:
+    """(number of the chunk's first record, frame) for consecutive chunks of `docs`, read lazily."""
+    if isinstance(docs, pd.DataFrame):
+        for i in range(0, len(docs), size):
+            yield i + 1, docs.iloc[i:i + size]
+        return
+    if isinstance(docs, (str, bytes)):
+        raise TypeError("docs must be a DataFrame or an iterable of records, not a string")
+    it, n = iter(docs), 1
+    while True:
+        chunk = list(islice(it, size))
+        if not chunk:
+            return
+        yield n, as_frame(chunk, first=n)
+        n += len(chunk)
+
+
+def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "sentence",
+                 level: str = "family", k: int = 3, model: RelationClassifier | str | None = None,
+                 text_col: str = "text", id_col: str = "id", progress: bool | None = None,
+                 chunk_docs: int = CHUNK_DOCS) -> Iterator[pd.DataFrame]:
+    """`analyze`, streamed: reads `docs` (a DataFrame, a list, `Corpus.stream()` or any iterable of records)
+    `chunk_docs` documents at a time and yields one units table per chunk, so memory depends on the chunk,
+    not on the corpus. Pairs are labelled in the same batches as one `analyze` call makes, so the
+    concatenated chunks equal `analyze(docs)` exactly."""
+    if chunk_docs < 1:
+        raise ValueError(f"chunk_docs must be at least 1, not {chunk_docs}")
+    detector = ConceptDetector(level=level)
+    model = _model(model, level, progress)
+    own = isinstance(model, RelationClassifier)  # it takes the verdicts computed here (rules run once)
+    classes = [str(c) for c in model.classes_]
+    sized = len(docs) if isinstance(docs, (pd.DataFrame, list, tuple)) else None
+    show = progress if progress is not None else (sized or 0) >= PROGRESS_MIN_DOCS
+    bar = tqdm(total=sized, desc="units and concepts", unit="doc", disable=not show)
+    labelled = tqdm(desc="relations", unit="pair", disable=not show)
+    pending: list[tuple[list[dict], list[str]]] = []  # chunks (rows, columns) waiting for their labels
+    items: list[tuple] = []
+    verdicts: list = []
+    where: list[tuple[list[dict], int, str]] = []
+
+    def label(n: int) -> None:
+        """Label the first `n` waiting pairs (one model batch) and write the labels into their rows."""
+        batch, found = items[:n], verdicts[:n]
+        proba = model.predict_proba(batch, found) if own else model.predict_proba(batch)
+        for (rows, i, pair), p in zip(where[:n], proba):
+            probs = {c: round(float(x), 4) for c, x in zip(classes, p)}
+            rows[i]["pairs"][pair] = max(probs, key=probs.get)
+            rows[i]["probabilities"][pair] = probs
+        del items[:n], verdicts[:n], where[:n]
+        labelled.update(n)
+
+    def ready() -> Iterator[pd.DataFrame]:
+        """The waiting chunks whose pairs are all labelled, in input order."""
+        waiting = {id(rows) for rows, _, _ in where}
+        while pending and id(pending[0][0]) not in waiting:
+            rows, columns = pending.pop(0)
+            out = pd.DataFrame(rows, columns=columns)
+            out.attrs.update({"unit": unit, "level": level})
+            yield out
+
+    try:
+        for first, frame in _chunks(docs, chunk_docs):
+            for col in (text_col, id_col):
+                if col not in frame.columns:
+                    raise ValueError(f"input has no {col!r} column (columns: {', '.join(map(str, frame.columns))})")
+            has_date = "date" in frame.columns and "date" not in (text_col, id_col)
+            title_col = "title" if "title" in frame.columns and "title" not in (text_col, id_col) else None
+            titles = frame[title_col].tolist() if title_col else [None] * len(frame)
+            records = frame[[id_col, text_col] + (["date"] if has_date else [])].itertuples(index=False, name=None)
+            rows: list[dict] = []
+            for n, (rec, title) in enumerate(zip(records, titles), first):
+                doc_id, text = rec[0], _checked(rec[0], rec[1], n, text_col)
+                # the codebook's "the site" rule holds in a document that names a site, in its title or its text
+                site_context = level == "family" and (detector.names_site(text) or (
+                    isinstance(title, str) and detector.names_site(title)))
+                for u in split_units(text, unit=unit, k=k):
+                    mentions = detector.detect(u.text, site_context=site_context)
+                    present = {m.concept for m in mentions}
+                    row = {"doc_id": doc_id, "unit": u.index, "text": u.text, "start": u.start, "end": u.end,
+                           "paragraph": u.paragraph,
+                           "concepts": [c for c in CONCEPTS if c in present],
+                           "helpers": sorted(present - set(CONCEPTS)),
+                           "pairs": {}, "probabilities": {}, "markers": {}, "explanations": {}}
+                    if has_date:
+                        row["date"] = rec[2]
+                    for pair in unit_pairs(mentions) if len(mentions) > 1 else ():
+                        verdict = rule_relation(u.text, mentions, pair)
+                        row["markers"][pair] = [m.to_dict() for m in verdict.markers]
+                        row["explanations"][pair] = explain_markers(verdict)
+                        items.append((u.text, pair, mentions))
+                        verdicts.append(verdict)
+                        where.append((rows, len(rows), pair))
+                    rows.append(row)
+                bar.update()
+            pending.append((rows, COLUMNS + (["date"] if has_date else [])))
+            while len(items) >= PREDICT_BATCH:
+                label(PREDICT_BATCH)
+            yield from ready()
+        while items:
+            label(min(PREDICT_BATCH, len(items)))
+        yield from ready()
+    finally:
+        bar.close()
+        labelled.close()
+
+
 def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "sentence", level: str = "family",
             k: int = 3, model: RelationClassifier | str | None = None, text_col: str = "text", id_col: str = "id",
             progress: bool | None = None) -> pd.DataFrame:
@@ -73,55 +181,18 @@ def analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "se
 
     A record with missing or non-text text, a list as id, or text that is not valid Unicode raises a
     one-line ValueError naming it. Progress (tqdm.auto, so notebooks too) is shown for the first call's
-    model training and, by default, for 200 documents or more; `progress=False` hides it.
+    model training and, by default, for 200 documents or more; `progress=False` hides it. For corpora
+    that do not fit in memory use `iter_analyze` (the same rows, a chunk at a time).
     """
     frame = as_frame(docs)
     for col in (text_col, id_col):
         if col not in frame.columns:
             raise ValueError(f"input has no {col!r} column (columns: {', '.join(map(str, frame.columns))})")
-    detector = ConceptDetector(level=level)
-    model = _model(model, level, progress)
     has_date = "date" in frame.columns and "date" not in (text_col, id_col)
-    rows: list[dict] = []
-    items: list[tuple] = []
-    where: list[tuple[int, str]] = []
-    show = progress if progress is not None else len(frame) >= PROGRESS_MIN_DOCS
-    title_col = "title" if "title" in frame.columns and "title" not in (text_col, id_col) else None
-    titles = frame[title_col].tolist() if title_col else [None] * len(frame)
-    records = frame[[id_col, text_col] + (["date"] if has_date else [])].itertuples(index=False, name=None)
-    for n, (rec, title) in enumerate(tqdm(zip(records, titles), total=len(frame), desc="units and concepts",
-                                          unit="doc", disable=not show), 1):
-        doc_id, text = rec[0], _checked(rec[0], rec[1], n, text_col)
-        # the codebook's "the site" rule holds in a document that names a site, in its title or its text
-        site_context = level == "family" and (detector.names_site(text) or (
-            isinstance(title, str) and detector.names_site(title)))
-        for u in split_units(text, unit=unit, k=k):
-            mentions = detector.detect(u.text, site_context=site_context)
-            present = {m.concept for m in mentions}
-            row = {"doc_id": doc_id, "unit": u.index, "text": u.text, "start": u.start, "end": u.end,
-                   "paragraph": u.paragraph,
-                   "concepts": [c for c in CONCEPTS if c in present],
-                   "helpers": sorted(present - set(CONCEPTS)),
-                   "pairs": {}, "probabilities": {}, "markers": {}, "explanations": {}}
-            if has_date:
-                row["date"] = rec[2]
-            for pair in unit_pairs(mentions):
-                verdict = rule_relation(u.text, mentions, pair)
-                row["markers"][pair] = [m.to_dict() for m in verdict.markers]
-                row["explanations"][pair] = explain_markers(verdict)
-                items.append((u.text, pair, mentions))
-                where.append((len(rows), pair))
-            rows.append(row)
-    if items:
-        batches = range(0, len(items), PREDICT_BATCH)
-        proba = [p for i in tqdm(batches, desc="relations", unit="batch", disable=not show)
-                 for p in model.predict_proba(items[i:i + PREDICT_BATCH])]
-        classes = [str(c) for c in model.classes_]
-        for (i, pair), p in zip(where, proba):
-            probs = {c: round(float(x), 4) for c, x in zip(classes, p)}
-            rows[i]["pairs"][pair] = max(probs, key=probs.get)
-            rows[i]["probabilities"][pair] = probs
-    columns = COLUMNS + (["date"] if has_date else [])
-    out = pd.DataFrame(rows, columns=columns)
+    parts = list(iter_analyze(frame, unit=unit, level=level, k=k, model=model, text_col=text_col, id_col=id_col,
+                              progress=progress, chunk_docs=max(1, len(frame))))
+    if len(parts) == 1:
+        return parts[0]
+    out = pd.DataFrame([], columns=COLUMNS + (["date"] if has_date else []))
     out.attrs.update({"unit": unit, "level": level})
     return out

@@ -33,7 +33,7 @@ from sklearn.preprocessing import FunctionTransformer
 from framing.concepts import ConceptDetector
 from framing.embeddings import available as embeddings_available
 from framing.modelfile import file_sha256, load_model, save_model
-from framing.relations import LABELS, PAIRS, as_spans, explain_markers, rule_relation, split_pair
+from framing.relations import LABELS, PAIRS, RuleVerdict, as_spans, explain_markers, rule_relation, split_pair
 
 DATA = Path(__file__).resolve().parent / "data"
 TEAM_DIR = DATA / "relations"
@@ -117,13 +117,14 @@ class RelationFeatures(BaseEstimator, TransformerMixin):
         """Nothing to learn; present for the estimator contract."""
         return self
 
-    def transform(self, X: Sequence[object]) -> list[dict]:
-        """One dict per item with keys "rules" (feature dict) and "masked" (text)."""
+    def transform(self, X: Sequence[object], verdicts: Sequence[RuleVerdict] | None = None) -> list[dict]:
+        """One dict per item with keys "rules" (feature dict) and "masked" (text); `verdicts`, when given,
+        are the items' rule verdicts already computed (as `framing.analyze` has them), not run again."""
         rows = []
-        for item in X:
+        for n, item in enumerate(X):
             text, pair, mentions, context = _parse_item(item)
             mentions = _mentions(text, mentions, self.level, context)
-            verdict = rule_relation(text, mentions, pair)
+            verdict = verdicts[n] if verdicts is not None else rule_relation(text, mentions, pair)
             rows.append({"rules": verdict.features, "masked": mask_text(text, pair, mentions).lower()})
         return rows
 
@@ -205,15 +206,19 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         if not hasattr(self, "pipeline_"):
             raise RuntimeError("RelationClassifier is not fitted yet: call fit() or use default_relation_model()")
 
-    def predict_proba(self, X: Sequence[object]) -> np.ndarray:
+    def predict_proba(self, X: Sequence[object], verdicts: Sequence[RuleVerdict] | None = None) -> np.ndarray:
         """Probabilities per item, columns in `classes_` order; a row of NaN where the unit does not
-        contain both concepts of the pair (the model abstains rather than guess)."""
+        contain both concepts of the pair (the model abstains rather than guess). `verdicts`: the items'
+        `rule_relation` verdicts when the caller has them already (the rules then run once)."""
         self._check()
         X = list(X)
+        if verdicts is not None and len(verdicts) != len(X):
+            raise ValueError(f"predict_proba: {len(verdicts)} verdicts for {len(X)} items")
         proba = np.full((len(X), len(self.classes_)), np.nan)
         located = [i for i, x in enumerate(X) if locates_pair(x, self.level)]
         if located:
-            rows = self.pipeline_.steps[0][1].transform([X[i] for i in located])
+            rows = self.pipeline_.steps[0][1].transform(
+                [X[i] for i in located], None if verdicts is None else [verdicts[i] for i in located])
             learned = self.pipeline_[1:].predict_proba(rows)
             if getattr(self, "embed_head_", None) is not None and embeddings_available():
                 learned = (learned + self.embed_head_.predict_proba(_embedded([X[i] for i in located]))) / 2

@@ -12,6 +12,7 @@ lets a caller that already split the document pass it per unit.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 from framing.lexicon import LEVELS, MAIN_CONCEPTS, Lexicon
@@ -58,6 +59,37 @@ class ConceptDetector:
             raise ValueError(f"level must be 'term' or 'family', not {level!r}")
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
         self.level = level
+        self._gates: dict[tuple, re.Pattern | None] = {}
+        self._all = tuple(self.lexicon.concepts)
+
+    def _levels(self) -> tuple[str, ...]:
+        return ("term",) if self.level == "term" else LEVELS
+
+    def _gate(self, concepts: tuple[str, ...], site_reference: bool) -> re.Pattern | None:
+        """One regex that matches wherever any pattern of `concepts` (at this detector's levels), or the
+        site references, would: a text it does not match holds none of their candidates, so detection
+        can skip it. None when the patterns cannot be joined (then nothing is skipped)."""
+        key = (concepts, site_reference)
+        if key not in self._gates:
+            pats = [p for c in concepts for lvl in self._levels() for p in self.lexicon.patterns(c, lvl)]
+            if site_reference and self.lexicon.site_reference is not None:
+                pats.append(self.lexicon.site_reference)
+            # every lexicon pattern opens with the same word-start guard: test it once per position
+            guard = r"(?<![\w])"
+            parts = [("(?i:" if p.flags & re.IGNORECASE else "(?-i:") + p.pattern[len(guard):] + ")"
+                     for p in pats if p.pattern.startswith(guard)]
+            rest = [("(?i:" if p.flags & re.IGNORECASE else "(?-i:") + p.pattern + ")"
+                    for p in pats if not p.pattern.startswith(guard)]
+            joined = ([guard + "(?:" + "|".join(parts) + ")"] if parts else []) + rest
+            try:
+                self._gates[key] = re.compile("|".join(joined)) if joined else re.compile(r"(?!)")
+            except re.error:
+                self._gates[key] = None
+        return self._gates[key]
+
+    def _may_hold(self, text: str, concepts: tuple[str, ...], site_reference: bool = False) -> bool:
+        gate = self._gate(concepts, site_reference)
+        return gate is None or gate.search(text) is not None
 
     @property
     def concepts(self) -> list[str]:
@@ -82,13 +114,16 @@ class ConceptDetector:
         """All mentions in `text`, in text order; `site_context` says the document names a site."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
-        levels = ("term",) if self.level == "term" else LEVELS
+        site_refs = site_context and self.level == "family"
+        if not self._may_hold(text, self._all, site_refs):
+            return []  # no pattern matches anywhere: no candidates, so no mentions
+        levels = self._levels()
         cache: dict = {}
         found: dict[str, list[tuple[int, int, str]]] = {}
         for concept in self.lexicon.concepts:
             cands = [(m.start(), m.end(), lvl) for lvl in levels
                      for pattern in self.lexicon.patterns(concept, lvl) for m in pattern.finditer(text)]
-            if concept == "SITE" and site_context and self.level == "family":
+            if concept == "SITE" and site_refs:
                 named = [(s, e) for s, e, _ in cands]
                 cands += [(s, e, "family") for s, e in self._spans(self.lexicon.site_reference, text)
                           if not _overlaps(s, e, named)]
@@ -111,7 +146,17 @@ class ConceptDetector:
 
     def names_site(self, text: str) -> bool:
         """True when `text` names a consumption site (the condition for counting "the facility")."""
-        return any(m.concept == "SITE" for m in self.detect(text, site_context=False))
+        if "SITE" not in self.lexicon.concepts:
+            return False
+        feeders = tuple(c for c in self.lexicon.concepts if "SITE" in self.lexicon.implies(c))
+        if feeders and self.level == "family":  # another concept counts as SITE: the full detection decides
+            return any(m.concept == "SITE" for m in self.detect(text, site_context=False))
+        # what detect() would keep for SITE alone: its candidates that survive its sense filter
+        if not self._may_hold(text, ("SITE",)):
+            return False
+        cands = [(m.start(), m.end(), lvl) for lvl in self._levels()
+                 for pattern in self.lexicon.patterns("SITE", lvl) for m in pattern.finditer(text)]
+        return bool(self._filtered("SITE", cands, text, {}))
 
     def detect_document(self, text: str) -> list[Mention]:
         """Mentions in a whole document, with definite site descriptions counted when it names a site."""

@@ -84,6 +84,7 @@ class Lexicon:
         self.source = source
         self.data = self._validated(copy.deepcopy(dict(data)), source)
         self._compiled: dict[tuple, re.Pattern | None] = {}
+        self._pattern_lists: dict[tuple[str, str], list[re.Pattern]] = {}
 
     @staticmethod
     def _validated(data: dict, source: str) -> dict:
@@ -183,6 +184,9 @@ class Lexicon:
 
     def patterns(self, concept: str, level: str) -> list[re.Pattern]:
         """Compiled regexes for the entries of exactly one level (`term` or `family`), case-folded and cased."""
+        cached = self._pattern_lists.get((concept, level))
+        if cached is not None:
+            return list(cached)
         if level not in LEVELS:
             raise ValueError(f"level must be 'term' or 'family', not {level!r}")
         where = f"{self.source}: {concept}.{level}"
@@ -191,7 +195,8 @@ class Lexicon:
                            lambda: _compile(self.entries(concept, level), spelling, False, where))
         cased = self._get((concept, level, True),
                           lambda: _compile(self.entries(concept, level + "_cased"), spelling, True, where))
-        return [p for p in (folded, cased) if p is not None]
+        self._pattern_lists[(concept, level)] = [p for p in (folded, cased) if p is not None]
+        return list(self._pattern_lists[(concept, level)])
 
     def exclusions(self, concept: str) -> tuple[re.Pattern | None, re.Pattern | None]:
         """(exclude, keep) regexes of a concept: excluded senses, and phrases that rescue a match."""

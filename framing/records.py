@@ -9,8 +9,9 @@ import pandas as pd
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def as_frame(docs: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.DataFrame:
+def as_frame(docs: pd.DataFrame | Iterable[Mapping[str, object]], first: int = 1) -> pd.DataFrame:
     """Return `docs` as a DataFrame (a copy is not made for a DataFrame); records become rows.
+    `first` is the number errors give the first record (a chunk of a longer stream starts later).
 
     >>> as_frame([{"id": "a", "text": "x"}]).columns.tolist()
     ['id', 'text']
@@ -23,7 +24,7 @@ def as_frame(docs: pd.DataFrame | Iterable[Mapping[str, object]]) -> pd.DataFram
     try:
         return pd.DataFrame.from_records(records)
     except UnicodeEncodeError:  # pandas' Arrow-backed strings refuse lone surrogates: name the record
-        for n, rec in enumerate(records, 1):
+        for n, rec in enumerate(records, first):
             for key, value in rec.items() if isinstance(rec, Mapping) else ():
                 found = SURROGATE.search(value) if isinstance(value, str) else None
                 if found:

@@ -469,8 +469,24 @@ def _party_sense(text: str, m: re.Match) -> bool:
     return word[0] == "O" and bool(before) and not re.search(r"[.!?:\"“]$", before)  # "the Opposition"
 
 
+_LAST_MARKERS: list[tuple] = [((), [])]  # the last unit's markers: every pair of one unit shares them
+
+
 def find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tuple[set[str], set[str]]]]]:
-    """Every marker in `text` with its scope sides (before deciding which pair it concerns)."""
+    """Every marker in `text` with its scope sides (before deciding which pair it concerns).
+
+    Markers do not depend on the pair, so the last unit's answer is kept and reused for its other pairs
+    (callers only read it)."""
+    key = (text, tuple(spans))
+    last = _LAST_MARKERS[0]
+    if last[0] == key:
+        return last[1]
+    out = _find_markers(text, spans)
+    _LAST_MARKERS[0] = (key, out)
+    return out
+
+
+def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tuple[set[str], set[str]]]]]:
     bounds = sentence_bounds(text)
     masked = _mask(text, spans)
     out = []

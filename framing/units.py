@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
+from nltk.tokenize.punkt import PunktLanguageVars, PunktParameters, PunktSentenceTokenizer, PunktToken, PunktTrainer
 
 DATA = Path(__file__).resolve().parent / "data"
 TRAINING_TEXT = DATA / "punkt_train.txt"
@@ -45,6 +45,50 @@ class Unit:
     start: int
     end: int
     paragraph: int
+
+
+class _ReLanguageVars(PunktLanguageVars):
+    """Punkt's own fixed regexes compiled with `re`, as NLTK 3.9 ran them. NLTK 3.10 sends every regex
+    through its ReDoS guard (the `regex` engine under a timeout), meant for caller-supplied patterns and
+    3x slower here; these patterns are NLTK's, not input, and the texts are only matched by them."""
+
+    re_boundary_realignment = re.compile(PunktLanguageVars.re_boundary_realignment.pattern, re.MULTILINE)
+
+    def _word_tokenizer_re(self) -> re.Pattern:
+        try:
+            return self._re_word_tokenizer
+        except AttributeError:
+            self._re_word_tokenizer = re.compile(self._word_tokenize_fmt % {
+                "NonWord": self._re_non_word_chars, "MultiChar": self._re_multi_char_punct,
+                "WordStart": self._re_word_start}, re.UNICODE | re.VERBOSE)
+            return self._re_word_tokenizer
+
+    def period_context_re(self) -> re.Pattern:
+        try:
+            return self._re_period_context
+        except AttributeError:
+            self._re_period_context = re.compile(self._period_context_fmt % {
+                "NonWord": self._re_non_word_chars, "SentEndChars": self._re_sent_end_chars},
+                re.UNICODE | re.VERBOSE)
+            return self._re_period_context
+
+
+_NON_PUNCT = re.compile(r"[^\W\d]", re.UNICODE)
+
+
+class _ReToken(PunktToken):
+    """PunktToken with its fixed regexes compiled by `re` (see `_ReLanguageVars`)."""
+
+    __slots__ = ()
+
+    _RE_ELLIPSIS = re.compile(r"\.\.+$")
+    _RE_NUMERIC = re.compile(r"^-?[\.,]?\d[\d,\.-]*\.?$")
+    _RE_INITIAL = re.compile(r"[^\W\d]\.$", re.UNICODE)
+    _RE_ALPHA = re.compile(r"[^\W\d]+$", re.UNICODE)
+
+    @property
+    def is_non_punct(self) -> re.Match | None:
+        return _NON_PUNCT.search(self.type)
 
 
 def train_punkt(texts: Iterable[str], abbreviations: Iterable[str] = COMMON_ABBREVIATIONS) -> PunktSentenceTokenizer:
@@ -91,7 +135,7 @@ def load_punkt(path: str | Path = PARAMS_PATH) -> PunktSentenceTokenizer:
     params.sent_starters = set(data["sent_starters"])
     for word, flags in data["ortho_context"].items():
         params.ortho_context[word] = flags
-    return PunktSentenceTokenizer(params)
+    return PunktSentenceTokenizer(params, lang_vars=_ReLanguageVars(), token_cls=_ReToken)
 
 
 @lru_cache(maxsize=1)

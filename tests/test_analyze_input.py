@@ -56,3 +56,9 @@ def test_many_documents_show_progress_and_units_carry_their_settings(capsys) -> 
     err = capsys.readouterr().err
     assert "units and concepts" in err and "relations" in err
     assert units.attrs == {"unit": "paragraph", "level": "family"}
+
+
+def test_a_bad_record_in_a_later_chunk_is_named_by_its_place_in_the_stream() -> None:
+    records = iter([dict(GOOD, id=str(i)) for i in range(4)] + [{"id": "late", "text": None}])
+    with pytest.raises(ValueError, match=r"document 'late' \(row 5\): 'text' is missing"):
+        list(A.iter_analyze(records, chunk_docs=2, progress=False))

@@ -32,3 +32,29 @@ def test_dask_partitions_give_the_same_units_as_pandas() -> None:
 def test_a_pandas_frame_is_refused_with_a_pointer() -> None:
     with pytest.raises(TypeError, match="framing.analyze"):
         analyze_dask(pd.DataFrame({"id": ["a"], "text": ["x"]}))
+
+
+def test_the_model_is_loaded_once_and_travels_with_the_graph(monkeypatch) -> None:
+    import sys
+
+    A = sys.modules["framing.analyze"]
+    real, calls = A.default_relation_model, []
+    monkeypatch.setattr(A, "default_relation_model", lambda level: calls.append(level) or real(level))
+    docs = pd.DataFrame({"id": [f"d{i}" for i in range(len(TEXTS))], "text": TEXTS})
+    got = analyze_dask(dd.from_pandas(docs, npartitions=3)).compute(scheduler="synchronous")
+    assert calls == ["family"]  # once, in the caller; not once more per partition
+    assert any(p for p in got["pairs"])
+
+
+class _AlwaysOpposition:
+    classes_ = ["complementary", "neutral", "opposition"]
+
+    def predict_proba(self, items):
+        return [[0.1, 0.1, 0.8] for _ in items]
+
+
+def test_a_given_model_labels_every_partition() -> None:
+    docs = pd.DataFrame({"id": [f"d{i}" for i in range(len(TEXTS))], "text": TEXTS})
+    got = analyze_dask(dd.from_pandas(docs, npartitions=3), model=_AlwaysOpposition()).compute(scheduler="synchronous")
+    labels = [label for pairs in got["pairs"] for label in pairs.values()]
+    assert labels and set(labels) == {"opposition"}

@@ -69,6 +69,52 @@ def test_seed_sentences_equal_the_reference() -> None:
     assert got == ref["seeds"]
 
 
+def test_streamed_chunks_equal_one_call() -> None:
+    from framing.analyze import iter_analyze
+
+    docs = demo_docs()
+    whole = analyze(docs, progress=False)
+    records = (dict(zip(docs.columns, row)) for row in docs.itertuples(index=False, name=None))
+    chunks = list(iter_analyze(records, chunk_docs=7, progress=False))  # a generator, read 7 at a time
+    assert len(chunks) == -(-len(docs) // 7)
+    streamed = pd.concat(chunks, ignore_index=True)
+    assert streamed.drop(columns="date").to_dict("records") == whole.drop(columns="date").to_dict("records")
+
+
+def test_running_timeseries_over_chunks_equals_timeseries_of_the_whole() -> None:
+    from framing.running import RunningTimeseries, analyze_stream
+    from framing.timeseries import timeseries
+
+    docs = demo_docs()
+    whole = timeseries(docs, analyze(docs, progress=False))
+    running = RunningTimeseries()
+    for chunk_docs, units in analyze_stream(docs, chunk_docs=9, progress=False):
+        running.add(chunk_docs, units)
+    got = running.frame()
+    keys = ["group", "period", "measure", "concept", "pair", "label"]
+
+    def table(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.fillna({k: "" for k in keys}).sort_values(keys).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(table(got), table(whole))
+    assert whole["count"].sum() > 100
+    assert {k: got.attrs[k] for k in ("documents", "undated")} == {k: whole.attrs[k] for k in ("documents", "undated")}
+
+
+def test_units_written_to_parquet_chunk_by_chunk_read_back_equal(tmp_path: Path) -> None:
+    from framing.running import UnitsWriter, analyze_stream, read_units
+
+    docs = demo_docs()
+    whole = analyze(docs, progress=False)
+    with UnitsWriter(tmp_path / "units.parquet") as writer:
+        for _, units in analyze_stream(docs, chunk_docs=20, progress=False):
+            writer.write(units)
+    back = read_units(tmp_path / "units.parquet")
+    assert writer.rows == len(whole) == len(back)
+    cols = ["doc_id", "unit", "text", "start", "end", "concepts", "pairs", "probabilities", "markers"]
+    assert back[cols].to_dict("records") == whole[cols].to_dict("records")
+
+
 if __name__ == "__main__":
     data = {"demo": _plain(summary(analyze(demo_docs(), progress=False), DEMO_EXTRA))}
     seeds = seed_docs()

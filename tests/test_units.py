@@ -92,3 +92,21 @@ def test_unreadable_parameters_name_the_file(tmp_path) -> None:
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="bad.json"):
         load_punkt(bad)
+
+
+def test_the_shipped_tokenizer_splits_as_stock_punkt_does() -> None:
+    """Punkt's regexes run with `re` (no ReDoS guard) give the stock tokenizer's spans on awkward text."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    from framing.units import load_punkt
+
+    ours = load_punkt()
+    stock = PunktSentenceTokenizer(ours._params)
+    texts = [
+        "Dr. Lee met Sen. Ortiz at 9 a.m. on Jan. 4. They spoke for 2.5 hours... Then she left!",
+        "\u201cWe need beds,\u201d she said. \u201cNow.\u201d (The clinic agreed.) Costs rose 4.3%. U.S. data lag.",
+        "Item no. 12 -- the budget -- passed 7-2. Ms. O\u2019Neil: \u00abyes\u00bb. The end?! Yes.",
+        "Numbers like 1,000.50. And initials J. R. R. Tolkien wrote. \u00c9t\u00e9 est l\u00e0. Fin.",
+    ]
+    for text in texts:
+        assert list(ours.span_tokenize(text)) == list(stock.span_tokenize(text))

@@ -1,0 +1,181 @@
+"""Time series and document labels of a corpus too large for memory, accumulated chunk by chunk.
+
+`RunningTimeseries` keeps, per group × period × measure × concept/pair/label, the running count and total
+of `framing.timeseries`; its memory grows with the number of periods, not of documents. Feed it the chunks
+of `framing.iter_analyze` (documents never span chunks, so every count adds up)::
+
+    running = RunningTimeseries(freq="M")
+    for docs, units in analyze_stream(corpus.stream(), chunk_docs=2000):
+        running.add(docs, units)
+    table = running.frame()   # what timeseries(all_docs, all_units) gives
+
+`UnitsWriter` keeps the units table, when it is wanted, in one Parquet file written chunk by chunk.
+
+Syndicated copies (`story_id`) are counted once within a chunk only; de-duplicate across the corpus first
+(the corpus export keeps one copy per story) when copies may fall in different chunks.
+"""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+
+import pandas as pd
+
+from framing.analyze import CHUNK_DOCS, iter_analyze
+from framing.lexicon import HELPERS
+from framing.prevalence import Validation, add_corrected_shares, shipped_validation
+from framing.timeseries import COLUMNS, FREQS, timeseries, wilson_interval
+
+_KEY = ["group", "period", "period_start", "measure", "concept", "pair", "label"]
+_SUMMED_ATTRS = ("undated", "syndicated_copies_dropped", "documents", "documents_in_scope", "out_of_scope",
+                 "stories_in_scope", "low_confidence_dropped")
+
+
+def analyze_stream(docs: Iterable[Mapping[str, object]] | pd.DataFrame, chunk_docs: int = CHUNK_DOCS,
+                   **kwargs: object) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(documents, units) per chunk of `docs`: the chunk's records as a table (without their text, which is
+    not needed after analysis) and its `iter_analyze` units, labelled exactly as `analyze` labels them."""
+    if isinstance(docs, pd.DataFrame):
+        records: Iterable = (docs.iloc[i:i + chunk_docs] for i in range(0, len(docs), chunk_docs))
+    else:
+        it = iter(docs)
+        records = iter(lambda: list(islice(it, chunk_docs)), [])
+    text_col = str(kwargs.get("text_col", "text"))
+    for chunk in records:
+        frame = chunk if isinstance(chunk, pd.DataFrame) else pd.DataFrame.from_records(chunk)
+        for units in iter_analyze(frame, chunk_docs=max(1, len(frame)), **kwargs):  # type: ignore[arg-type]
+            yield frame.drop(columns=[text_col], errors="ignore"), units
+
+
+class RunningTimeseries:
+    """`framing.timeseries` summed over chunks: `add(docs, units)` per chunk, `frame()` at the end."""
+
+    def __init__(self, freq: str = "M", by: str | None = None, level: str = "family",
+                 scope: str | Iterable[str] | None = "core", min_date_confidence: float | None = None,
+                 correction: Validation | str | None = "realnews") -> None:
+        if freq not in FREQS:
+            raise ValueError(f"freq must be one of M, Q, Y (or month, quarter, year), not {freq!r}")
+        self.freq, self.by, self.level, self.scope = freq, by, level, scope
+        self.min_date_confidence, self.correction = min_date_confidence, correction
+        self.counts: dict[tuple, list[int]] = {}
+        self.attrs: dict[str, object] = {}
+
+    def add(self, docs: pd.DataFrame, units: pd.DataFrame) -> RunningTimeseries:
+        """Count one chunk: its documents (id, date, ...) and their `framing.analyze` units."""
+        part = timeseries(docs, units, freq=self.freq, by=self.by, level=self.level, scope=self.scope,
+                          min_date_confidence=self.min_date_confidence, correction=None)
+        for row in part[_KEY + ["count", "total"]].itertuples(index=False, name=None):
+            key = tuple(None if isinstance(v, float) and math.isnan(v) else v for v in row[:7])
+            held = self.counts.setdefault(key, [0, 0])
+            held[0] += int(row[7])
+            held[1] += int(row[8])
+        for name in _SUMMED_ATTRS:
+            self.attrs[name] = int(self.attrs.get(name, 0)) + int(part.attrs.get(name, 0))
+        for name in ("freq", "by", "level", "scope", "min_date_confidence"):
+            self.attrs[name] = part.attrs.get(name)
+        return self
+
+    def frame(self) -> pd.DataFrame:
+        """The tidy table `framing.timeseries` would give for all chunks together."""
+        counts = dict(self.counts)
+        dated = {(k[0], k[1], k[2]) for k in counts if k[1] != "undated"}
+        code = FREQS[self.freq]
+        if dated:  # periods no chunk had between the first and the last: zero counts, as timeseries gives
+            periods = pd.period_range(min(pd.Period(p, code) for _, p, _ in dated),
+                                      max(pd.Period(p, code) for _, p, _ in dated), freq=code)
+            shapes = {k[3:] for k in counts if k[1] != "undated"}
+            for group in {g for g, _, _ in dated}:
+                for period in periods:
+                    for shape in shapes:
+                        counts.setdefault((group, str(period), period.start_time, *shape), [0, 0])
+        helpers = {k[4] for k in counts if k[4] in HELPERS}
+        for key in [k for k in counts if k[4] == "HARM_REDUCTION"]:
+            for helper in helpers:  # a helper absent from a chunk counted 0 out of the same total
+                other = (*key[:4], helper, *key[5:])
+                if other not in counts:
+                    counts[other] = [0, counts[key][1]]
+        rows = []
+        for key, (count, total) in counts.items():
+            low, high = wilson_interval(count, total)
+            rows.append({**dict(zip(_KEY, key)), "count": count, "total": total,
+                         "rate": count / total if total else math.nan, "ci_low": low, "ci_high": high})
+        out = pd.DataFrame(rows, columns=COLUMNS)
+        if len(out):
+            out["_undated"] = out["period"] == "undated"
+            out = out.sort_values(["group", "_undated", "period"], kind="stable").drop(columns="_undated")
+            out = out.reset_index(drop=True)
+        out.attrs.update(self.attrs)
+        if self.correction is not None:
+            validation = self.correction if isinstance(self.correction, Validation) else \
+                shipped_validation(self.correction)
+            out = add_corrected_shares(out, validation)
+        return out
+
+
+_JSON_COLUMNS = ("concepts", "helpers", "pairs", "probabilities", "markers", "explanations")
+
+
+class UnitsWriter:
+    """Writes `framing.analyze` units tables, chunk after chunk, into one Parquet file.
+
+    Columns keep their names; doc_id and date are stored as text, and the list and dict columns
+    (concepts, pairs, probabilities, markers ...) as JSON text, so chunks with different pairs share one
+    schema. `read_units(path)` gives the table back as `framing.analyze` returns it.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        import pyarrow as pa
+
+        self.path = Path(path)
+        self._pa = pa
+        self._writer = None
+        self.rows = 0
+
+    def write(self, units: pd.DataFrame) -> None:
+        """Append one chunk."""
+        import pyarrow.parquet as pq
+
+        pa = self._pa
+        frame = units.copy()
+        frame["doc_id"] = frame["doc_id"].astype(str)
+        if "date" in frame.columns:
+            frame["date"] = [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+                             for v in frame["date"]]
+        for col in _JSON_COLUMNS:
+            frame[col] = [json.dumps(v, ensure_ascii=False) for v in frame[col]]
+        fields = [(c, pa.int64() if c in ("unit", "start", "end", "paragraph") else pa.string())
+                  for c in frame.columns]
+        table = pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, table.schema)
+        elif table.schema != self._writer.schema:
+            raise ValueError(f"{self.path}: chunk columns {table.schema.names} differ from the first chunk's "
+                             f"{self._writer.schema.names}")
+        self._writer.write_table(table)
+        self.rows += len(frame)
+
+    def close(self) -> None:
+        """Finish the file."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def __enter__(self) -> UnitsWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def read_units(path: str | Path) -> pd.DataFrame:
+    """A units table written by `UnitsWriter`, with its list and dict columns decoded."""
+    frame = pd.read_parquet(path)
+    for col in _JSON_COLUMNS:
+        if col in frame.columns:
+            frame[col] = [json.loads(v) for v in frame[col]]
+    return frame
