@@ -120,9 +120,20 @@ def _print_report(report, as_json: bool) -> None:
         print(report[with_cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
 
+def load_model_file(path: str, command: str) -> object | None:
+    """A model file read with `framing.modelfile.load_model` (no pickle); None after a one-line error."""
+    from framing.modelfile import load_model
+
+    try:
+        return load_model(path)
+    except (OSError, ValueError) as exc:
+        print(f"framewatch {command}: --model {path}: {exc}", file=sys.stderr)
+        return None
+
+
 def _validate_frames(args: argparse.Namespace) -> int:
     from framing import frames as F
-    from framing.modelfile import load_model, save_model
+    from framing.modelfile import save_model
 
     try:
         codes = F.read_frame_codes(args.frames)
@@ -138,13 +149,9 @@ def _validate_frames(args: argparse.Namespace) -> int:
         saved = save_model(model, args.retrain)
         print(f"trained a frame model on {len(codes)} coded texts; saved to {saved}", file=sys.stderr)
         return 0
-    model = None
-    if args.model:
-        try:
-            model = load_model(args.model)
-        except (OSError, ValueError) as exc:
-            print(f"framewatch validate: --model {args.model}: {exc}", file=sys.stderr)
-            return 2
+    model = load_model_file(args.model, "validate") if args.model else None
+    if args.model and model is None:
+        return 2
     report = F.validate_frames(codes, model)
     keep = [c for c in report.columns if not c.startswith(("f1_", "support_"))]
     _print_report(report[keep], args.json)

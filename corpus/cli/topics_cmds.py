@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from corpus.cli.framing_cmds import load_model_file
 from corpus.cli.report_cmds import FREQ_CHOICES
 
 
@@ -161,15 +162,9 @@ def run_frames(args: argparse.Namespace) -> int:
     docs = _documents(args, "frames")
     if docs is None:
         return 2
-    classifier = None
-    if args.model:
-        from framing.modelfile import load_model
-
-        try:
-            classifier = load_model(args.model)
-        except (OSError, ValueError) as exc:
-            print(f"framewatch frames: --model {args.model}: {exc}", file=sys.stderr)
-            return 2
+    classifier = load_model_file(args.model, "frames") if args.model else None
+    if args.model and classifier is None:
+        return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     paragraphs = frame_paragraphs(docs, classifier)
