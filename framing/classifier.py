@@ -75,11 +75,22 @@ def _mentions(text: str, mentions: list | None, level: str, context: str | None 
     return det.detect(text, site_context=site)
 
 
+def _resolve(X: Sequence[object], level: str) -> list[tuple[str, str, list]]:
+    """Items as (text, pair, mentions), each unit's concepts detected once (with its context, if any)."""
+    out = []
+    for item in X:
+        text, pair, mentions, context = _parse_item(item)
+        out.append((text, pair, _mentions(text, mentions, level, context)))
+    return out
+
+
+def _located(item: tuple[str, str, list]) -> bool:
+    return set(item[1].split("+")) <= {s.concept for s in as_spans(item[2])}
+
+
 def locates_pair(item: object, level: str = "family") -> bool:
     """True when both concepts of the item's pair are found in its unit (else no label can be given)."""
-    text, pair, mentions, context = _parse_item(item)
-    present = {s.concept for s in as_spans(_mentions(text, mentions, level, context))}
-    return set(pair.split("+")) <= present
+    return _located(_resolve([item], level)[0])
 
 
 def mask_text(text: str, pair: str, mentions: Iterable[object]) -> str:
@@ -187,7 +198,8 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         bad = sorted({v for v in y if v not in LABELS})
         if bad:
             raise ValueError(f"unknown relation labels {bad}; expected {list(LABELS)}")
-        located = [locates_pair(x, self.level) for x in X]
+        X = _resolve(X, self.level)
+        located = [_located(x) for x in X]
         X = [x for x, ok in zip(X, located) if ok]
         y = [v for v, ok in zip(y, located) if ok]
         if len(set(y)) < 2:
@@ -211,11 +223,11 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         contain both concepts of the pair (the model abstains rather than guess). `verdicts`: the items'
         `rule_relation` verdicts when the caller has them already (the rules then run once)."""
         self._check()
-        X = list(X)
+        X = _resolve(X, self.level)
         if verdicts is not None and len(verdicts) != len(X):
             raise ValueError(f"predict_proba: {len(verdicts)} verdicts for {len(X)} items")
         proba = np.full((len(X), len(self.classes_)), np.nan)
-        located = [i for i, x in enumerate(X) if locates_pair(x, self.level)]
+        located = [i for i, x in enumerate(X) if _located(x)]
         if located:
             rows = self.pipeline_.steps[0][1].transform(
                 [X[i] for i in located], None if verdicts is None else [verdicts[i] for i in located])
