@@ -138,7 +138,9 @@ def _load(path: Path) -> _Model:
     tokenizer.no_padding()
 
     def w(name: str) -> np.ndarray:
-        return np.ascontiguousarray(weights[name], dtype=np.float32)
+        # float64 arithmetic: BLAS sums a row differently with the batch around it, and in float32 that
+        # difference (1e-7) would let a unit's label depend on which other units share its batch
+        return np.ascontiguousarray(weights[name], dtype=np.float64)
 
     layers = []
     for i in range(config["num_hidden_layers"]):

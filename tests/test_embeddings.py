@@ -70,11 +70,12 @@ def test_deterministic_across_calls_and_instances(encoder: SentenceEncoder) -> N
 
 @needs_extra
 def test_batch_size_and_order_do_not_change_vectors(encoder: SentenceEncoder) -> None:
+    # bit for bit: a unit's label must not depend on which other units share its batch
     one = encoder.encode(SENTENCES, batch_size=1)
     sixteen = encoder.encode(SENTENCES, batch_size=16)
-    np.testing.assert_allclose(one, sixteen, atol=1e-5)
+    assert np.array_equal(one, sixteen)
     reversed_rows = encoder.encode(SENTENCES[::-1], batch_size=3)
-    np.testing.assert_allclose(reversed_rows[::-1], one, atol=1e-5)
+    assert np.array_equal(reversed_rows[::-1], one)
 
 
 @needs_extra
@@ -90,7 +91,7 @@ def test_padding_does_not_change_a_short_sentence(encoder: SentenceEncoder) -> N
     alone = encoder.encode([short])[0]
     long_text = " ".join(["the committee heard from nurses, police, neighbours and people who use drugs"] * 12)
     padded = encoder.encode([long_text, short], batch_size=2)[1]  # padded to the long sentence's length
-    np.testing.assert_allclose(padded, alone, atol=1e-5)
+    assert np.array_equal(padded, alone)
 
 
 @needs_extra
