@@ -137,7 +137,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("rather_than", "opposition", "binary", r"\brather\s+than\b"),
     ("rather_x_than", "opposition", "binary", r"\brather\b(?!\s+than)" + _W + r"{1,60}?(?P<m>\bthan\b)"),
     ("in_place_of", "opposition", "binary", r"\bin\s+(?:the\s+)?place\s+of\b|\bin\s+lieu\s+of\b"),
-    ("as_opposed_to", "opposition", "binary", r"\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?(?=\s)"),
+    ("as_opposed_to", "opposition", "binary", r"\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?(?=\s)|\bunlike\b"),
     ("at_the_expense_of", "opposition", "binary", r"\bat\s+the\s+(?:expense|cost)\s+of\b"),
     # "closing the site in favour of a recovery model": displacement, like "instead of"
     ("in_favour_of", "opposition", "binary", r"\bin\s+favou?r\s+of\b"),
@@ -204,7 +204,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("instead_cross", "opposition", "cross", r"\binstead\b(?!\s+of)|\bin\s+contrast\b|\bby\s+contrast\b"),
     # --- complementary
     ("both_and", "complementary", "inner",
-     r"\bboth\b(?P<l>" + _W + r"{1,80}?)(?P<m>\band\b)|\bnot\s+only\b(?P<l2>" + _W + r"{1,100}?)\bbut\s+also\b"),
+     r"\bboth\b(?!\s+of\s+(?:the|these|those|them|us|our|their|its|his|her)\b)(?P<l>" + _W + r"{1,80}?)(?P<m>\band\b)|\bnot\s+only\b(?P<l2>" + _W + r"{1,100}?)\bbut\s+also\b"),
     ("need_both", "complementary", "unary",
      r"\b(?:need\w*|want\w*|support\w*|fund\w*|offer\w*|provid\w*|requir\w*|take\w*|value\w*)\s+both\b|"
      r"\bboth\s+(?:are|matter|work|belong|have)\b|\bthe\s+two\s+(?:go|work|belong)\b|\beach\s+other\b|"
@@ -260,6 +260,11 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     # after "include" with no concept before it stays a list
     ("includes", "complementary", "contains",
      r"\b(?:to\s+include|includ(?:es|ed)|encompass\w*|extend\w*\s+to|expand\w*\s+to|broaden\w*\s+to)\b"),
+    # a service or site that itself provides the other ("the site offers same-day treatment", "the facility
+    # will provide detox"): co-location, complementary; its subject is the last concept before the verb
+    ("provides", "complementary", "provider",
+     r"\b(?:provid(?:e|es|ing)|offer(?:s|ing)?|deliver(?:s|ing)?|dispens(?:e|es|ing)|"
+     r"(?:will|also|now|to)\s+(?:provide|offer|deliver|dispense))\b(?!\s+only\b)"),
     # "within a recovery framework", "under a harm reduction umbrella"
     ("within_frame", "complementary", "target",
      r"\b(?:within|inside|under|into)\s+(?:a|an|the|their|its|this|one)\s+(?:broader\s+|wider\s+|larger\s+)?"
@@ -294,7 +299,7 @@ _NEGATOR = re.compile(
 )
 # Markers whose negation means the opposite label ("not incompatible", "not a path to").
 _FLIPS = {"opposition": "complementary"}
-_FLIP_COMP = {"path_to", "connect_to", "form_of"}
+_FLIP_COMP = {"path_to", "connect_to", "form_of", "provides"}
 _NEG_WINDOW = 60
 _DASH_ASIDE = re.compile(r"[—–][^—–.;!?]{1,80}[—–]|\s-\s[^.;!?]{1,80}\s-\s")
 _PLAIN_NOT = re.compile(r"\b(?:not|never|no)\b|n't\b", re.IGNORECASE)
@@ -306,20 +311,34 @@ _AFTER_DENIAL = re.compile(r"^[^.;!?]{0,80}?\b(?:is|are|was|were|has\s+been|have
                            r"narrowing|shrinking|dissolv\w*)\b",
                            re.IGNORECASE)
 
+# What a negated auxiliary must refuse, or fail to do, to be a refusal ("will not offer", "does not fund",
+# "will never get anyone sober"), unlike a reported non-event ("did not ask about", "had never used")
+_PROVISION = (r"(?:offer|provid|fund|financ|allow|permit|includ|support|operat|run|open|host|approv|licen[cs]|renew|"
+              r"accept|admit|prescrib|pay|cover|endors|back|pursu|expand|continu|tolerat|sanction|authori[sz]|"
+              r"house|locat|build|recommend|participat|get|need|treat|lead|work|mention|help|make|bring|achiev|cur|fix|solv|do|go|"
+              r"be\s+(?:offered|provided|funded|allowed|permitted|part|found|reduced))\w*")
 # A concept that a unit explicitly refuses while it affirms the other ("will not offer supervised consumption").
 _REFUSAL = re.compile(
-    r"(?:\b(?:will|would|does|do|did|can|could|should|shall|must)\s*(?:not|n't)\b|\bwon't\b|\bno\s+longer\b|"
-    r"\bnever\b|\brefus\w*|\bturn\w*\s+away|\bkick\w*\s+out|\bevict\w*|\bexpel\w*|\bdeclin\w*\s+to\b|\bban(?:s|ned|ning)?|\bexclud\w*|\bbar(?:s|red|ring)?|\bblock\w*|\bshut\w*(?:\s+down)?|"
+    r"(?:\b(?:(?:will|would|does|do|did|can|could|should|shall|must)\s*(?:not|n't)|won't|never)\s+"
+    r"(?:\w+\s+){0,2}?" + _PROVISION + r"|\bno\s+longer\b|"
+    r"\brefus\w*|\bturn\w*\s+away|\bkick\w*\s+out|\bevict\w*|\bexpel\w*|"
+    r"\bdeclin\w*\s+to\b(?!\s+(?:comment|say|discuss|answer|respond|speculate|elaborate|confirm|reveal|disclose|"
+    r"specify|be\s+interviewed|give|name|identify))|\bban(?:s|ned|ning)?|\bexclud\w*|\bbar(?:s|red|ring)?|"
+    r"\bblock(?:s|ed|ing)?\b(?!\s+(?:from|away|north|south|east|west|of)\b)|\bshut\w*(?:\s+down)?|"
     r"\bclos(?:e|es|ed|ing)(?:\s+down)?|\bcancel\w*|\bscrap\w*|\bdefund\w*|\babandon\w*|\breject\w*|"
     r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bwithout\s+(?:offering|providing|allowing|any)|\bend(?:s|ed|ing)?(?!\s+(?:points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
-    r"\boppos(?:e|es|ed|ing)|\bagainst)\b[^.;:!?]{0,35}$|\bno\s+(?:[\w-]+\s+)?$",
+    r"\boppos(?:e|es|ed|ing)|\bagainst|\brestrict(?:s|ed|ing)?|\bcurtail\w*|\bpaus(?:e|es|ed|ing)|"
+    r"\bfreez(?:e|es|ing)|\bfroze|\brevok\w*|\bveto(?:es|ed|ing)?|\bprohibit\w*|\boutlaw\w*|\bcrack\w*\s+down\s+on|"
+    r"\bpull\w*\s+(?:the\s+)?(?:plug|funding)\s+(?:on|from)|\bdeny|\bdenie[sd]|\beliminat\w*)\b"
+    r"(?:(?!,\s+(?:the|a|an|its|their|his|her|and|but|while|as|which|who)\b)[^.;:!?]){0,35}$|\bno\s+(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
 # ... or shut down after it ("the consumption site will close").
 _REFUSAL_AFTER = re.compile(
     r"^[^.;:!?]{0,25}?\b(?:will|would|is\s+to|are\s+to|to)\s+(?:be\s+)?(?:clos\w*|shut\w*|end\w*|scrapp\w*|"
     r"defund\w*|phas\w*\s+out|wound\s+down|disband\w*)|^[^.;:!?]{0,25}?\b(?:was|were|has\s+been|have\s+been|"
-    r"is\s+being|are\s+being)\s+(?:clos\w*|shut\w*|scrapp\w*|defunded|cancel\w*|ended)\b",
+    r"is\s+being|are\s+being|has|have|had)\s+(?:now\s+|since\s+|already\s+)?(?:clos\w*|shut\w*|scrapp\w*|"
+    r"defunded|cancel\w*|ended|ceased)\b|^\s*(?:sites?\s+|services?\s+)?(?:closures?|shutdowns?)\b",
     re.IGNORECASE,
 )
 _RIGHT_STOP = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|yet|or|which|who)\b|\s[—–-]\s|\bbut\b|\bwhile\b",
@@ -392,10 +411,12 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
         right = {s.concept for s in after if stop is None or s.start < stop.start()}
         sides = [(left, right)]
         if not left and after:
-            # "Rather than X, Y" / "convert X into Y": the first concept after the marker vs later ones
+            # "Rather than X, Y" / "convert X into Y": the first concept after the marker vs later ones; a
+            # fronted marker ("Unlike X, Y ...") ends its phrase at the first comma, so "X, Y" is no list there
             first = after[0]
+            fronted = not text[s_lo:m.start()].strip(" \t\n\"'“‘(")
             later = [s for s in after if s.concept != first.concept and s.start > first.end
-                     and not _LIST_GAP.match(text[first.end:s.start])]
+                     and (not _LIST_GAP.match(text[first.end:s.start]) or (fronted and "," in text[first.end:s.start]))]
             sides.append(({first.concept}, {s.concept for s in later}))
         return sides
     if kind == "inner":
@@ -419,6 +440,20 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
         right = {s.concept for s in in_sent if s.start >= m.end() and s.start - m.end() <= 100
                  and (stop is None or s.start < stop.start())}
         return [({before[-1].concept}, right)]
+    if kind == "provider":
+        before = [s for s in in_sent if s.end <= m.start() and m.start() - s.end <= 80
+                  and not _CLAUSE_BREAK.search(text, s.end, m.start())]
+        obj = [s for s in in_sent if s.start >= m.end() and s.start - m.end() <= 40
+               and not _CLAUSE_BREAK.search(text, m.end(), s.start)]
+        if not before or not obj:
+            return []
+        objects = [obj[0]]  # "offers detox and recovery housing": the listed items are all objects
+        for s in sorted(in_sent, key=lambda s: s.start):
+            if s.start >= objects[-1].end and len(text[objects[-1].end:s.start]) <= 40 \
+                    and _LIST_GAP.match(text[objects[-1].end:s.start]):
+                objects.append(s)
+        subject, targets = before[-1].concept, {s.concept for s in objects}
+        return [] if subject in targets else [({subject}, targets)]
     if kind == "target":
         right_spans = [s for s in spans if s.start >= m.end() and s.start - m.end() <= 40]
         if not right_spans:
@@ -534,6 +569,16 @@ def _fused(text: str, a: list[Span], b: list[Span]) -> bool:
     return False
 
 
+def _outside_name(text: str, a: list[Span], b: list[Span]) -> bool:
+    """True when a mention of either concept stands apart from every compound joining the two."""
+    inside = set()
+    for x in a:
+        for y in b:
+            if _fused(text, [x], [y]):
+                inside |= {x, y}
+    return any(s not in inside for s in a + b)
+
+
 def _title_case_run(text: str, a: list[Span], b: list[Span]) -> bool:
     for x in a:
         for y in b:
@@ -551,6 +596,8 @@ def _in_list(text: str, a: list[Span], b: list[Span], spans: list[Span]) -> bool
     """True when the two concepts are items of one plain list ("A, B and C"), directly or via other items."""
     for x in a:
         for y in b:
+            if x.start < y.end and y.start < x.end:
+                continue  # one name holding both ("Consumption and Treatment Services") is no list
             first, second = (x, y) if x.start <= y.start else (y, x)
             chain = [first] + [s for s in spans if first.end <= s.start and s.end <= second.start] + [second]
             if all(len(text[p.end:q.start]) <= 40 and _LIST_GAP.match(text[p.end:q.start])
@@ -597,6 +644,8 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
                 fired.append(Marker(marker.name, marker.label, marker.start, marker.end, marker.text,
                                     scope, marker.negated, marker.strength))
     fused = _fused(text, sa, sb) or _title_case_run(text, sa, sb)
+    if _fused(text, sa, sb) and not _outside_name(text, sa, sb):
+        fired = []  # "sites become Addiction Recovery Treatment Hubs": every mention is inside one compound name
     # "Consumption and Treatment Services replace ...": one concept exists here only inside a name that
     # carries the other too, so no marker can set the two against each other or join them
     within_name = all(any(x.start < y.end and y.start < x.end for y in sb) for x in sa) or \
@@ -620,7 +669,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         feats["proper_name"] = 1.0  # "the Community Recovery Act", "Recovery Access Hubs": a title, no stance
     titled = any(_in_law_title(text, s) for s in sa + sb)  # "closed under the Community Recovery Act"
     refused = None if listed or titled or any(
-        m.negated and m.label == "complementary" for m in fired) else _refusals(text, sa, sb)
+        m.negated and m.label == "complementary" for m in fired) else _refusals(text, sa, sb, spans)
     if refused:
         fired.append(refused)
         feats["m:refusal"] = 1.0
@@ -717,10 +766,20 @@ def _near(marker: Marker, sa: list[Span], sb: list[Span], bounds: list[tuple[int
     return marker.end > lo and marker.start < hi
 
 
-def _refusals(text: str, sa: list[Span], sb: list[Span]) -> Marker | None:
+def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> Marker | None:
     """One concept refused or shut down while the other is affirmed: opposition."""
     def refused(s: Span) -> re.Match | None:
-        return _REFUSAL.search(text[max(0, s.start - 60):s.start]) or _REFUSAL_AFTER.search(text[s.end:s.end + 60])
+        """The refusal of `s`, unless another concept stands between it and `s` (that one is refused)."""
+        lo = max(0, s.start - 60)
+        before = _REFUSAL.search(text[lo:s.start])
+        if before and not _between(lo + before.start(), s.start, s):
+            return before
+        after = _REFUSAL_AFTER.search(text[s.end:s.end + 60])
+        return after if after and not _between(s.end, s.end + after.end(), s) else None
+
+    def _between(lo: int, hi: int, s: Span) -> bool:
+        return any(o.concept in MAIN_CONCEPTS and o.concept != s.concept and lo <= o.start and o.end <= hi
+                   for o in spans)
 
     def spread(hit: list[Span], same: list[Span]) -> list[Span]:
         """A refusal covers the items listed right after a refused mention ("no X or Y")."""

@@ -1,0 +1,136 @@
+"""How news coverage of consumption sites relates the concepts, with our own sentences: the rule layer's
+mechanisms found by reading real coverage (a site that provides the other, refusals and closures, a fronted
+"unlike", names), new lexicon entries, and the shift of the learned probabilities to real-coverage priors."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from framing.classifier import PRIORS_FILE, RelationClassifier, default_relation_model, pair_priors
+from framing.concepts import ConceptDetector
+from framing.relations import LABELS, PAIRS, rule_relation
+
+HT, HR, TR = "HARM_REDUCTION+TREATMENT", "HARM_REDUCTION+RECOVERY", "TREATMENT+RECOVERY"
+
+
+def rule(text: str, pair: str, site: bool | None = None):
+    det = ConceptDetector()
+    site = det.names_site(text) if site is None else site
+    return rule_relation(text, det.detect(text, site_context=site), pair)
+
+
+def found(text: str, site: bool = True) -> dict[str, str]:
+    det = ConceptDetector()
+    return {m.concept: text[m.start:m.end] for m in det.detect(text, site_context=site)}
+
+
+@pytest.mark.parametrize("text", [
+    "The supervised consumption site will also offer same-day opioid agonist treatment.",
+    "Under the new licence the overdose prevention centre provides detox referrals and methadone starts.",
+    "The county's syringe services program now dispenses buprenorphine from its van.",
+])
+def test_a_site_that_provides_treatment_is_complementary(text):
+    verdict = rule(text, HT)
+    assert verdict.label == "complementary"
+    assert "provides" in {m.name for m in verdict.markers}
+
+
+def test_providing_is_no_link_when_the_subject_offers_only_itself_or_refuses():
+    # the hubs offer treatment and recovery: both objects, the same side, no stance between them
+    assert rule("The new treatment hubs will offer recovery coaching and addiction treatment.", TR).label != "complementary"
+    # "will not provide" the site's service is a refusal, not a link
+    assert rule("The new treatment hubs will not provide supervised consumption.", HT).label == "opposition"
+
+
+def test_both_of_these_is_a_quantifier_not_both_x_and_y():
+    text = ("At both of these hearings the minister described harm reduction and treatment as mutually "
+            "exclusive approaches.")
+    assert rule(text, HT).label == "opposition"
+    assert rule("The province funds both harm reduction and treatment.", HT).label == "complementary"
+
+
+@pytest.mark.parametrize("text", [
+    "A spokesperson for the treatment centre declined to comment on the supervised consumption site.",
+    "Police found the stolen car two blocks from the overdose prevention site, near a recovery house.",
+    "The survey did not ask whether respondents had used harm reduction services or addiction treatment.",
+])
+def test_reported_non_events_are_no_refusals(text):
+    pair = HR if "recovery" in text else HT
+    assert rule(text, pair).label != "opposition"
+
+
+@pytest.mark.parametrize("text", [
+    "The province will not fund supervised consumption and will pay for treatment beds instead.",
+    "A needle exchange will never get anyone into treatment, the councillor said.",
+    "The consumption site has closed, and the new addiction treatment hub opened on Monday.",
+    "The treatment hub opened in March, months after the consumption site closure.",
+])
+def test_refusals_closures_and_failures_are_opposition(text):
+    assert rule(text, HT).label == "opposition"
+
+
+def test_a_refusal_belongs_to_the_concept_right_after_it():
+    # "closed, the new ... recovery hub": the closure is the site's, not the recovery hub's
+    text = "The supervised consumption site closed, the new addiction recovery hub and its detox unit opened."
+    assert rule(text, TR).label != "opposition"
+
+
+def test_a_fronted_unlike_sets_the_two_apart():
+    text = "Unlike supervised consumption sites, the treatment hubs will not allow drug use on the premises."
+    verdict = rule(text, HT)
+    assert verdict.label == "opposition"
+    assert "as_opposed_to" in {m.name for m in verdict.markers}
+
+
+def test_markers_do_not_split_one_compound_name():
+    # the site turns into the hub (opposition), but recovery and treatment stay one name (neutral)
+    text = "Four supervised consumption sites will transition into Addiction Recovery Treatment Hubs next year."
+    assert rule(text, HT).label == "opposition"
+    assert rule(text, TR).label == "neutral"
+
+
+@pytest.mark.parametrize("text,concept,words", [
+    ("Safe Point opened on the strip on Thursday.", "HARM_REDUCTION", "Safe Point"),
+    ("The MSIF will be run by a charity under licence.", "HARM_REDUCTION", "MSIF"),
+    ("A second Westville site is scheduled to open next week.", "HARM_REDUCTION", "A second Westville site"),
+    ("Only two states have these types of facilities.", "HARM_REDUCTION", "these types of facilities"),
+    ("He spent twenty years treating substance abusers in the county.", "TREATMENT", "treating substance abusers"),
+    ("Services include opiate agonist therapy and wound care.", "TREATMENT", "opiate agonist"),
+    ("Critics call it a harm production programme.", "HARM_REDUCTION", "harm production"),
+])
+def test_names_and_descriptions_news_uses(text, concept, words):
+    assert found(text).get(concept) == words
+
+
+def test_definite_descriptions_need_a_site_document():
+    assert "HARM_REDUCTION" not in found("Only two states have these types of facilities.", site=False)
+
+
+def test_pair_priors_file_holds_counts_for_every_pair_and_label():
+    doc = json.loads(PRIORS_FILE.read_text(encoding="utf-8"))
+    assert set(doc["counts"]) == set(PAIRS)
+    for row in pair_priors().values():
+        assert set(row) == set(LABELS) and all(isinstance(n, int) and n >= 0 for n in row.values())
+    # what real coverage looks like: a treatment-recovery pair is nearly always neutral
+    tr = pair_priors()[TR]
+    assert tr["neutral"] > 5 * (tr["complementary"] + tr["opposition"])
+
+
+def test_prior_shift_moves_learned_probabilities_toward_real_coverage():
+    items = [("Treatment and recovery were on the agenda.", TR)] * 3 + [("Recovery follows treatment.", TR)] * 3 + \
+        [("Treatment is not recovery.", TR)] * 3
+    labels = ["neutral"] * 3 + ["complementary"] * 3 + ["opposition"] * 3
+    plain = RelationClassifier(prior_shift=False, char_ngrams=None).fit(items, labels)
+    shifted = RelationClassifier(prior_shift=True, char_ngrams=None).fit(items, labels)
+    probe = [("The board discussed treatment and recovery budgets on Tuesday.", TR)]
+    column = list(shifted.classes_).index("neutral")
+    assert shifted.predict_proba(probe)[0, column] > plain.predict_proba(probe)[0, column]
+    assert np.allclose(shifted.predict_proba(probe).sum(axis=1), 1.0)
+
+
+def test_shipped_model_leaves_an_unmarked_treatment_recovery_pair_neutral():
+    text = "The premier announced money for treatment spaces at three recovery centres in the province."
+    assert rule(text, TR).label is None  # no marker: the learned model decides
+    assert default_relation_model().predict([(text, TR)])[0] == "neutral"
