@@ -40,7 +40,9 @@ TEAM_DIR = DATA / "relations"
 SHIPPED_MODEL = DATA / "relation_model.skops"
 SHIPPED_MANIFEST = DATA / "relation_model.json"
 # What the shipped model depends on besides its training sets: a change to any of these retrains it.
-_CODE_FILES = ("classifier.py", "relations.py", "concepts.py", "lexicon.py", "data/lexicon.toml")
+_CODE_FILES = ("classifier.py", "relations.py", "concepts.py", "lexicon.py", "data/lexicon.toml",
+               "data/pair_priors.json")
+PRIORS_FILE = DATA / "pair_priors.json"
 _DETECTORS: dict[str, ConceptDetector] = {}
 
 
@@ -158,8 +160,9 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
     def __init__(self, level: str = "family", C: float = 2.0, rule_weight: float = 2.0,
                  word_ngrams: tuple[int, int] = (1, 3), char_ngrams: tuple[int, int] | None = (2, 5),
                  class_weight: str | None = "balanced", rule_trust: float = 0.6, embeddings: bool = False,
-                 random_state: int | None = 0) -> None:
+                 prior_shift: bool = True, random_state: int | None = 0) -> None:
         self.level = level
+        self.prior_shift = prior_shift
         self.rule_trust = rule_trust
         self.embeddings = embeddings
         self.C = C
@@ -209,6 +212,7 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         if self.embeddings:  # a logistic head on frozen MiniLM sentence vectors (the framewatch[embed] extra)
             self.embed_head_ = LogisticRegression(C=2.0, class_weight=self.class_weight, max_iter=5000,
                                                   random_state=self.random_state).fit(_embedded(X), y)
+        self.prior_weights_ = _prior_weights(X, y, self.classes_) if self.prior_shift else {}
         self.n_train_ = len(X)
         self.n_unlocated_ = located.count(False)  # pairs whose concepts the detector cannot find
         self.sklearn_version_ = sklearn.__version__
@@ -234,8 +238,19 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
             learned = self.pipeline_[1:].predict_proba(rows)
             if getattr(self, "embed_head_", None) is not None and embeddings_available():
                 learned = (learned + self.embed_head_.predict_proba(_embedded([X[i] for i in located]))) / 2
+            learned = self._shift_priors(learned, [X[i][1] for i in located])
             proba[located] = self._trust_rules(learned, [_rule_label(r["rules"]) for r in rows])
         return proba
+
+    def _shift_priors(self, learned: np.ndarray, pairs: list[str]) -> np.ndarray:
+        """Bayes' rule under label shift: the team sets are balanced by design, real coverage is not (most
+        TREATMENT-RECOVERY pairs are neutral), so each pair's probabilities are reweighted by the ratio of
+        the real-coverage prior (framing/data/pair_priors.json) to the training prior."""
+        weights = getattr(self, "prior_weights_", {})
+        if not weights:
+            return learned
+        out = learned * np.array([weights.get(p, [1.0] * len(self.classes_)) for p in pairs])
+        return out / out.sum(axis=1, keepdims=True)
 
     def _trust_rules(self, learned: np.ndarray, rule_labels: list[str | None]) -> np.ndarray:
         """Blend in the rule verdict where the rules reached one: (1 - rule_trust) x model + rule_trust x
@@ -312,6 +327,24 @@ def _rule_label(features: dict[str, float]) -> str | None:
             label = key[5:]
             return None if label == "None" else label
     return None
+
+
+def pair_priors() -> dict[str, dict[str, int]]:
+    """Label counts per pair in human-coded real coverage (framing/data/pair_priors.json): the priors the
+    classifier's probabilities are shifted to."""
+    return json.loads(PRIORS_FILE.read_text(encoding="utf-8"))["counts"]
+
+
+def _prior_weights(X: Sequence[tuple[str, str, list]], y: Sequence[str], classes: np.ndarray) -> dict[str, list[float]]:
+    """Per pair, (real-coverage prior / training prior) for each class, both with add-one smoothing."""
+    target = pair_priors()
+    out = {}
+    for pair, counts in target.items():
+        seen = [v for x, v in zip(X, y) if x[1] == pair]
+        train = np.array([seen.count(c) + 1 for c in classes], dtype=float)
+        real = np.array([counts.get(str(c), 0) + 1 for c in classes], dtype=float)
+        out[pair] = list((real / real.sum()) / (train / train.sum()))
+    return out
 
 
 def _scale(X, w: float = 1.0):
