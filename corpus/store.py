@@ -532,12 +532,16 @@ class Bulk:
 
     def _load_exists(self, ids: list[str]) -> None:
         ids = [i for i in ids if i not in self._exists]
+        if not ids:
+            return
         self._exists.update(dict.fromkeys(ids, False))
         for (found,) in self._query("SELECT id FROM documents WHERE id IN ({marks})", ids):
             self._exists[found] = True
 
     def _load_canonicals(self, canonicals: list[str]) -> None:
         todo = [c for c in canonicals if c not in self._by_canonical]
+        if not todo:
+            return
         self._by_canonical.update(dict.fromkeys(todo, None))
         for canonical, found in self._query(
             "SELECT canonical, doc_id FROM document_urls WHERE canonical IN ({marks}) ORDER BY rowid DESC", todo
@@ -551,6 +555,8 @@ class Bulk:
 
     def _load_hashes(self, hashes: list[str]) -> None:
         todo = [h for h in hashes if h not in self._by_hash]
+        if not todo:
+            return
         for h in todo:
             self._by_hash[h] = {}
         for h, found, added in self._query(
@@ -560,12 +566,16 @@ class Bulk:
 
     def _load_owners(self, urls: list[str]) -> None:
         todo = [u for u in urls if u not in self._owner]
+        if not todo:
+            return
         self._owner.update(dict.fromkeys(todo, None))
         for url, found in self._query("SELECT url, doc_id FROM document_urls WHERE url IN ({marks})", todo):
             self._owner[url] = found
 
     def _load_docs(self, ids: list[str]) -> None:
         todo = list(dict.fromkeys(i for i in ids if i not in self._docs))
+        if not todo:
+            return
         rows = list(self._query(f"SELECT rowid, added_at, {_SELECT} FROM documents WHERE id IN ({{marks}})", todo))
         for (rowid, added, *_), doc in zip(rows, self._corpus._documents([row[2:] for row in rows])):
             self._docs[doc.id] = (doc, rowid, added)
@@ -593,11 +603,12 @@ class Bulk:
         return None, False
 
     @staticmethod
-    def _merge(old: Document, new: Document, same_page: bool, urls: list[str]) -> Document:
-        """`old` updated with what `new` knows. A copy of the same text at another address fills gaps only."""
+    def _merge(old: Document, new: Document, metadata: dict[str, Any], same_page: bool, urls: list[str]) -> Document:
+        """`old` updated with what `new` knows (its `metadata` made plain JSON). A copy of the same text at
+        another address fills gaps only."""
         merged = copy.copy(old)
         merged.urls = list(dict.fromkeys(old.urls + urls))
-        merged.metadata = {**old.metadata, **new.metadata}
+        merged.metadata = {**old.metadata, **metadata}
         for name in ("title", "outlet", "source", "language", "fetched_at"):
             value = getattr(new, name)
             if value not in (None, "") and (same_page or getattr(old, name) in (None, "")):
@@ -622,18 +633,17 @@ class Bulk:
 
     def upsert(self, doc: Document) -> tuple[str, Document]:
         """Decide how `doc` is stored (see `Corpus.upsert`); returns the status and the document as it will
-        be stored. Raises ValueError (and decides nothing) when `doc` cannot be stored."""
+        be stored (the block's own copy: change it only through `set_story`). Raises ValueError (and decides
+        nothing) when `doc` cannot be stored."""
         self._prefetch_window(doc)
         prepared = self._prepare(doc)
-        incoming = copy.copy(doc)  # validated when `doc` was made: its checks need not run again
-        incoming.urls = list(doc.urls)
-        incoming.metadata = _plain_metadata(doc.metadata) if doc.metadata else {}
-        incoming.id = prepared.id
+        metadata = _plain_metadata(doc.metadata) if doc.metadata else {}
         target, same_page = self._match(prepared)
         self._load_owners([url for url, _ in prepared.seen])
         urls = [url for url, _ in prepared.seen if self._owner[url] in (None, target)]
         if target is None:
-            stored = copy.copy(incoming)
+            stored = copy.copy(doc)  # validated when `doc` was made: its checks need not run again
+            stored.id, stored.metadata = prepared.id, metadata
             stored.url = prepared.canonicals[0] if prepared.canonicals else None
             stored.urls = list(dict.fromkeys(urls))
             stored.content_hash = prepared.text_hash
@@ -649,9 +659,9 @@ class Bulk:
             status = "new"
         else:
             old, rowid, added = self._doc(target)
-            stored = self._merge(old, incoming, same_page, urls)
+            stored = self._merge(old, doc, metadata, same_page, urls)
             if stored == old:
-                return "unchanged", self._copy(old)
+                return "unchanged", old
             if stored.content_hash != old.content_hash:
                 self._load_hashes([old.content_hash or "", stored.content_hash or ""])
                 self._by_hash[old.content_hash or ""].pop(stored.id, None)
@@ -670,15 +680,9 @@ class Bulk:
                 self._owner[url] = stored.id
                 self._load_canonicals([canonical])
                 self._by_canonical[canonical] = self._by_canonical[canonical] or stored.id
-                self._url_rows.append((url, canonical, stored.id, incoming.outlet or stored.outlet,
-                                       incoming.source or stored.source, self.now))
-        return status, self._copy(stored)
-
-    @staticmethod
-    def _copy(doc: Document) -> Document:
-        out = copy.copy(doc)
-        out.urls, out.metadata = list(doc.urls), dict(doc.metadata)
-        return out
+                self._url_rows.append((url, canonical, stored.id, doc.outlet or stored.outlet,
+                                       doc.source or stored.source, self.now))
+        return status, stored
 
     def set_story(self, id: str, story_id: str | None) -> None:
         """Put document `id` (stored, or decided in this block) in the near-duplicate group `story_id`."""

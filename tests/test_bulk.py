@@ -179,3 +179,13 @@ def test_a_crash_between_batches_keeps_the_whole_batches_before_it(tmp_path: Pat
     with Corpus.open(tmp_path / "clean.sqlite", create=True) as db:
         import_paths(db, [source], progress=False)
     assert export_rows(tmp_path / "killed.sqlite") == export_rows(tmp_path / "clean.sqlite")
+
+
+@settings(max_examples=400, derandomize=True, deadline=None, database=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+def test_the_ascii_fast_path_of_normalise_text_equals_the_unicode_rule(text: str) -> None:
+    import unicodedata
+
+    from corpus.hashing import _NON_WORD, normalise_text
+
+    assert normalise_text.__wrapped__(text) == _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
