@@ -358,8 +358,15 @@ class Corpus:
         cursor = self._conn.execute(query, list(params))
         return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
 
+    def size(self) -> int:
+        """Bytes the corpus's tables and indexes take in its file (pages in use; the free ones not counted)."""
+        pages, free, page_size = (self._conn.execute(f"PRAGMA {name}").fetchone()[0]
+                                  for name in ("page_count", "freelist_count", "page_size"))
+        return int((pages - free) * page_size)
+
     def summary(self) -> dict[str, pd.DataFrame]:
-        """Counts of documents by source, outlet, scope label and year, plus totals (undated, URLs, stories)."""
+        """Counts of documents by source, outlet, scope label and year, plus totals (undated, URLs, stories,
+        bytes in use and bytes per document)."""
         tables = {}
         for name, expression in (
             ("source", "source"), ("outlet", "outlet"), ("scope", "scope_label"),
@@ -375,6 +382,9 @@ class Corpus:
             "(SELECT COUNT(*) FROM document_urls) AS urls, "
             "(SELECT COUNT(DISTINCT story_id) FROM documents WHERE story_id IS NOT NULL) AS stories"
         )
+        size, count = self.size(), int(tables["totals"]["documents"].iloc[0])
+        tables["totals"]["bytes"] = size
+        tables["totals"]["bytes_per_document"] = round(size / count) if count else 0
         return tables
 
     # --- writing -------------------------------------------------------------------------------
