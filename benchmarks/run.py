@@ -4,12 +4,16 @@
   articles against a plain `re` floor (sentences split by a regex, every lexicon pattern scanned over each
   sentence), at each size in its own process with its peak RSS; the relation model's embedding head is off
   for this series (FRAMEWATCH_EMBED=0) and measured on its own on at most 500 articles;
-- import: `Corpus.upsert` in batches against a bare `sqlite3.executemany` of the same rows;
+- import: `Corpus.upsert_many` in batches, one `Corpus.upsert` per document and `framewatch import` of a JSONL
+  file against a bare `sqlite3.executemany` of the same rows; bytes per document against the text's; peak RSS
+  of `framewatch export` (JSONL, Parquet) of the corpus and of the corpus five times larger;
 - extraction: `scrapers.extract` against bare trafilatura + htmldate on ../shared/extraction (when present);
-- topics: against scikit-learn LDA when benchmarks/topics.py exists (skipped otherwise);
+- topics: framewatch's TopicModel (gensim) against scikit-learn LDA on the same generated documents
+  (benchmarks/topics.py);
 - Dask: `framing.analyze_dask` on a LocalCluster of 2 worker processes against 1.
 
-Results go to benchmarks/results.json (the previous run's figures are printed beside the new ones).
+Results go to benchmarks/results.json (results-quick.json for --quick); the previous run's figures are
+printed beside the new ones.
 
     python -m benchmarks [--quick] [--sizes 10000,50000,100000,200000] [--skip dask,extraction]
 """
@@ -28,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results.json"
+RESULTS_QUICK = Path(__file__).resolve().parent / "results-quick.json"  # a --quick run compares with the last one
 FULL_SIZES = (10_000, 50_000, 100_000, 200_000)
 QUICK_SIZES = (250, 500, 1_000)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -93,9 +98,17 @@ def measure_floor(n: int) -> dict:
 
 
 def measure_import(n: int) -> dict:
-    """`Corpus.upsert` in batches, and `framewatch import` of a JSONL file, against a bare executemany."""
-    from benchmarks.corpus_store import bare_insert, corpus_insert, make_documents
+    """Writing n documents against a bare `executemany` of the same rows (the faster of two, one before and one
+    after ours): `Corpus.upsert_many` in batches, one `Corpus.upsert` per document, and `framewatch import` of a
+    JSONL file (parsing, scope scoring, near-duplicate stories; those two also timed alone on a sample); then
+    the bytes per document, and the peak RSS of exporting the corpus and the corpus five times larger."""
+    import random
+
+    from benchmarks.corpus_store import (bare_insert, corpus_insert, corpus_upsert_each, export_peak, grow,
+                                         make_documents)
+    from corpus.dedup import NearDuplicateIndex
     from corpus.importers import import_paths
+    from corpus.scope import ScopeScorer
     from corpus.store import Corpus
 
     docs = make_documents(n, 600)
@@ -107,14 +120,37 @@ def measure_import(n: int) -> dict:
                                      "date": d.date.isoformat()}) + "\n")
         bare = bare_insert(Path(tmp) / "bare.db", docs)
         ours = corpus_insert(Path(tmp) / "corpus.db", docs)
-        size = (Path(tmp) / "corpus.db").stat().st_size
+        each = corpus_upsert_each(Path(tmp) / "each.db", docs)
+        bare = min(bare, bare_insert(Path(tmp) / "bare2.db", docs))
         began = time.perf_counter()
         with Corpus.open(Path(tmp) / "imported.db", create=True) as db:
             report = import_paths(db, [jsonl], progress=False)
+            size = db.size()
         imported = time.perf_counter() - began
+        sample = random.Random(1).sample(docs, min(n, 500 if n <= 2_000 else 2_000))
+        began, scorer = time.perf_counter(), ScopeScorer()
+        for d in sample:
+            scorer.score(d.title, d.text)
+        scope = (time.perf_counter() - began) / len(sample) * n
+        began, index = time.perf_counter(), NearDuplicateIndex()
+        for d in sample:
+            index.add(d.url, d.text)
+        signatures = (time.perf_counter() - began) / len(sample) * n
+        text_bytes = sum(len(d.text.encode("utf-8")) for d in docs)
+        exports = {}
+        for fmt in ("jsonl", "parquet"):
+            exports[f"{fmt}-{n}"] = export_peak(Path(tmp) / "corpus.db", fmt)
+        grow(Path(tmp) / "corpus.db", docs, 5)
+        for fmt in ("jsonl", "parquet"):
+            exports[f"{fmt}-{5 * n}"] = export_peak(Path(tmp) / "corpus.db", fmt)
+    rest = max(imported - scope - signatures, 0.0)
     return {"docs": n, "bare_s": round(bare, 3), "ours_s": round(ours, 3), "ratio": round(ours / bare, 1),
+            "upsert_each_s": round(each, 3), "upsert_each_ratio": round(each / bare, 1),
             "import_s": round(imported, 3), "import_ratio": round(imported / bare, 1),
-            "imported": report.new, "failed": report.failed, "corpus_bytes_per_doc": size // n}
+            "import_scope_s": round(scope, 3), "import_stories_s": round(signatures, 3),
+            "import_rest_s": round(rest, 3), "import_rest_ratio": round(rest / bare, 1),
+            "imported": report.new, "failed": report.failed, "corpus_bytes_per_doc": size // n,
+            "text_bytes_per_doc": text_bytes // n, "export": exports}
 
 
 def measure_extraction(pages: int) -> dict | None:
@@ -176,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated article counts for the analysis series")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: analysis,embed,import,"
                                                     "extraction,topics,dask")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=None, help="results file (default: benchmarks/results.json, "
+                        "or results-quick.json with --quick)")
     parser.add_argument("--_step", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._step:  # a child process: one measurement, printed as JSON
@@ -185,6 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(steps[kind](n)))
         return 0
     skip = set(filter(None, args.skip.split(",")))
+    args.out = args.out or (RESULTS_QUICK if args.quick else RESULTS)
     sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     results: dict = {"quick": args.quick, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -192,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def show(key: str, line: str) -> None:
         before = previous.get("lines", {}).get(key)
-        print(line + (f"    (last run: {before})" if before and before != line else ""), flush=True)
+        print(line + (f"\n      last run ({previous.get('when', '?')}): {before.strip()}" if before and before != line
+                      else ""), flush=True)
         results.setdefault("lines", {})[key] = line
         args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")  # an interrupted run keeps its figures
 
@@ -220,9 +259,22 @@ def main(argv: list[str] | None = None) -> int:
     if "import" not in skip:
         imp = measure_import(2_000 if args.quick else 20_000)
         results["import"] = imp
-        show("import", f"import {imp['docs']:,} docs: Corpus.upsert {imp['ours_s']:.2f} s vs bare sqlite3 "
-             f"{imp['bare_s']:.2f} s: {imp['ratio']}x; import of a JSONL file {imp['import_s']:.2f} s: "
-             f"{imp['import_ratio']}x; {imp['corpus_bytes_per_doc']:,} bytes per document")
+        show("import", f"import {imp['docs']:,} docs vs a bare sqlite3 executemany of the same rows "
+             f"({imp['bare_s']:.2f} s): Corpus.upsert_many {imp['ours_s']:.2f} s: {imp['ratio']}x; one "
+             f"Corpus.upsert per document {imp['upsert_each_s']:.2f} s: {imp['upsert_each_ratio']}x")
+        show("import-file", f"framewatch import of a JSONL file {imp['import_s']:.2f} s: {imp['import_ratio']}x, of "
+             f"which scope scoring ~{imp['import_scope_s']:.1f} s and near-duplicate stories "
+             f"~{imp['import_stories_s']:.1f} s; parsing, normalising and storing {imp['import_rest_s']:.2f} s: "
+             f"{imp['import_rest_ratio']}x")
+        show("size", f"size: {imp['corpus_bytes_per_doc']:,} bytes per document, "
+             f"{_ratio(imp['corpus_bytes_per_doc'], imp['text_bytes_per_doc'])} its text "
+             f"({imp['text_bytes_per_doc']:,} bytes)")
+        small, large = imp["docs"], 5 * imp["docs"]
+        for fmt in ("jsonl", "parquet"):
+            a, b = imp["export"][f"{fmt}-{small}"], imp["export"][f"{fmt}-{large}"]
+            show(f"export-{fmt}", f"export {fmt}: peak RSS {a['peak_rss_mb']:,.0f} MB for {small:,} docs "
+                 f"({a['seconds']:.1f} s), {b['peak_rss_mb']:,.0f} MB for {large:,} ({b['seconds']:.1f} s): "
+                 f"{_ratio(b['peak_rss_mb'], a['peak_rss_mb'])}")
     if "extraction" not in skip:
         ext = measure_extraction(20 if args.quick else 200)
         results["extraction"] = ext
@@ -232,11 +284,14 @@ def main(argv: list[str] | None = None) -> int:
             show("extraction", f"extraction {ext['pages']} pages: {ext['ours_cpu_s']:.1f} CPU-s vs bare trafilatura + "
                  f"htmldate {ext['bare_cpu_s']:.1f}: {ext['ratio']}x")
     if "topics" not in skip:
-        if (Path(__file__).resolve().parent / "topics.py").is_file():
-            from benchmarks import topics  # noqa: F401 - run by its own module when present
-            print("topics: run `python benchmarks/topics.py` (figures are its own)")
-        else:
-            print("topics: benchmarks/topics.py not present, skipped")
+        from benchmarks.topics import measure as measure_topics
+
+        n = 2_000 if args.quick else 20_000
+        ours, sk = measure_topics(n, passes=1 if args.quick else 3, coherence_docs=min(n, 5_000), progress=False)
+        results["topics"] = {"docs": n, "framewatch": ours, "sklearn": sk}
+        show("topics", f"topics {n:,} docs: framewatch (gensim) {ours['seconds']:.1f} s vs scikit-learn LDA "
+             f"{sk['seconds']:.1f} s: {_ratio(ours['seconds'], sk['seconds'])}; c_v {ours['c_v']:.3f} vs "
+             f"{sk['c_v']:.3f}; peak RSS {ours['peak_rss_mb']:,.0f} vs {sk['peak_rss_mb']:,.0f} MB")
     if "dask" not in skip:
         os.environ["FRAMEWATCH_EMBED"] = "0"  # inherited by the workers: the same model as the series above
         n = 300 if args.quick else 4_000
