@@ -392,7 +392,8 @@ class Corpus:
     def bulk(self) -> Iterator[Bulk]:
         """Many writes in one transaction: `Bulk.upsert` decides each document at once (in order, exactly
         as one `upsert` after another would) and the rows go out with one `executemany` per table when
-        the block ends. Nothing is written if the block raises.
+        the block ends. Nothing is written if the block raises. Until then other reads and writes of the
+        corpus do not see the block's documents: write through the block only (`Bulk.set_story`).
 
         >>> with db.bulk() as bulk:                                       # doctest: +SKIP
         ...     bulk.prefetch(docs)                   # optional: the look-ups of all docs in a few queries
