@@ -269,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             a, b = imp["export"][f"{fmt}-{small}"], imp["export"][f"{fmt}-{large}"]
             show(f"export-{fmt}", f"export {fmt}: peak RSS {a['peak_rss_mb']:,.0f} MB for {small:,} docs "
                  f"({a['seconds']:.1f} s), {b['peak_rss_mb']:,.0f} MB for {large:,} ({b['seconds']:.1f} s): "
-                 f"{_ratio(b['peak_rss_mb'], a['peak_rss_mb'])}")
+                 f"{_ratio(b['peak_rss_mb'], a['peak_rss_mb'])} (after the imports, before exporting: "
+                 f"{a['imports_rss_mb']:,.0f} MB)")
     if "extraction" not in skip:
         ext = measure_extraction(20 if args.quick else 200)
         results["extraction"] = ext
