@@ -239,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         print(line + (f"\n      last run ({previous.get('when', '?')}): {before.strip()}" if before and before != line
                       else ""), flush=True)
         results.setdefault("lines", {})[key] = line
+        results.setdefault("at_s", {})[key] = round(time.perf_counter() - began)  # when in the run (section times)
         args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")  # an interrupted run keeps its figures
 
     if "analysis" not in skip:
