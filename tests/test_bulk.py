@@ -116,7 +116,8 @@ def records(n: int) -> list[str]:
     for i in range(n):
         story = i % 30
         text = (f"Report {story}: the clinic on street {story} counted overdoses, nurses and referrals to "
-                f"treatment and recovery this month. " + ("A desk edit. " * (i % 3)) + ("" if i % 7 == 0 else f"Copy {i}."))
+                "treatment and recovery this month. " + ("A desk edit. " * (i % 3))
+                + ("" if i % 7 == 0 else f"Copy {i}."))
         lines.append(json.dumps({"id": f"r{i}", "text": text, "url": f"https://p{i % 4}.example/{story}/{i}",
                                  "date": f"202{i % 4}-0{1 + i % 9}-10"}))
         if i % 111 == 5:
@@ -188,4 +189,5 @@ def test_the_ascii_fast_path_of_normalise_text_equals_the_unicode_rule(text: str
 
     from corpus.hashing import _NON_WORD, normalise_text
 
-    assert normalise_text.__wrapped__(text) == _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    rule = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    assert normalise_text.__wrapped__(text) == rule
