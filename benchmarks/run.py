@@ -4,12 +4,16 @@
   articles against a plain `re` floor (sentences split by a regex, every lexicon pattern scanned over each
   sentence), at each size in its own process with its peak RSS; the relation model's embedding head is off
   for this series (FRAMEWATCH_EMBED=0) and measured on its own on at most 500 articles;
-- import: `Corpus.upsert` in batches against a bare `sqlite3.executemany` of the same rows;
+- import: `Corpus.upsert_many` in batches, one `Corpus.upsert` per document and `framewatch import` of a JSONL
+  file against a bare `sqlite3.executemany` of the same rows; bytes per document against the text's; peak RSS
+  of `framewatch export` (JSONL, Parquet) of the corpus and of the corpus five times larger;
 - extraction: `scrapers.extract` against bare trafilatura + htmldate on ../shared/extraction (when present);
-- topics: against scikit-learn LDA when benchmarks/topics.py exists (skipped otherwise);
+- topics: framewatch's TopicModel (gensim) against scikit-learn LDA on the same generated documents
+  (benchmarks/topics.py);
 - Dask: `framing.analyze_dask` on a LocalCluster of 2 worker processes against 1.
 
-Results go to benchmarks/results.json (the previous run's figures are printed beside the new ones).
+Results go to benchmarks/results.json (results-quick.json for --quick); the previous run's figures are
+printed beside the new ones.
 
     python -m benchmarks [--quick] [--sizes 10000,50000,100000,200000] [--skip dask,extraction]
 """
@@ -25,9 +29,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results.json"
+RESULTS_QUICK = Path(__file__).resolve().parent / "results-quick.json"  # a --quick run compares with the last one
 FULL_SIZES = (10_000, 50_000, 100_000, 200_000)
 QUICK_SIZES = (250, 500, 1_000)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
@@ -92,10 +98,18 @@ def measure_floor(n: int) -> dict:
     return {"docs": n, "hits": hits, **_since(start), "peak_rss_mb": _peak_mb()}
 
 
-def measure_import(n: int) -> dict:
-    """`Corpus.upsert` in batches, and `framewatch import` of a JSONL file, against a bare executemany."""
-    from benchmarks.corpus_store import bare_insert, corpus_insert, make_documents
+def measure_import(n: int, formats: tuple[str, ...] = ("jsonl", "parquet")) -> dict:
+    """Writing n documents against a bare `executemany` of the same rows (the faster of two, one before and one
+    after ours): `Corpus.upsert_many` in batches, one `Corpus.upsert` per document, and `framewatch import` of a
+    JSONL file (parsing, scope scoring, near-duplicate stories; once more with those two stubbed out); then
+    the bytes per document, and the peak RSS of exporting the corpus and the corpus five times larger."""
+    import unittest.mock
+
+    from benchmarks.corpus_store import (bare_insert, corpus_insert, corpus_upsert_each, export_peak, grow,
+                                         make_documents)
+    from corpus.dedup import NearDuplicateIndex
     from corpus.importers import import_paths
+    from corpus.scope import ScopeScorer
     from corpus.store import Corpus
 
     docs = make_documents(n, 600)
@@ -105,16 +119,43 @@ def measure_import(n: int) -> dict:
             for d in docs:
                 fh.write(json.dumps({"url": d.url, "title": d.title, "text": d.text, "outlet": d.outlet,
                                      "date": d.date.isoformat()}) + "\n")
-        bare = bare_insert(Path(tmp) / "bare.db", docs)
-        ours = corpus_insert(Path(tmp) / "corpus.db", docs)
-        size = (Path(tmp) / "corpus.db").stat().st_size
+        cpu = {}
+
+        def timed(name: str, run: Any, path: str) -> float:
+            began = time.process_time()
+            wall = run(Path(tmp) / path, docs)
+            cpu[name] = min(cpu.get(name, float("inf")), time.process_time() - began)
+            return wall
+
+        bare = timed("bare", bare_insert, "bare.db")
+        ours = timed("ours", corpus_insert, "corpus.db")
+        each = timed("each", corpus_upsert_each, "each.db")
+        bare = min(bare, timed("bare", bare_insert, "bare2.db"))
         began = time.perf_counter()
         with Corpus.open(Path(tmp) / "imported.db", create=True) as db:
             report = import_paths(db, [jsonl], progress=False)
+            size = db.size()
         imported = time.perf_counter() - began
+        with unittest.mock.patch.object(ScopeScorer, "score", lambda self, title, text: (0.0, "out")), \
+                unittest.mock.patch.object(NearDuplicateIndex, "add", lambda self, doc_id, text, story_id=None: doc_id):
+            began = time.perf_counter()  # the same import with scope scoring and near-duplicate stories stubbed
+            with Corpus.open(Path(tmp) / "plain.db", create=True) as db:
+                import_paths(db, [jsonl], progress=False)
+            plain = time.perf_counter() - began
+        text_bytes = sum(len(d.text.encode("utf-8")) for d in docs)
+        exports = {}
+        for fmt in formats:
+            exports[f"{fmt}-{n}"] = export_peak(Path(tmp) / "corpus.db", fmt)
+        grow(Path(tmp) / "corpus.db", docs, 5)
+        for fmt in formats:
+            exports[f"{fmt}-{5 * n}"] = export_peak(Path(tmp) / "corpus.db", fmt)
     return {"docs": n, "bare_s": round(bare, 3), "ours_s": round(ours, 3), "ratio": round(ours / bare, 1),
+            "upsert_each_s": round(each, 3), "upsert_each_ratio": round(each / bare, 1),
+            "cpu_s": {k: round(v, 3) for k, v in cpu.items()},
             "import_s": round(imported, 3), "import_ratio": round(imported / bare, 1),
-            "imported": report.new, "failed": report.failed, "corpus_bytes_per_doc": size // n}
+            "import_plain_s": round(plain, 3), "import_plain_ratio": round(plain / bare, 1),
+            "imported": report.new, "failed": report.failed, "corpus_bytes_per_doc": size // n,
+            "text_bytes_per_doc": text_bytes // n, "export": exports}
 
 
 def measure_extraction(pages: int) -> dict | None:
@@ -176,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated article counts for the analysis series")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: analysis,embed,import,"
                                                     "extraction,topics,dask")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=None, help="results file (default: benchmarks/results.json, "
+                        "or results-quick.json with --quick)")
     parser.add_argument("--_step", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._step:  # a child process: one measurement, printed as JSON
@@ -184,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         steps = {"analysis": measure_analysis, "floor": measure_floor}
         print(json.dumps(steps[kind](n)))
         return 0
+    began = time.perf_counter()
     skip = set(filter(None, args.skip.split(",")))
+    args.out = args.out or (RESULTS_QUICK if args.quick else RESULTS)
     sizes = tuple(int(s) for s in args.sizes.split(",")) if args.sizes else (QUICK_SIZES if args.quick else FULL_SIZES)
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.is_file() else {}
     results: dict = {"quick": args.quick, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -192,8 +236,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def show(key: str, line: str) -> None:
         before = previous.get("lines", {}).get(key)
-        print(line + (f"    (last run: {before})" if before and before != line else ""), flush=True)
+        print(line + (f"\n      last run ({previous.get('when', '?')}): {before.strip()}" if before and before != line
+                      else ""), flush=True)
         results.setdefault("lines", {})[key] = line
+        results.setdefault("at_s", {})[key] = round(time.perf_counter() - began)  # when in the run (section times)
         args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")  # an interrupted run keeps its figures
 
     if "analysis" not in skip:
@@ -218,11 +264,26 @@ def main(argv: list[str] | None = None) -> int:
         show("embed", f"embedding head on, {n:,} docs: {ours['cpu_s']:.1f} CPU-s vs {off['cpu_s']:.1f} off: "
              f"{_ratio(ours['cpu_s'], off['cpu_s'])}")
     if "import" not in skip:
-        imp = measure_import(2_000 if args.quick else 20_000)
+        imp = measure_import(1_000, ("jsonl",)) if args.quick else measure_import(20_000)
         results["import"] = imp
-        show("import", f"import {imp['docs']:,} docs: Corpus.upsert {imp['ours_s']:.2f} s vs bare sqlite3 "
-             f"{imp['bare_s']:.2f} s: {imp['ratio']}x; import of a JSONL file {imp['import_s']:.2f} s: "
-             f"{imp['import_ratio']}x; {imp['corpus_bytes_per_doc']:,} bytes per document")
+        show("import", f"import {imp['docs']:,} docs vs a bare sqlite3 executemany of the same rows "
+             f"({imp['bare_s']:.2f} s): Corpus.upsert_many {imp['ours_s']:.2f} s: {imp['ratio']}x "
+             f"({_ratio(imp['cpu_s']['ours'], imp['cpu_s']['bare'])} in CPU time); one Corpus.upsert per document "
+             f"{imp['upsert_each_s']:.2f} s: {imp['upsert_each_ratio']}x "
+             f"({_ratio(imp['cpu_s']['each'], imp['cpu_s']['bare'])} in CPU time)")
+        show("import-file", f"framewatch import of a JSONL file {imp['import_s']:.2f} s: {imp['import_ratio']}x; "
+             f"without scope scoring and near-duplicate stories (parsing, normalising, storing) "
+             f"{imp['import_plain_s']:.2f} s: {imp['import_plain_ratio']}x")
+        show("size", f"size: {imp['corpus_bytes_per_doc']:,} bytes per document, "
+             f"{_ratio(imp['corpus_bytes_per_doc'], imp['text_bytes_per_doc'])} its text "
+             f"({imp['text_bytes_per_doc']:,} bytes)")
+        small, large = imp["docs"], 5 * imp["docs"]
+        for fmt in sorted({key.split("-")[0] for key in imp["export"]}):
+            a, b = imp["export"][f"{fmt}-{small}"], imp["export"][f"{fmt}-{large}"]
+            show(f"export-{fmt}", f"export {fmt}: peak RSS {a['peak_rss_mb']:,.0f} MB for {small:,} docs "
+                 f"({a['seconds']:.1f} s), {b['peak_rss_mb']:,.0f} MB for {large:,} ({b['seconds']:.1f} s): "
+                 f"{_ratio(b['peak_rss_mb'], a['peak_rss_mb'])} (after the imports, before exporting: "
+                 f"{a['imports_rss_mb']:,.0f} MB)")
     if "extraction" not in skip:
         ext = measure_extraction(20 if args.quick else 200)
         results["extraction"] = ext
@@ -232,11 +293,14 @@ def main(argv: list[str] | None = None) -> int:
             show("extraction", f"extraction {ext['pages']} pages: {ext['ours_cpu_s']:.1f} CPU-s vs bare trafilatura + "
                  f"htmldate {ext['bare_cpu_s']:.1f}: {ext['ratio']}x")
     if "topics" not in skip:
-        if (Path(__file__).resolve().parent / "topics.py").is_file():
-            from benchmarks import topics  # noqa: F401 - run by its own module when present
-            print("topics: run `python benchmarks/topics.py` (figures are its own)")
-        else:
-            print("topics: benchmarks/topics.py not present, skipped")
+        from benchmarks.topics import measure as measure_topics
+
+        n = 1_000 if args.quick else 20_000
+        ours, sk = measure_topics(n, passes=1 if args.quick else 3, coherence_docs=min(n, 5_000), progress=False)
+        results["topics"] = {"docs": n, "framewatch": ours, "sklearn": sk}
+        show("topics", f"topics {n:,} docs: framewatch (gensim) {ours['seconds']:.1f} s vs scikit-learn LDA "
+             f"{sk['seconds']:.1f} s: {_ratio(ours['seconds'], sk['seconds'])}; c_v {ours['c_v']:.3f} vs "
+             f"{sk['c_v']:.3f}; peak RSS {ours['peak_rss_mb']:,.0f} vs {sk['peak_rss_mb']:,.0f} MB")
     if "dask" not in skip:
         os.environ["FRAMEWATCH_EMBED"] = "0"  # inherited by the workers: the same model as the series above
         n = 300 if args.quick else 4_000
@@ -244,8 +308,11 @@ def main(argv: list[str] | None = None) -> int:
         results["dask"] = [one, two]
         show("dask", f"dask {n:,} docs: 1 worker {one['wall_s']:.1f} s, 2 workers {two['wall_s']:.1f} s: "
              f"speed-up {_ratio(one['wall_s'], two['wall_s'])}")
+    took = time.perf_counter() - began
+    results["seconds"] = round(took)
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}; the run took {took / 60:.1f} min"
+          + (" (more than the 3 minutes a --quick run should take)" if args.quick and took > 180 else ""))
     return 0
 
 

@@ -119,6 +119,31 @@ def run_sklearn(path: str, k: int, passes: int, sample: int, out: mp.Queue) -> N
              "peak_rss_mb": peak})
 
 
+def measure(n_docs: int, topics: int = 20, passes: int = 3, workers: int = 0, coherence_docs: int = 5_000,
+            progress: bool = True) -> list[dict]:
+    """Generate `n_docs` documents and train both models on them, each in a fresh process: one dict per model
+    (framewatch first) with `model`, `seconds`, `c_v`, `c_npmi`, `peak_rss_mb` and `baseline_mb`."""
+    ctx = mp.get_context("spawn")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "corpus.txt"
+        started = time.perf_counter()
+        generate(path, n_docs, n_topics=topics)
+        if progress:
+            print(f"generated {n_docs:,} documents ({path.stat().st_size / 1e6:.1f} MB) in "
+                  f"{time.perf_counter() - started:.1f} s; {topics} topics, {passes} passes", flush=True)
+        results = []
+        jobs = [(run_framewatch, (str(path), topics, passes, workers, coherence_docs)),
+                (run_sklearn, (str(path), topics, passes, coherence_docs))]
+        for target, job_args in jobs:
+            queue = ctx.Queue()
+            proc = ctx.Process(target=target, args=(*job_args, queue))
+            proc.start()
+            baseline = queue.get()
+            results.append({**queue.get(), "baseline_mb": baseline})
+            proc.join()
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=50_000, help="documents to generate (default 50,000)")
@@ -128,24 +153,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="LdaMulticore workers (default 0: LdaModel)")
     parser.add_argument("--coherence-docs", type=int, default=5_000, help="documents coherence is measured on")
     args = parser.parse_args()
-    n_docs = 5_000 if args.quick else args.docs
-    ctx = mp.get_context("spawn")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "corpus.txt"
-        started = time.perf_counter()
-        generate(path, n_docs, n_topics=args.topics)
-        print(f"generated {n_docs:,} documents ({path.stat().st_size / 1e6:.1f} MB) in "
-              f"{time.perf_counter() - started:.1f} s; {args.topics} topics, {args.passes} passes", flush=True)
-        results = []
-        jobs = [(run_framewatch, (str(path), args.topics, args.passes, args.workers, args.coherence_docs)),
-                (run_sklearn, (str(path), args.topics, args.passes, args.coherence_docs))]
-        for target, job_args in jobs:
-            queue = ctx.Queue()
-            proc = ctx.Process(target=target, args=(*job_args, queue))
-            proc.start()
-            baseline = queue.get()
-            results.append({**queue.get(), "baseline_mb": baseline})
-            proc.join()
+    results = measure(5_000 if args.quick else args.docs, args.topics, args.passes, args.workers, args.coherence_docs)
     print(f"{'model':58} {'train s':>8} {'c_v':>7} {'c_npmi':>7} {'peak RSS MB':>12} {'after imports':>14}")
     for r in results:
         print(f"{r['model']:58} {r['seconds']:8.1f} {r['c_v']:7.3f} {r['c_npmi']:7.3f} {r['peak_rss_mb']:12.0f} "

@@ -1,7 +1,9 @@
 """Export the corpus as CSV, JSON Lines or Parquet: every document with its scope and framing labels.
 
-Documents are streamed (dated ones by date, then undated), so exports of the same corpus are identical
-and memory stays flat. CSV holds `urls` and `metadata` as JSON text; dates are ISO strings.
+Documents are streamed from `Corpus.stream()` in chunks (dated ones by date, then undated) and written as
+they come (Parquet one row group per chunk), so exports of the same corpus are identical whatever the chunk
+size and memory stays flat however large the corpus. CSV holds `urls` and `metadata` as JSON text; dates
+are ISO strings.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from corpus.documents import COLUMNS, Document
 from corpus.store import Corpus
 
 FORMATS = ("csv", "jsonl", "parquet")
-_PARQUET_BATCH = 1000
+CHUNK = 1000  # documents read (and, for Parquet, written) at a time
 
 PARQUET_SCHEMA = pa.schema([
     ("id", pa.string()), ("url", pa.string()), ("urls", pa.list_(pa.string())), ("title", pa.string()),
@@ -72,8 +74,9 @@ def write_csv(docs: Iterable[Document], out: IO[str]) -> int:
     return count
 
 
-def write_parquet(docs: Iterable[Document], path: str | Path) -> int:
-    """Write a Parquet file (`PARQUET_SCHEMA`: real dates and timestamps, metadata as JSON text)."""
+def write_parquet(docs: Iterable[Document], path: str | Path, chunk: int = CHUNK) -> int:
+    """Write a Parquet file (`PARQUET_SCHEMA`: real dates and timestamps, metadata as JSON text), `chunk`
+    documents per row group."""
     count = 0
     with pq.ParquetWriter(str(path), PARQUET_SCHEMA) as writer:
         batch: list[dict[str, Any]] = []
@@ -82,7 +85,7 @@ def write_parquet(docs: Iterable[Document], path: str | Path) -> int:
             record["metadata"] = json.dumps(doc.metadata, ensure_ascii=False, sort_keys=True)
             batch.append(record)
             count += 1
-            if len(batch) >= _PARQUET_BATCH:
+            if len(batch) >= chunk:
                 writer.write_table(pa.Table.from_pylist(batch, schema=PARQUET_SCHEMA))
                 batch.clear()
         if batch or count == 0:
@@ -94,17 +97,18 @@ def export(
     corpus: Corpus,
     path_or_stdout: str | Path | IO[str] | None,
     format: str,
+    chunk: int = CHUNK,
     **filters: Any,
 ) -> int:
     """Write the corpus's documents (optionally filtered like `Corpus.stream`: start, end, source,
-    outlet, scope) to a file, an open text stream, or stdout (None or "-"; not for parquet).
-    Returns the number of documents written."""
+    outlet, scope) to a file, an open text stream, or stdout (None or "-"; not for parquet), reading
+    `chunk` documents at a time. Returns the number of documents written."""
     if format not in FORMATS:
         raise ValueError(f"unknown export format {format!r}; use one of {', '.join(FORMATS)}")
-    docs = corpus.stream(**filters)
+    docs = corpus.stream(**filters, batch=chunk)
     if format == "parquet":
         if path_or_stdout is None or path_or_stdout == "-" or hasattr(path_or_stdout, "write"):
             raise ValueError("parquet is binary: give a file path to export it to")
-        return write_parquet(docs, path_or_stdout)  # type: ignore[arg-type]
+        return write_parquet(docs, path_or_stdout, chunk)  # type: ignore[arg-type]
     with _text_output(path_or_stdout) as out:
         return write_jsonl(docs, out) if format == "jsonl" else write_csv(docs, out)

@@ -15,6 +15,7 @@ import io
 import itertools
 import json
 import re
+import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ TABLE_SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonl.gz": "jsonl", "
 FILE_SUFFIXES = {".txt": "txt", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 WARC_SUFFIXES = {".warc": "warc", ".warc.gz": "warc", ".arc": "warc", ".arc.gz": "warc"}
 SUFFIXES = {**TABLE_SUFFIXES, **FILE_SUFFIXES, **WARC_SUFFIXES}
-BATCH = 200  # documents written per transaction
+BATCH = 200  # documents per transaction (one executemany per table; within canonical_url's cache of 256)
 _CHUNK = 1 << 16
 
 
@@ -529,14 +530,28 @@ def import_paths(
         report.errors.append(RecordError(str(path), message, **where))
 
     def flush() -> None:
-        with corpus.transaction():
+        """Store the pending documents in one transaction, their rows written together; a record that
+        fails costs only itself. If writing the batch fails, each document is stored on its own instead."""
+        outcomes: list[tuple[str, dict[str, int], str | Exception]] = []
+        try:
+            with ingest.batch(doc for _, _, doc in pending):
+                for where_path, where, doc in pending:
+                    try:
+                        outcomes.append((where_path, where, ingest.store(doc).status))
+                    except Exception as error:  # the record's problem: nothing of it was decided
+                        outcomes.append((where_path, where, error))
+        except sqlite3.Error:
+            outcomes = []
             for where_path, where, doc in pending:
                 try:
-                    status = ingest.store(doc).status
-                except Exception as error:  # the record's problem; the savepoint undid only its writes
-                    fail(where_path, str(_as_value_error(error)), where)
-                    continue
-                setattr(report, status, getattr(report, status) + 1)
+                    outcomes.append((where_path, where, ingest.store(doc).status))
+                except Exception as error:  # this record's own write failed
+                    outcomes.append((where_path, where, error))
+        for where_path, where, outcome in outcomes:
+            if isinstance(outcome, Exception):
+                fail(where_path, str(_as_value_error(outcome)), where)
+            else:
+                setattr(report, outcome, getattr(report, outcome) + 1)
         pending.clear()
 
     bar = tqdm(desc="import", unit="doc", disable=None if progress is None else not progress)

@@ -13,16 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from corpus.dedup import NearDuplicateIndex
 from corpus.documents import COLUMNS, Document, parse_date
-from corpus.hashing import content_hash, doc_id
 from corpus.scope import ScopeScorer
-from corpus.store import Corpus
-from corpus.urls import canonical_url, is_http_url
+from corpus.store import Bulk, Corpus
+from corpus.urls import is_http_url
 
 #: Column names of news-database exports (LexisNexis, Factiva ...) and what they hold, lower-cased.
 #: A column named exactly like a Document field (`text`, `source` ...) always means that field.
@@ -271,7 +271,8 @@ class Stored:
 
 
 class Ingest:
-    """Stores documents into one corpus: scope scored when not given, story assigned, one transaction each.
+    """Stores documents into one corpus: scope scored when not given, story assigned, one transaction each
+    (or one per `batch()`, whose rows are written together).
 
     The near-duplicate index is built from the corpus on the first store (or passed in), so stories
     continue across runs and an interrupted run resumed gives the stories of one clean run.
@@ -283,6 +284,8 @@ class Ingest:
         self.scorer = scorer or ScopeScorer()
         self._index = index
         self.progress = progress
+        self._bulk: Bulk | None = None
+        self._indexed: list[str] = []  # ids this batch added to the index, forgotten again if it fails
 
     @property
     def index(self) -> NearDuplicateIndex:
@@ -297,35 +300,40 @@ class Ingest:
             doc.scope_score, doc.scope_label = self.scorer.score(doc.title, doc.text)
         return doc
 
+    @contextmanager
+    def batch(self, docs: Iterable[Document] = ()) -> Iterator[Ingest]:
+        """Every `store` in the block goes into one transaction, written with one `executemany` per table
+        when the block ends (`Corpus.bulk`); the look-ups of `docs`, when given, are made up front in a
+        few queries. A store that raises costs only its own document; if the block raises, nothing of it
+        is written and the near-duplicate index forgets what the block added."""
+        if self._bulk is not None:
+            yield self
+            return
+        index = self.index
+        try:
+            with self.corpus.bulk() as bulk:
+                bulk.prefetch(docs)
+                self._bulk = bulk
+                try:
+                    yield self
+                finally:
+                    self._bulk = None
+        except BaseException:
+            for added in self._indexed:
+                index.remove(added)
+            raise
+        finally:
+            self._indexed = []
+
     def store(self, doc: Document) -> Stored:
         """Score, store (merging with what is stored: see `Corpus.upsert`) and put `doc` in a story, atomically."""
+        if self._bulk is None:
+            with self.batch():
+                return self.store(doc)
         index = self.index
         doc = self.scored(doc)
-        with self.corpus.transaction():
-            status = self.corpus.upsert(doc)
-            stored = self._find(doc)
-            if stored is None or stored.id is None:  # the store always keeps an id, URL or text it was given
-                raise ValueError("stored document not found again by its id, URL or text")
-            story = index.assign(self.corpus, stored)
+        status, stored = self._bulk.upsert(doc)
+        if stored.id not in index:
+            self._indexed.append(stored.id)
+        story = index.assign(self._bulk, stored)  # type: ignore[arg-type]  # Bulk.set_story queues the write
         return Stored(status, stored, story)
-
-    def _find(self, doc: Document) -> Document | None:
-        candidates = [doc.id] if doc.id else []
-        addresses = [u for u in [doc.url, *doc.urls] if u]
-        if not doc.id:
-            try:
-                first = canonical_url(addresses[0]) if addresses else None
-            except ValueError:
-                first = None
-            candidates.append(doc_id(first, doc.text))
-        for candidate in candidates:
-            found = self.corpus.get(candidate)
-            if found is not None:
-                return found
-        for address in addresses:
-            found = self.corpus.get_by_url(address)
-            if found is not None:
-                return found
-        row = self.corpus.sql("SELECT id FROM documents WHERE content_hash = ? ORDER BY added_at, id LIMIT 1",
-                              [content_hash(doc.text)])
-        return self.corpus.get(str(row["id"].iloc[0])) if len(row) else None

@@ -281,6 +281,9 @@ def test_info_counts_by_source_outlet_scope_and_year(tmp_path: Path, capsys) -> 
     code, out, _ = cli(capsys, "info", "--db", db)
     assert code == 0
     assert "documents: 3  undated: 1" in out
+    with Corpus.open(db) as corpus:
+        size = corpus.size()
+    assert size > 0 and f"MB in use, {round(size / 3):,} bytes per document" in out
     sections = {block.split(":", 1)[0]: block for block in out.split("\nby ")[1:]}
     assert sections["source"].split() == ["source:", "source", "documents", "lexis", "3"]
     assert "Policy Quarterly" in sections["outlet"]
@@ -310,3 +313,35 @@ def test_date_evidence_survives_export_and_import(tmp_path: Path) -> None:
     with Corpus.open(tmp_path / "b.sqlite", create=True) as copy:
         assert import_paths(copy, [tmp_path / "out.jsonl"], progress=False).new == 1
         assert copy.to_frame().iloc[0]["date_evidence"] == "jsonld,htmldate"
+
+
+def test_a_streamed_export_equals_the_export_of_everything_at_once(tmp_path: Path) -> None:
+    """Chunks of 3 (pages that split days with several documents, and the undated tail) give the bytes
+    one chunk holding the whole corpus gives, in every format, and the rows `to_frame()` holds."""
+    import datetime as dt
+
+    import pyarrow.parquet as pq
+
+    from corpus.documents import Document
+    from corpus.exporters import FORMATS, export
+
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as db:
+        db.upsert_many(
+            Document(url=f"https://paper.example/{i}", title=f"T{i}", text=f"Text number {i} about a site.",
+                     date=dt.date(2021, 1, 1 + i % 4) if i % 5 else None, date_source="feed" if i % 5 else "none",
+                     metadata={"n": i, "tags": ["a", str(i)]}, urls=[f"https://mirror.example/{i}?utm_source=x"])
+            for i in range(23))
+        outputs: dict[str, dict[int, object]] = {f: {} for f in FORMATS}
+        for chunk in (3, 1000):
+            for fmt in FORMATS:
+                out = tmp_path / f"out{chunk}.{fmt}"
+                assert export(db, out, fmt, chunk=chunk) == 23
+                outputs[fmt][chunk] = pq.read_table(out).to_pylist() if fmt == "parquet" else out.read_bytes()
+            assert pq.ParquetFile(tmp_path / f"out{chunk}.parquet").metadata.num_row_groups == -(-23 // chunk)
+        frame = db.to_frame()
+    for fmt in FORMATS:
+        assert outputs[fmt][3] == outputs[fmt][1000], fmt
+    ids = [json.loads(line)["id"] for line in outputs["jsonl"][3].decode().splitlines()]
+    assert ids == frame["id"].tolist() == [row["id"] for row in outputs["parquet"][3]]
+    rows = list(csv.DictReader(io.StringIO(outputs["csv"][3].decode())))
+    assert [json.loads(r["metadata"]) for r in rows] == frame["metadata"].tolist()

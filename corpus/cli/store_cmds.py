@@ -46,9 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.set_defaults(func=run_export)
 
     info = sub.add_parser(
-        "info", help="counts of documents by source, outlet, scope and year",
+        "info", help="counts of documents by source, outlet, scope and year, and the corpus's size",
         description="Print how many documents the corpus holds, by source, outlet, scope label and year, "
-        "with the undated, URL and story totals.")
+        "with the undated, URL and story totals and the bytes the corpus takes (per document too).")
     info.add_argument("--db", required=True, help="the corpus SQLite file")
     info.set_defaults(func=run_info)
 
@@ -128,6 +128,7 @@ def run_info(args: argparse.Namespace) -> int:
         print(f"{args.db}: schema version {db.schema_version}")
         print(f"documents: {totals['documents']}  undated: {totals['undated']}  urls: {totals['urls']}  "
               f"stories: {totals['stories']}")
+        print(f"size: {totals['bytes'] / 1e6:,.1f} MB in use, {totals['bytes_per_document']:,} bytes per document")
         for name in ("source", "outlet", "scope", "year"):
             table = tables[name].copy()
             label = "(undated)" if name == "year" else "(none)"
