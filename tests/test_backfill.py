@@ -1,6 +1,7 @@
 """`framewatch backfill`: WARC files through a real Dask LocalCluster into SQLite, one writer, resumable."""
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import random
@@ -16,12 +17,12 @@ from warcio.warcwriter import WARCWriter
 
 distributed = pytest.importorskip("dask.distributed")
 
-from corpus import backfill as B  # noqa: E402
 from corpus.cli import main  # noqa: E402
 from corpus.importers import import_paths  # noqa: E402
 from corpus.store import Corpus  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+B = importlib.import_module("corpus.backfill")  # the module (corpus.backfill is also the function)
 _WORDS = ("council budget street neighbour meeting evening winter report families clinic nurses volunteers "
           "housing shelter outreach mayor province funding review hearing residents downtown parking survey "
           "library transit school harbour market bakery weather festival garden bridge river station").split()
@@ -158,7 +159,8 @@ def test_a_killed_process_mid_transaction_then_a_rerun_equals_one_clean_run(tmp_
     script = textwrap.dedent(f"""
         import os
         from dask.distributed import Client
-        from corpus import backfill as B
+        import importlib
+        B = importlib.import_module('corpus.backfill')
         from corpus.store import Corpus
         real, calls = B._Writer.segment, []
         def die(self, path, outcomes, resume_at):
