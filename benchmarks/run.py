@@ -221,6 +221,65 @@ def measure_dask(n: int, repeats: int, partitions: int = 16) -> dict:
             "load_avg": round(os.getloadavg()[0], 2)}
 
 
+def _write_warcs(folder: Path, n: int, files: int) -> None:
+    """n generated articles as HTML responses, spread over `files` gzip WARC files."""
+    import html
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from benchmarks.articles import iter_articles
+
+    handles = [open(folder / f"bench-{i}.warc.gz", "wb") for i in range(files)]
+    try:
+        writers = [WARCWriter(h, gzip=True) for h in handles]
+        for i, doc in enumerate(iter_articles(n)):
+            body = "".join(f"<p>{html.escape(p)}</p>" for p in doc["text"].split("\n\n"))
+            page = (f"<html><head><title>{html.escape(doc['title'])}</title></head><body><article>"
+                    f"<h1>{html.escape(doc['title'])}</h1>{body}</article></body></html>").encode()
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer = writers[i % files]
+            writer.write_record(writer.create_warc_record(
+                f"https://bench.example/{doc['id']}", "response", payload=io.BytesIO(page), http_headers=headers,
+                warc_headers_dict={"WARC-Date": "2024-05-01T00:00:00Z"}))
+    finally:
+        for h in handles:
+            h.close()
+
+
+def _warm_backfill() -> None:
+    """Imports, trafilatura and the scope patterns in a worker, as a running cluster has them."""
+    from corpus.scope import ScopeScorer
+    from scrapers.extract import extract
+
+    page = "<html><body><article><p>" + "The overdose prevention site opened. " * 20 + "</p></article></body></html>"
+    ScopeScorer().score(None, extract(page, url="https://warm.example/a", hints=None).text)
+
+
+def measure_backfill(n: int, files: int = 4) -> dict:
+    """`corpus.backfill` of n generated pages in `files` WARC files into a new corpus, on warm LocalClusters of
+    1 and 2 workers (started before the clock): records per second, and what the corpus then holds."""
+    from dask.distributed import Client, LocalCluster
+
+    from corpus.backfill import backfill
+    from corpus.store import Corpus
+
+    out: dict = {"records": n, "files": files}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        _write_warcs(folder, n, files)
+        for workers in (1, 2):
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+                    Client(cluster, set_as_default=False) as client, \
+                    Corpus.open(folder / f"corpus-{workers}.sqlite", create=True) as db:
+                client.run(_warm_backfill)
+                report = backfill(db, [str(folder / "*.warc.gz")], client=client, progress=False)
+                out[workers] = {"seconds": report.seconds, "records_per_s": round(report.records / report.seconds, 1),
+                                "new": report.new, "out_of_scope": report.out_of_scope, "failed": report.failed}
+    return out
+
+
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b else "n/a"
 
@@ -305,6 +364,12 @@ def main(argv: list[str] | None = None) -> int:
              f"{min(r['cpu_share'] for r in one + two):.0%}-{max(r['cpu_share'] for r in one + two):.0%} of their "
              f"cores (load average {d['load_avg']}); units table back to this process: "
              f"{d['full'][1]['wall_s']:.1f} s vs {d['full'][2]['wall_s']:.1f} s, {d['speedup_full']}x")
+        b = measure_backfill(60 if args.quick else 600)
+        results["backfill"] = b
+        show("backfill", f"backfill {b['records']:,} generated pages in {b['files']} WARC files: 1 worker "
+             f"{b[1]['records_per_s']} records/s, 2 workers {b[2]['records_per_s']} records/s "
+             f"({_ratio(b[2]['records_per_s'], b[1]['records_per_s'])}); {b[2]['new']} stored, "
+             f"{b[2]['out_of_scope']} out of scope, {b[2]['failed']} failed")
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
