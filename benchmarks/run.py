@@ -270,7 +270,8 @@ def measure_backfill(n: int, files: int = 4) -> dict:
         folder = Path(tmp)
         _write_warcs(folder, n, files)
         for workers in (1, 2):
-            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                              dashboard_address=":0") as cluster, \
                     Client(cluster, set_as_default=False) as client, \
                     Corpus.open(folder / f"corpus-{workers}.sqlite", create=True) as db:
                 client.run(_warm_backfill)

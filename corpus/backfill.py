@@ -234,7 +234,8 @@ class _Writer:
 
     def _error(self, path: str, offset: int, message: str) -> None:
         self.conn.execute("INSERT INTO backfill_errors (path, offset, message, at) VALUES (?, ?, ?, ?) "
-                          "ON CONFLICT(path, offset) DO UPDATE SET message = excluded.message", (path, offset, message, _now()))
+                          "ON CONFLICT(path, offset) DO UPDATE SET message = excluded.message",
+                          (path, offset, message, _now()))
 
     def tally(self, path: str) -> None:
         """Add the file's committed counts and errors to the report."""

@@ -94,8 +94,8 @@ def tables(db: Path) -> dict[str, list[tuple]]:
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as c:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as c:
         yield c
 
 
@@ -221,9 +221,18 @@ def test_the_cli_runs_on_a_local_cluster_and_refuses_a_held_lock(tmp_path: Path,
     db = tmp_path / "c.sqlite"
     from corpus.lock import CorpusLock
 
+    argv = ["backfill", "--warc", str(tmp_path / "warc" / "*.warc.gz"), "--db", str(db), "--workers", "1"]
     with CorpusLock(db, "update"):
-        assert main(["backfill", "--warc", str(tmp_path / "warc" / "*.warc.gz"), "--db", str(db), "--workers", "1"]) == 3
+        assert main(argv) == 3
     assert "in use by framewatch update" in capsys.readouterr().err
-    code = main(["backfill", "--warc", str(tmp_path / "warc" / "*.warc.gz"), "--db", str(db), "--workers", "1"])
+    code = main(argv)
     out = capsys.readouterr().out
-    assert code == 0 and "1 file (0 resumed), 7 records: 2 new, 1 updated, 0 unchanged, 2 out of scope, 2 skipped, 0 failed" in out
+    assert code == 0
+    assert "1 file (0 resumed), 7 records: 2 new, 1 updated, 0 unchanged, 2 out of scope, 2 skipped, 0 failed" in out
+
+
+def test_any_running_scheduler_is_used_by_its_address(tmp_path: Path, client) -> None:
+    files = make_files(tmp_path / "warc", files=1, per_file=3)
+    with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
+        report = B.backfill(corpus, files, scheduler=client.scheduler.address, progress=False)
+    assert (report.records, report.new, report.failed) == (6, 2, 0)

@@ -69,8 +69,8 @@ def test_on_a_cluster_the_demo_corpus_gives_exactly_the_pandas_frame() -> None:
     docs = pd.DataFrame([{"id": a.uid, "title": a.title, "text": a.text, "date": pd.Timestamp(a.date)}
                          for a in load_site().articles if a.date])
     expected = analyze(docs, progress=False)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            distributed.Client(cluster):
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster):
         got = analyze_dask(dd.from_pandas(docs, npartitions=4)).compute()
     assert got.index.is_unique and sum(len(p) for p in got["pairs"]) > 50
     pd.testing.assert_frame_equal(got, expected)
