@@ -182,6 +182,23 @@ def _dask_run(client: object, docs: object, model: object, keep: str) -> dict:
             "cpu_share": round(worker_cpu / (wall * workers), 2), "units": units}
 
 
+_SPIN = "import time\nt = time.process_time()\nx = 0\nfor i in range({n}):\n    x += i * i % 7\n"
+
+
+def machine_ceiling(loops: int = 6_000_000) -> float:
+    """The speed-up this machine gives 2 processes over 1 right now: a fixed pure-Python loop run twice in
+    one process against once in each of two processes at the same time (other load shows here too)."""
+    code = _SPIN.format(n=loops)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code + code.split("\n", 1)[1]], check=True)
+    one = time.perf_counter() - start
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(2)]
+    for proc in procs:
+        proc.wait()
+    return round(one / (time.perf_counter() - start), 2)
+
+
 def measure_dask(n: int, repeats: int, partitions: int = 16) -> dict:
     """`analyze_dask` on LocalClusters of 1 and 2 worker processes (one thread each), measured fairly: the
     same documents in the same partitions, held by the workers before the clock (as when read from
@@ -209,7 +226,9 @@ def measure_dask(n: int, repeats: int, partitions: int = 16) -> dict:
             clients[workers].run(_warm_worker, model)
             docs[workers] = clients[workers].persist(frame)
             clients[workers].compute(docs[workers].map_partitions(len)).result()  # held by the workers
+        ceilings = []
         for r in range(repeats):
+            ceilings.append(machine_ceiling())
             for workers in ((1, 2) if r % 2 == 0 else (2, 1)):
                 runs[workers].append(_dask_run(clients[workers], docs[workers], model, "tally"))
         full = {w: _dask_run(clients[w], docs[w], model, "full") for w in (1, 2)}
@@ -217,7 +236,7 @@ def measure_dask(n: int, repeats: int, partitions: int = 16) -> dict:
     return {"docs": n, "partitions": partitions, "repeats": repeats, "tally": runs, "full": full,
             "speedup_median": round(ratios[len(ratios) // 2], 2), "speedup_min": round(ratios[0], 2),
             "speedup_max": round(ratios[-1], 2),
-            "speedup_full": round(full[1]["wall_s"] / full[2]["wall_s"], 2),
+            "speedup_full": round(full[1]["wall_s"] / full[2]["wall_s"], 2), "machine_ceiling": ceilings,
             "load_avg": round(os.getloadavg()[0], 2)}
 
 
@@ -363,7 +382,10 @@ def main(argv: list[str] | None = None) -> int:
              f"{walls[1]} s, 2 workers {walls[2]} s: "
              f"speed-up {d['speedup_median']}x (runs {d['speedup_min']}-{d['speedup_max']}x); workers had "
              f"{min(r['cpu_share'] for r in one + two):.0%}-{max(r['cpu_share'] for r in one + two):.0%} of their "
-             f"cores (load average {d['load_avg']}); units table back to this process: "
+             f"cores (load average {d['load_avg']}; 2 plain processes vs 1 on this machine meanwhile: "
+             f"{'/'.join(f'{c}x' for c in d['machine_ceiling'])}, so Dask got "
+             f"{d['speedup_median'] / sorted(d['machine_ceiling'])[len(d['machine_ceiling']) // 2]:.0%} of it); "
+             f"units table back to this process: "
              f"{d['full'][1]['wall_s']:.1f} s vs {d['full'][2]['wall_s']:.1f} s, {d['speedup_full']}x")
         b = measure_backfill(60 if args.quick else 600)
         results["backfill"] = b
