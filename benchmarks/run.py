@@ -294,8 +294,13 @@ def measure_backfill(n: int, files: int = 4) -> dict:
                     Client(cluster, set_as_default=False) as client, \
                     Corpus.open(folder / f"corpus-{workers}.sqlite", create=True) as db:
                 client.run(_warm_backfill)
+                worker_cpu, writer_cpu = sum(client.run(time.process_time).values()), time.process_time()
                 report = backfill(db, [str(folder / "*.warc.gz")], client=client, progress=False)
+                worker_cpu = sum(client.run(time.process_time).values()) - worker_cpu
+                writer_cpu = time.process_time() - writer_cpu
                 out[workers] = {"seconds": report.seconds, "records_per_s": round(report.records / report.seconds, 1),
+                                "worker_ms_per_record": round(1000 * worker_cpu / report.records, 1),
+                                "writer_ms_per_record": round(1000 * writer_cpu / report.records, 1),
                                 "new": report.new, "out_of_scope": report.out_of_scope, "failed": report.failed}
     return out
 
@@ -392,7 +397,9 @@ def main(argv: list[str] | None = None) -> int:
         show("backfill", f"backfill {b['records']:,} generated pages in {b['files']} WARC files: 1 worker "
              f"{b[1]['records_per_s']} records/s, 2 workers {b[2]['records_per_s']} records/s "
              f"({_ratio(b[2]['records_per_s'], b[1]['records_per_s'])}); {b[2]['new']} stored, "
-             f"{b[2]['out_of_scope']} out of scope, {b[2]['failed']} failed")
+             f"{b[2]['out_of_scope']} out of scope, {b[2]['failed']} failed; CPU per record: workers "
+             f"{b[1]['worker_ms_per_record']} ms (read, extract, scope), this process {b[1]['writer_ms_per_record']} ms "
+             f"(the one writer: de-duplication, stories, SQLite)")
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
