@@ -304,14 +304,16 @@ def backfill(
         stack.callback(bar.close)
         todo = []
         for path in files:
-            known = writer.progress(path, os.path.getsize(path))
-            if known is not None and known[0] != "running":
-                report.resumed += 1
-            else:
-                todo.append((path, known[1] if known else 0))
-                report.resumed += known is not None and known[1] > 0
+            status, resume_at = writer.progress(path, os.path.getsize(path)) or ("new", 0)
+            if status not in ("new", "running"):
+                report.resumed += 1  # finished by an earlier run: not read again
+                continue
+            report.resumed += resume_at > 0
+            todo.append((path, resume_at))
         dask_client = _client(stack, client, scheduler, workers) if todo else None
-        width = max(4, 3 * len(dask_client.scheduler_info().get("workers", {})) if dask_client else 4)
+        # segments in flight beyond the one being written: enough to keep every worker busy, few enough
+        # that results waiting for their turn stay small
+        width = max(4, 3 * len(dask_client.scheduler_info().get("workers", {}))) if dask_client else 4
         window: deque = deque()
         steps = _steps(dask_client, todo, source, kept, segment, bar)
         for step in steps:
