@@ -70,6 +70,7 @@ class BackfillReport:
     files: int = 0
     resumed: int = 0                        # files already done (or partly done) by an earlier run
     records: int = 0
+    read: int = 0                           # records read by this run (the others by earlier runs)
     new: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -87,7 +88,8 @@ class BackfillReport:
 
     def summary(self) -> str:
         """One line: `3 files, 120 records: 14 new, 0 updated, 2 unchanged, 90 out of scope, ...`."""
-        rate = f", {self.records / self.seconds:.1f} records/s" if self.seconds else ""
+        rate = f", {self.read} read in {self.seconds:.1f} s ({self.read / self.seconds:.1f} records/s)" \
+            if self.seconds and self.read else ""
         return (f"{self.files} file{'s' if self.files != 1 else ''} ({self.resumed} resumed), {self.records} "
                 f"records: {self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
                 f"{self.out_of_scope} out of scope, {self.skipped} skipped, {self.failed} failed"
@@ -319,9 +321,9 @@ def backfill(
         for step in steps:
             window.append(step)
             while len(window) > width:
-                _apply(writer, window.popleft(), bar)
+                report.read += _apply(writer, window.popleft(), bar)
         while window:
-            _apply(writer, window.popleft(), bar)
+            report.read += _apply(writer, window.popleft(), bar)
     for path in files:
         writer.tally(path)
     report.files = len(files)
@@ -361,7 +363,8 @@ def _steps(client: Any, todo: list[tuple[str, int]], source: str | None, keep: t
         yield ("finish", scan)
 
 
-def _apply(writer: _Writer, step: tuple, bar: Any) -> None:
+def _apply(writer: _Writer, step: tuple, bar: Any) -> int:
+    """Write one step's result; returns the number of records it held."""
     kind = step[0]
     if kind == "scan":
         if step[1].refused is None:
@@ -371,5 +374,7 @@ def _apply(writer: _Writer, step: tuple, bar: Any) -> None:
         outcomes = future.result()
         writer.segment(path, outcomes, resume_at)
         bar.update(len(outcomes))
+        return len(outcomes)
     else:
         writer.finish(step[1])
+    return 0

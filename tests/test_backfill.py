@@ -228,7 +228,7 @@ def test_the_cli_runs_on_a_local_cluster_and_refuses_a_held_lock(tmp_path: Path,
     code = main(argv)
     out = capsys.readouterr().out
     assert code == 0
-    assert "1 file (0 resumed), 7 records: 2 new, 1 updated, 0 unchanged, 2 out of scope, 2 skipped, 0 failed" in out
+    assert "1 file (0 resumed), 7 records: 2 new, 1 updated, 0 unchanged, 2 out of scope, 2 skipped, 0 failed, 7 read in" in out
 
 
 def test_any_running_scheduler_is_used_by_its_address(tmp_path: Path, client) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from corpus.documents import SCOPE_LABELS
@@ -42,6 +43,12 @@ def run_backfill(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         print("framewatch backfill: --workers must be at least 1", file=sys.stderr)
         return 2
+    if not getattr(args, "verbose", False):  # Dask logs every worker start and stop at INFO when imported
+        try:
+            import distributed  # noqa: F401 - sets its own log levels on import; ours come after
+        except ImportError:
+            pass  # backfill names the extra to install
+        logging.getLogger("distributed").setLevel(logging.WARNING)
     keep = None if args.keep and "all" in args.keep else tuple(args.keep or KEEP)
     lock = CorpusLock(args.db, "backfill")
     try:
