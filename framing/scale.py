@@ -20,11 +20,14 @@ from typing import Any
 from framing.analyze import _model, analyze
 
 
-def analyze_dask(docs: Any, model: Any = None, **kwargs: Any) -> Any:
+def analyze_dask(docs: Any, model: Any = None, numbered: bool = True, **kwargs: Any) -> Any:
     """Run `framing.analyze(partition, **kwargs)` on every partition of the Dask DataFrame `docs`, lazily.
 
-    Returns a Dask DataFrame with the columns of `framing.analyze`; call `.compute()` for pandas.
-    Raises ImportError naming the extra to install when Dask is missing.
+    Returns a Dask DataFrame with the columns of `framing.analyze`; call `.compute()` for pandas. Its rows
+    are numbered across partitions (`numbered=True`), which needs every partition's row count before any
+    partition is final; `numbered=False` leaves each partition's rows numbered from 0, so that partitions
+    written out one by one (`.to_parquet`) never wait for each other. Raises ImportError naming the extra
+    to install when Dask is missing.
     """
     try:
         import dask
@@ -37,12 +40,12 @@ def analyze_dask(docs: Any, model: Any = None, **kwargs: Any) -> Any:
     meta = analyze(docs._meta, model=fitted, progress=False, **kwargs)
     shared = dask.delayed(fitted, pure=True)  # one key in the graph: sent to each worker once
     parts = docs.map_partitions(_partition, shared, meta=meta, **kwargs).to_delayed()
-    # each partition's rows are numbered on from the rows of the partitions before it, as in one pandas frame
-    sizes = [dask.delayed(len, pure=True)(part) for part in parts]
-    starts = dask.delayed(_starts, pure=True)(sizes)
-    numbered = [dask.delayed(_numbered, pure=True)(part, starts, i) for i, part in enumerate(parts)]
+    if numbered:  # each partition's rows numbered on from the rows of the partitions before it, as in one frame
+        sizes = [dask.delayed(len, pure=True)(part) for part in parts]
+        starts = dask.delayed(_starts, pure=True)(sizes)
+        parts = [dask.delayed(_numbered, pure=True)(part, starts, i) for i, part in enumerate(parts)]
     with dask.config.set({"dataframe.convert-string": False}):  # keep pandas' own dtypes, as analyze returns them
-        return dd.from_delayed(numbered, meta=meta, verify_meta=False)
+        return dd.from_delayed(parts, meta=meta, verify_meta=False)
 
 
 def _partition(frame: Any, model: Any, **kwargs: Any) -> Any:

@@ -74,3 +74,12 @@ def test_on_a_cluster_the_demo_corpus_gives_exactly_the_pandas_frame() -> None:
         got = analyze_dask(dd.from_pandas(docs, npartitions=4)).compute()
     assert got.index.is_unique and sum(len(p) for p in got["pairs"]) > 50
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_unnumbered_partitions_hold_the_same_rows() -> None:
+    docs = pd.DataFrame({"id": [f"d{i}" for i in range(len(TEXTS))], "text": TEXTS})
+    expected = analyze(docs, progress=False)
+    lazy = analyze_dask(dd.from_pandas(docs, npartitions=3), numbered=False)
+    parts = [part.compute(scheduler="synchronous") for part in lazy.to_delayed()]
+    assert all(part.index[0] == 0 for part in parts if len(part))
+    pd.testing.assert_frame_equal(pd.concat(parts, ignore_index=True), expected)
