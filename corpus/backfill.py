@@ -189,8 +189,11 @@ class _Writer:
         return row[0], row[1]
 
     def start(self, scan: FileScan) -> None:
-        """Create the file's row (or start it over when its size changed) and record its damaged records."""
+        """Create the file's row (or start it over, errors too, when its size changed) and record its damaged
+        records."""
         with self.corpus.transaction():
+            self.conn.execute("DELETE FROM backfill_errors WHERE path = ? AND EXISTS (SELECT 1 FROM backfill_files "
+                              "WHERE path = ? AND size != ?)", (scan.path, scan.path, scan.size))
             self.conn.execute(
                 "INSERT INTO backfill_files (path, size, started_at) VALUES (?, ?, ?) ON CONFLICT(path) DO UPDATE "
                 "SET size = excluded.size, status = 'running', resume_at = 0, records = 0, new = 0, updated = 0, "
@@ -224,8 +227,6 @@ class _Writer:
         """Mark the file done, truncated (recording where) or failed (not WARC: recorded with offset -1)."""
         with self.corpus.transaction():
             if scan.refused is not None:
-                self.conn.execute("INSERT INTO backfill_files (path, size, started_at) VALUES (?, ?, ?) "
-                                  "ON CONFLICT(path) DO NOTHING", (scan.path, scan.size, _now()))
                 self._error(scan.path, -1, scan.refused)
                 self.conn.execute("UPDATE backfill_files SET failed = 1 WHERE path = ?", (scan.path,))
             elif scan.cut is not None:
@@ -367,8 +368,7 @@ def _apply(writer: _Writer, step: tuple, bar: Any) -> int:
     """Write one step's result; returns the number of records it held."""
     kind = step[0]
     if kind == "scan":
-        if step[1].refused is None:
-            writer.start(step[1])
+        writer.start(step[1])
     elif kind == "segment":
         _, path, future, resume_at = step
         outcomes = future.result()

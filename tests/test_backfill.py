@@ -236,3 +236,20 @@ def test_any_running_scheduler_is_used_by_its_address(tmp_path: Path, client) ->
     with Corpus.open(tmp_path / "c.sqlite", create=True) as corpus:
         report = B.backfill(corpus, files, scheduler=client.scheduler.address, progress=False)
     assert (report.records, report.new, report.failed) == (6, 2, 0)
+
+
+def test_a_file_that_changed_is_read_again_from_the_start(tmp_path: Path, client) -> None:
+    folder = tmp_path / "warc"
+    folder.mkdir()
+    pages = [(f"https://grow.example/{i}", 200, "text/html; charset=utf-8", _article(700 + i, IN_SCOPE).encode())
+             for i in range(3)]
+    path = folder / "growing.warc"
+    starts = write_warc(path, pages, gz=False)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: starts[2] + 40])  # the crawler was still writing the third record
+    first = run(tmp_path / "c.sqlite", [path], client)
+    assert (first.new, len(first.truncated)) == (2, 1)
+    path.write_bytes(whole)  # now complete: another size, so another file
+    second = run(tmp_path / "c.sqlite", [path], client)
+    assert (second.records, second.new, second.unchanged, second.truncated, second.errors) == (3, 1, 2, [], [])
+    assert tables(tmp_path / "c.sqlite")["backfill_errors"] == []
