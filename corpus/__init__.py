@@ -8,6 +8,7 @@ Example::
         df = db.to_frame(scope="core")
 """
 from corpus.archive import WarcArchive, reextract
+from corpus.backfill import BackfillReport, backfill
 from corpus.config import Config, ConfigError, default_config_text, load_config
 from corpus.dedup import NearDuplicateIndex, assign_stories, stories, story_members
 from corpus.documents import Document
@@ -25,6 +26,7 @@ from corpus.update import RunSummary, run_update
 from corpus.urls import canonical_url
 
 __all__ = [
+    "BackfillReport",
     "Config",
     "ConfigError",
     "Corpus",
@@ -42,6 +44,7 @@ __all__ = [
     "ScopeScorer",
     "WarcArchive",
     "assign_stories",
+    "backfill",
     "canonical_url",
     "content_hash",
     "default_config_text",

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from corpus.cli import (
+    backfill_cmd,
     demo_cmd,
     extract_cmd,
     framing_cmds,
@@ -18,7 +19,7 @@ from corpus.cli import (
     update_cmds,
 )
 
-_MODULES = (demo_cmd, store_cmds, update_cmds, extract_cmd, framing_cmds, report_cmds, topics_cmds)
+_MODULES = (demo_cmd, store_cmds, update_cmds, backfill_cmd, extract_cmd, framing_cmds, report_cmds, topics_cmds)
 
 
 def _version() -> str:
