@@ -99,6 +99,13 @@ def test_markers_do_not_split_one_compound_name():
     ("He spent twenty years treating substance abusers in the county.", "TREATMENT", "treating substance abusers"),
     ("Services include opiate agonist therapy and wound care.", "TREATMENT", "opiate agonist"),
     ("Critics call it a harm production programme.", "HARM_REDUCTION", "harm production"),
+    ("Council heard about the city's only consumption and treatment site.", "HARM_REDUCTION",
+     "consumption and treatment site"),
+    ("The room offers long-acting opiate replacement therapy.", "TREATMENT", "opiate replacement therapy"),
+    ("The rooms help rehabilitate drug users, the study says.", "TREATMENT", "rehabilitate drug users"),
+    ("Grants will set up safe recovery sites in three counties.", "HARM_REDUCTION", "safe recovery sites"),
+    ("They asked for an urgent public health needs site downtown.", "HARM_REDUCTION", "urgent public health needs site"),
+    ("INSITE opened as a pilot in 2003.", "HARM_REDUCTION", "INSITE"),
 ])
 def test_names_and_descriptions_news_uses(text, concept, words):
     assert found(text).get(concept) == words
