@@ -136,8 +136,9 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
                 # the codebook's "the site" rule holds in a document that names a site, in its title or its text
                 site_context = level == "family" and (detector.names_site(text) or (
                     isinstance(title, str) and detector.names_site(title)))
-                for u in split_units(text, unit=unit, k=k):
-                    mentions = detector.detect(u.text, site_context=site_context)
+                units = split_units(text, unit=unit, k=k)
+                found = detector.detect_spans(text, [(u.start, u.end) for u in units], site_context=site_context)
+                for u, mentions in zip(units, found):
                     present = {m.concept for m in mentions}
                     row = {"doc_id": doc_id, "unit": u.index, "text": u.text, "start": u.start, "end": u.end,
                            "paragraph": u.paragraph,

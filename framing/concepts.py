@@ -12,12 +12,14 @@ lets a caller that already split the document pass it per unit.
 """
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from framing.anchors import AnchorIndex
 from framing.lexicon import LEVELS, MAIN_CONCEPTS, Lexicon
 
 _DEFAULT_LEXICON: Lexicon | None = None
+_SITE_REF = "\x00site_reference"  # the anchor key of the site references (not a concept name)
 
 
 def default_lexicon() -> Lexicon:
@@ -59,37 +61,20 @@ class ConceptDetector:
             raise ValueError(f"level must be 'term' or 'family', not {level!r}")
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
         self.level = level
-        self._gates: dict[tuple, re.Pattern | None] = {}
-        self._all = tuple(self.lexicon.concepts)
+        self._index: AnchorIndex | None = None
 
     def _levels(self) -> tuple[str, ...]:
         return ("term",) if self.level == "term" else LEVELS
 
-    def _gate(self, concepts: tuple[str, ...], site_reference: bool) -> re.Pattern | None:
-        """One regex that matches wherever any pattern of `concepts` (at this detector's levels), or the
-        site references, would: a text it does not match holds none of their candidates, so detection
-        can skip it. None when the patterns cannot be joined (then nothing is skipped)."""
-        key = (concepts, site_reference)
-        if key not in self._gates:
-            pats = [p for c in concepts for lvl in self._levels() for p in self.lexicon.patterns(c, lvl)]
-            if site_reference and self.lexicon.site_reference is not None:
-                pats.append(self.lexicon.site_reference)
-            # every lexicon pattern opens with the same word-start guard: test it once per position
-            guard = r"(?<![\w])"
-            parts = [("(?i:" if p.flags & re.IGNORECASE else "(?-i:") + p.pattern[len(guard):] + ")"
-                     for p in pats if p.pattern.startswith(guard)]
-            rest = [("(?i:" if p.flags & re.IGNORECASE else "(?-i:") + p.pattern + ")"
-                    for p in pats if not p.pattern.startswith(guard)]
-            joined = ([guard + "(?:" + "|".join(parts) + ")"] if parts else []) + rest
-            try:
-                self._gates[key] = re.compile("|".join(joined)) if joined else re.compile(r"(?!)")
-            except re.error:
-                self._gates[key] = None
-        return self._gates[key]
-
-    def _may_hold(self, text: str, concepts: tuple[str, ...], site_reference: bool = False) -> bool:
-        gate = self._gate(concepts, site_reference)
-        return gate is None or gate.search(text) is not None
+    def _anchors(self) -> AnchorIndex:
+        """The anchors of every concept's patterns (at this detector's levels) and of the site references,
+        in one automaton: a concept whose anchors a text lacks has no candidates there (see `framing.anchors`)."""
+        if self._index is None:
+            keyed = {c: [p for lvl in self._levels() for p in self.lexicon.patterns(c, lvl)]
+                     for c in self.lexicon.concepts}
+            keyed[_SITE_REF] = [self.lexicon.site_reference]
+            self._index = AnchorIndex(keyed)
+        return self._index
 
     @property
     def concepts(self) -> list[str]:
@@ -114,15 +99,26 @@ class ConceptDetector:
         """All mentions in `text`, in text order; `site_context` says the document names a site."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
-        site_refs = site_context and self.level == "family"
-        if not self._may_hold(text, self._all, site_refs):
-            return []  # no pattern matches anywhere: no candidates, so no mentions
+        return self._detect(text, site_context, self._anchors().keys_in(text))
+
+    def detect_spans(self, text: str, spans: Sequence[tuple[int, int]], site_context: bool = False) -> list[list[Mention]]:
+        """`detect(text[s:e], site_context)` for each (start, end) span (sorted by start and by end, as units
+        are), with the text scanned for anchors once: a span holding no anchor is not searched at all."""
+        keys = self._anchors().keys_by_span(text, spans)
+        return [self._detect(text[s:e], site_context, k) if k else [] for (s, e), k in zip(spans, keys)]
+
+    def _detect(self, text: str, site_context: bool, keys: set[str]) -> list[Mention]:
+        """`detect`, searching only the concepts in `keys` (those whose anchors `text` holds)."""
+        site_refs = site_context and self.level == "family" and _SITE_REF in keys
+        if not keys or (keys == {_SITE_REF} and not site_refs):
+            return []  # no pattern can match anywhere: no candidates, so no mentions
         levels = self._levels()
         cache: dict = {}
         found: dict[str, list[tuple[int, int, str]]] = {}
         for concept in self.lexicon.concepts:
             cands = [(m.start(), m.end(), lvl) for lvl in levels
-                     for pattern in self.lexicon.patterns(concept, lvl) for m in pattern.finditer(text)]
+                     for pattern in self.lexicon.patterns(concept, lvl) for m in pattern.finditer(text)] \
+                if concept in keys else []
             if concept == "SITE" and site_refs:
                 named = [(s, e) for s, e, _ in cands]
                 cands += [(s, e, "family") for s, e in self._spans(self.lexicon.site_reference, text)
@@ -152,7 +148,7 @@ class ConceptDetector:
         if feeders and self.level == "family":  # another concept counts as SITE: the full detection decides
             return any(m.concept == "SITE" for m in self.detect(text, site_context=False))
         # what detect() would keep for SITE alone: its candidates that survive its sense filter
-        if not self._may_hold(text, ("SITE",)):
+        if "SITE" not in self._anchors().keys_in(text):
             return False
         cands = [(m.start(), m.end(), lvl) for lvl in self._levels()
                  for pattern in self.lexicon.patterns("SITE", lvl) for m in pattern.finditer(text)]
