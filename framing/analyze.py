@@ -17,7 +17,7 @@ from framing.classifier import RelationClassifier, default_relation_model
 from framing.concepts import ConceptDetector
 from framing.records import SURROGATE, as_frame
 from framing.relations import CONCEPTS, explain_markers, rule_relation, unit_pairs
-from framing.units import split_units
+from framing.units import unit_spans
 
 COLUMNS = ["doc_id", "unit", "text", "start", "end", "paragraph", "concepts", "helpers", "pairs",
            "probabilities", "markers", "explanations"]
@@ -136,22 +136,23 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
                 # the codebook's "the site" rule holds in a document that names a site, in its title or its text
                 site_context = level == "family" and (detector.names_site(text) or (
                     isinstance(title, str) and detector.names_site(title)))
-                units = split_units(text, unit=unit, k=k)
-                found = detector.detect_spans(text, [(u.start, u.end) for u in units], site_context=site_context)
-                for u, mentions in zip(units, found):
+                spans = unit_spans(text, unit=unit, k=k)
+                found = detector.detect_spans(text, [(s, e) for s, e, _ in spans], site_context=site_context)
+                for index, ((start, end, paragraph), mentions) in enumerate(zip(spans, found)):
+                    u_text = text[start:end]
                     present = {m.concept for m in mentions}
-                    row = {"doc_id": doc_id, "unit": u.index, "text": u.text, "start": u.start, "end": u.end,
-                           "paragraph": u.paragraph,
+                    row = {"doc_id": doc_id, "unit": index, "text": u_text, "start": start, "end": end,
+                           "paragraph": paragraph,
                            "concepts": [c for c in CONCEPTS if c in present],
                            "helpers": sorted(present - set(CONCEPTS)),
                            "pairs": {}, "probabilities": {}, "markers": {}, "explanations": {}}
                     if has_date:
                         row["date"] = rec[2]
                     for pair in unit_pairs(mentions) if len(mentions) > 1 else ():
-                        verdict = rule_relation(u.text, mentions, pair)
+                        verdict = rule_relation(u_text, mentions, pair)
                         row["markers"][pair] = [m.to_dict() for m in verdict.markers]
                         row["explanations"][pair] = explain_markers(verdict)
-                        items.append((u.text, pair, mentions))
+                        items.append((u_text, pair, mentions))
                         verdicts.append(verdict)
                         where.append((rows, len(rows), pair))
                     rows.append(row)

@@ -19,7 +19,8 @@ from framing.anchors import AnchorIndex
 from framing.lexicon import LEVELS, MAIN_CONCEPTS, Lexicon
 
 _DEFAULT_LEXICON: Lexicon | None = None
-_SITE_REF = "\x00site_reference"  # the anchor key of the site references (not a concept name)
+# anchor keys besides the concept names: site references, and each concept's excluded and kept senses
+_SITE_REF, _EXCLUDE, _KEEP = "\x00site_reference", "\x00exclude:", "\x00keep:"
 
 
 def default_lexicon() -> Lexicon:
@@ -67,12 +68,21 @@ class ConceptDetector:
         return ("term",) if self.level == "term" else LEVELS
 
     def _anchors(self) -> AnchorIndex:
-        """The anchors of every concept's patterns (at this detector's levels) and of the site references,
-        in one automaton: a concept whose anchors a text lacks has no candidates there (see `framing.anchors`)."""
+        """The anchors of every concept's patterns (at this detector's levels), of its excluded and kept
+        senses and of the site references, in one automaton: a pattern whose anchors a text lacks cannot
+        match there, so it is not run (see `framing.anchors`). Built once, with the lexicon's tables."""
         if self._index is None:
-            keyed = {c: [p for lvl in self._levels() for p in self.lexicon.patterns(c, lvl)]
-                     for c in self.lexicon.concepts}
-            keyed[_SITE_REF] = [self.lexicon.site_reference]
+            lex = self.lexicon
+            self._concepts = tuple(lex.concepts)
+            self._order = {c: i for i, c in enumerate(self._concepts)}
+            self._patterns = {c: [(lvl, p) for lvl in self._levels() for p in lex.patterns(c, lvl)]
+                              for c in self._concepts}
+            self._implied = [(c, tuple(lex.implies(c))) for c in self._concepts if lex.implies(c)]
+            self._senses = {c: lex.exclusions(c) for c in self._concepts}
+            keyed: dict[str, list] = {c: [p for _, p in self._patterns[c]] for c in self._concepts}
+            for c, (exclude, keep) in self._senses.items():
+                keyed[_EXCLUDE + c], keyed[_KEEP + c] = [exclude], [keep]
+            keyed[_SITE_REF] = [lex.site_reference]
             self._index = AnchorIndex(keyed)
         return self._index
 
@@ -85,13 +95,20 @@ class ConceptDetector:
         return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
 
     def _filtered(self, concept: str, candidates: list[tuple[int, int, str]], text: str,
-                  cache: dict) -> list[tuple[int, int, str]]:
+                  cache: dict, keys: set[str] | None = None) -> list[tuple[int, int, str]]:
+        """The candidates not in an excluded sense (unless a kept phrase rescues them); `keys`, when given,
+        are the anchor keys of `text`: a sense pattern whose anchors it lacks has no match to run for."""
         if not candidates:
             return []
         if concept not in cache:
             exclude, keep = self.lexicon.exclusions(concept)
+            if keys is not None:
+                exclude = exclude if _EXCLUDE + concept in keys else None
+                keep = keep if _KEEP + concept in keys else None
             cache[concept] = (self._spans(exclude, text), self._spans(keep, text))
         excluded, kept = cache[concept]
+        if not excluded:
+            return candidates
         return [(s, e, lvl) for s, e, lvl in candidates
                 if not _overlaps(s, e, excluded) or _overlaps(s, e, kept)]
 
@@ -108,36 +125,36 @@ class ConceptDetector:
         return [self._detect(text[s:e], site_context, k) if k else [] for (s, e), k in zip(spans, keys)]
 
     def _detect(self, text: str, site_context: bool, keys: set[str]) -> list[Mention]:
-        """`detect`, searching only the concepts in `keys` (those whose anchors `text` holds)."""
+        """`detect`, running only the patterns whose anchors are among `keys` (those `text` holds)."""
         site_refs = site_context and self.level == "family" and _SITE_REF in keys
-        if not keys or (keys == {_SITE_REF} and not site_refs):
+        if not any(c in keys for c in self._concepts) and not site_refs:
             return []  # no pattern can match anywhere: no candidates, so no mentions
-        levels = self._levels()
         cache: dict = {}
         found: dict[str, list[tuple[int, int, str]]] = {}
-        for concept in self.lexicon.concepts:
-            cands = [(m.start(), m.end(), lvl) for lvl in levels
-                     for pattern in self.lexicon.patterns(concept, lvl) for m in pattern.finditer(text)] \
-                if concept in keys else []
+        for concept in self._concepts:
+            cands = [(m.start(), m.end(), lvl) for lvl, pattern in self._patterns[concept]
+                     for m in pattern.finditer(text)] if concept in keys else []
             if concept == "SITE" and site_refs:
                 named = [(s, e) for s, e, _ in cands]
                 cands += [(s, e, "family") for s, e in self._spans(self.lexicon.site_reference, text)
                           if not _overlaps(s, e, named)]
-            found[concept] = self._filtered(concept, cands, text, cache)
+            found[concept] = self._filtered(concept, cands, text, cache, keys)
         if self.level == "family":
-            for concept in self.lexicon.concepts:
-                for parent in self.lexicon.implies(concept):
+            for concept, parents in self._implied:
+                for parent in parents:
                     implied = [(s, e, "family") for s, e, _ in found[concept]]
-                    found[parent] = found[parent] + self._filtered(parent, implied, text, cache)
+                    found[parent] = found[parent] + self._filtered(parent, implied, text, cache, keys)
         mentions: list[Mention] = []
         for concept, cands in found.items():
+            if not cands:
+                continue
             taken: list[tuple[int, int]] = []
             # longest first, term before family, so each stretch of text counts once per concept
             for s, e, lvl in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[2] != "term", c[0])):
                 if not _overlaps(s, e, taken):
                     taken.append((s, e))
                     mentions.append(Mention(concept, s, e, text[s:e], lvl))
-        order = {c: i for i, c in enumerate(self.lexicon.concepts)}
+        order = self._order
         return sorted(mentions, key=lambda m: (m.start, order[m.concept]))
 
     def names_site(self, text: str) -> bool:
@@ -148,11 +165,11 @@ class ConceptDetector:
         if feeders and self.level == "family":  # another concept counts as SITE: the full detection decides
             return any(m.concept == "SITE" for m in self.detect(text, site_context=False))
         # what detect() would keep for SITE alone: its candidates that survive its sense filter
-        if "SITE" not in self._anchors().keys_in(text):
+        keys = self._anchors().keys_in(text)
+        if "SITE" not in keys:
             return False
-        cands = [(m.start(), m.end(), lvl) for lvl in self._levels()
-                 for pattern in self.lexicon.patterns("SITE", lvl) for m in pattern.finditer(text)]
-        return bool(self._filtered("SITE", cands, text, {}))
+        cands = [(m.start(), m.end(), lvl) for lvl, pattern in self._patterns["SITE"] for m in pattern.finditer(text)]
+        return bool(self._filtered("SITE", cands, text, {}, keys))
 
     def detect_document(self, text: str) -> list[Mention]:
         """Mentions in a whole document, with definite site descriptions counted when it names a site."""

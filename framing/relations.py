@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from framing.anchors import AnchorIndex
 from framing.lexicon import MAIN_CONCEPTS
 
 CONCEPTS: tuple[str, ...] = MAIN_CONCEPTS
@@ -25,11 +26,16 @@ def parent_concept(concept: str) -> str:
     from framing.concepts import default_lexicon  # the lexicon decides, so an added helper reaches relations
 
     lexicon = default_lexicon()
-    if concept in lexicon.concepts:
-        implied = [c for c in lexicon.implies(concept) if c in CONCEPTS]
-        if implied:
-            return implied[0]
-    return concept
+    if _PARENTS[0] is not lexicon:  # the table of the lexicon in use, built once
+        table = {}
+        for name in lexicon.concepts:
+            implied = [c for c in lexicon.implies(name) if c in CONCEPTS]
+            table[name] = implied[0] if implied else name
+        _PARENTS[:] = [lexicon, table]
+    return _PARENTS[1].get(concept, concept)
+
+
+_PARENTS: list = [None, {}]  # (lexicon, concept -> parent) of `parent_concept`
 
 # Strength of a marker's scope: pair-specific markers beat unit-wide ones.
 SPECIFIC, UNIT = 2, 1
@@ -469,6 +475,19 @@ def _party_sense(text: str, m: re.Match) -> bool:
     return word[0] == "O" and bool(before) and not re.search(r"[.!?:\"“]$", before)  # "the Opposition"
 
 
+_MARKER_INDEX: list[AnchorIndex] = []
+
+
+def _marker_anchors() -> AnchorIndex:
+    """The literal anchors of every marker regex in one automaton, built on first use."""
+    if not _MARKER_INDEX:
+        keyed: dict[str, list[re.Pattern]] = {}
+        for name, _, _, rx in _COMPILED:
+            keyed.setdefault(name, []).append(rx)
+        _MARKER_INDEX.append(AnchorIndex(keyed))
+    return _MARKER_INDEX[0]
+
+
 _LAST_MARKERS: list[tuple] = [((), [])]  # the last unit's markers: every pair of one unit shares them
 
 
@@ -490,7 +509,10 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
     bounds = sentence_bounds(text)
     masked = _mask(text, spans)
     out = []
+    present = _marker_anchors().keys_in(text)  # markers whose regex can match here (framing.anchors)
     for name, label, kind, rx in _COMPILED:
+        if name not in present:
+            continue
         for m in rx.finditer(text):
             if name == "tension" and _party_sense(text, m):
                 continue
