@@ -101,7 +101,7 @@ class ConceptDetector:
         if not candidates:
             return []
         if concept not in cache:
-            exclude, keep = self.lexicon.exclusions(concept)
+            exclude, keep = self._senses[concept] if self._index is not None else self.lexicon.exclusions(concept)
             if keys is not None:
                 exclude = exclude if _EXCLUDE + concept in keys else None
                 keep = keep if _KEEP + concept in keys else None
@@ -118,11 +118,14 @@ class ConceptDetector:
             raise TypeError(f"text must be a str, not {type(text).__name__}")
         return self._detect(text, site_context, self._anchors().keys_in(text))
 
-    def detect_spans(self, text: str, spans: Sequence[tuple[int, int]], site_context: bool = False) -> list[list[Mention]]:
-        """`detect(text[s:e], site_context)` for each (start, end) span (sorted by start and by end, as units
-        are), with the text scanned for anchors once: a span holding no anchor is not searched at all."""
+    def detect_units(self, text: str, spans: Sequence[tuple[int, int]], title: str | None = None) -> list[list[Mention]]:
+        """Mentions in each unit span of a document, with the codebook's site rule decided for the whole
+        document: definite descriptions ("the facility") count where the text or its `title` names a site.
+        Whether it names one is looked up only when some unit holds such a description."""
         keys = self._anchors().keys_by_span(text, spans)
-        return [self._detect(text[s:e], site_context, k) if k else [] for (s, e), k in zip(spans, keys)]
+        site = self.level == "family" and any(_SITE_REF in k for k in keys) and (
+            self.names_site(text) or (isinstance(title, str) and self.names_site(title)))
+        return [self._detect(text[s:e], site, k) if k else [] for (s, e), k in zip(spans, keys)]
 
     def _detect(self, text: str, site_context: bool, keys: set[str]) -> list[Mention]:
         """`detect`, running only the patterns whose anchors are among `keys` (those `text` holds)."""

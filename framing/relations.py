@@ -69,9 +69,14 @@ class Span:
 
 
 def as_spans(mentions: Iterable[object]) -> list[Span]:
-    """Mentions (objects with concept/start/end, or (concept, start, end) tuples) as parent-concept spans."""
+    """Mentions (objects with concept/start/end, or (concept, start, end) tuples) as parent-concept spans.
+
+    Every pair of a unit asks for the same mentions' spans: the last answer is kept and reused."""
+    items = tuple(mentions)
+    if _LAST_SPANS[0] is not None and _LAST_SPANS[0] == items:
+        return list(_LAST_SPANS[1])
     out = []
-    for m in mentions:
+    for m in items:
         if isinstance(m, Span):
             out.append(m)
             continue
@@ -82,7 +87,12 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
         concept = parent_concept(concept)
         if concept in CONCEPTS:
             out.append(Span(concept, start, end))
-    return sorted(set(out), key=lambda s: (s.start, s.end))
+    out = sorted(set(out), key=lambda s: (s.start, s.end))
+    _LAST_SPANS[:] = [items, out]
+    return list(out)
+
+
+_LAST_SPANS: list = [None, []]  # the last (mentions, spans) of `as_spans`
 
 
 def unit_pairs(mentions: Iterable[object]) -> list[str]:

@@ -84,9 +84,14 @@ def test_spans_are_searched_like_whole_units() -> None:
             "matters.\n\nThe supervised consumption site opened. The facility sees 90 visits a day.")
     spans = [(s, e) for s, e, _ in unit_spans(text)]
     assert len(spans) == 5
-    for site in (False, True):
-        got = detector.detect_spans(text, spans, site_context=site)
-        assert got == [detector.detect(text[s:e], site_context=site) for s, e in spans]
-    assert [m.concept for m in detector.detect_spans(text, spans, site_context=True)[4]] == ["HARM_REDUCTION", "SITE"]
+    assert detector.names_site(text)
+    got = detector.detect_units(text, spans)
+    assert got == [detector.detect(text[s:e], site_context=True) for s, e in spans]
+    assert [m.concept for m in got[4]] == ["HARM_REDUCTION", "SITE"]  # "The facility": a site named before
+    plain = text.replace("supervised consumption site", "new library")
+    assert [m.concept for m in detector.detect_units(plain, [(s, e) for s, e, _ in unit_spans(plain)])[4]] == []
+    assert [m.concept for m in detector.detect_units(plain, [(s, e) for s, e, _ in unit_spans(plain)],
+                                                     title="A supervised consumption site opens")[4]] == \
+        ["HARM_REDUCTION", "SITE"]
     windows = [(s, e) for s, e, _ in unit_spans(text, unit="window", k=2)]  # overlapping
-    assert detector.detect_spans(text, windows) == [detector.detect(text[s:e]) for s, e in windows]
+    assert detector.detect_units(text, windows) == [detector.detect(text[s:e], site_context=True) for s, e in windows]
