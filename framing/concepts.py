@@ -47,7 +47,10 @@ class Mention:
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < b and a < end for a, b in spans)
+    for a, b in spans:
+        if start < b and a < end:
+            return True
+    return False
 
 
 class ConceptDetector:
