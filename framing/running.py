@@ -9,6 +9,8 @@ of `framing.iter_analyze` (documents never span chunks, so every count adds up):
         running.add(docs, units)
     table = running.frame()   # what timeseries(all_docs, all_units) gives
 
+or, in worker processes that send back only their counts, `running.consume(corpus.stream(), workers=2)`.
+
 `UnitsWriter` keeps the units table, when it is wanted, in one Parquet file written chunk by chunk.
 
 Syndicated copies (`story_id`) are counted once within a chunk only; de-duplicate across the corpus first
