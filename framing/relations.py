@@ -26,16 +26,17 @@ def parent_concept(concept: str) -> str:
     from framing.concepts import default_lexicon  # the lexicon decides, so an added helper reaches relations
 
     lexicon = default_lexicon()
-    if _PARENTS[0] is not lexicon:  # the table of the lexicon in use, built once
+    held, table = _PARENTS[0]
+    if held is not lexicon:  # the table of the lexicon in use, built once
         table = {}
         for name in lexicon.concepts:
             implied = [c for c in lexicon.implies(name) if c in CONCEPTS]
             table[name] = implied[0] if implied else name
-        _PARENTS[:] = [lexicon, table]
-    return _PARENTS[1].get(concept, concept)
+        _PARENTS[0] = (lexicon, table)
+    return table.get(concept, concept)
 
 
-_PARENTS: list = [None, {}]  # (lexicon, concept -> parent) of `parent_concept`
+_PARENTS: list[tuple] = [(None, {})]  # (lexicon, concept -> parent) of `parent_concept`, replaced as one
 
 # Strength of a marker's scope: pair-specific markers beat unit-wide ones.
 SPECIFIC, UNIT = 2, 1
@@ -73,8 +74,9 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
 
     Every pair of a unit asks for the same mentions' spans: the last answer is kept and reused."""
     items = tuple(mentions)
-    if _LAST_SPANS[0] is not None and _LAST_SPANS[0] == items:
-        return list(_LAST_SPANS[1])
+    last = _LAST_SPANS[0]  # read once: another thread may replace it meanwhile
+    if last[0] == items:
+        return list(last[1])
     out = []
     for m in items:
         if isinstance(m, Span):
@@ -88,11 +90,11 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
         if concept in CONCEPTS:
             out.append(Span(concept, start, end))
     out = sorted(set(out), key=lambda s: (s.start, s.end))
-    _LAST_SPANS[:] = [items, out]
+    _LAST_SPANS[0] = (items, out)
     return list(out)
 
 
-_LAST_SPANS: list = [None, []]  # the last (mentions, spans) of `as_spans`
+_LAST_SPANS: list[tuple] = [(None, [])]  # the last (mentions, spans) of `as_spans`, replaced as one
 
 
 def unit_pairs(mentions: Iterable[object]) -> list[str]:
