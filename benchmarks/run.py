@@ -63,24 +63,36 @@ def _peak_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def measure_analysis(n: int) -> dict:
-    """Stream n generated articles through analysis, labels and time series; keep no units table."""
+def _children_cpu() -> float:
+    t = os.times()
+    return t.children_user + t.children_system
+
+
+def measure_analysis(n: int, workers: int = 1) -> dict:
+    """Stream n generated articles through analysis, labels and time series; keep no units table. With
+    `workers` > 1 the chunks go to that many worker processes (CPU-s and peak RSS then include them)."""
     from benchmarks.articles import iter_articles
     from framing.analyze import _model
-    from framing.running import RunningTimeseries, analyze_stream
+    from framing.running import RunningTimeseries
 
     start = _clock()
     model = _model(None, "family", False)
     load = _since(start)
-    start = _clock()
-    running, units, pairs = RunningTimeseries(freq="M", correction=None), 0, 0
-    for docs, table in analyze_stream(iter_articles(n), chunk_docs=2000, model=model, progress=False):
-        running.add(docs, table)
-        units += len(table)
-        pairs += sum(len(p) for p in table["pairs"])
+    start, children = _clock(), _children_cpu()
+    running = RunningTimeseries(freq="M", correction=None)
+    running.consume(iter_articles(n), chunk_docs=2000, workers=workers, model=model, progress=False)
     series = running.frame()
-    return {"docs": n, "units": units, "pairs": pairs, "series_rows": len(series), "model_load": load,
-            **_since(start), "peak_rss_mb": _peak_mb()}
+    # units: every unit counts in the HARM_REDUCTION units_mentioning totals; pairs: the labelled ones
+    units = [sum(total for key, (_, total) in running.counts.items()
+                 if key[3] == "units_mentioning" and key[4] == "HARM_REDUCTION"),
+             sum(total for key, (_, total) in running.counts.items() if key[3] == "opposition_share")]
+    took = _since(start)
+    worker_cpu = round(_children_cpu() - children, 3)
+    worker_rss = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    return {"docs": n, "workers": workers, "units": units[0], "pairs": units[1], "series_rows": len(series),
+            "model_load": load, "wall_s": took["wall_s"], "cpu_s": round(took["cpu_s"] + worker_cpu, 3),
+            "parent_cpu_s": took["cpu_s"], "worker_cpu_s": worker_cpu, "peak_rss_mb": _peak_mb(),
+            "worker_peak_rss_mb": worker_rss if workers > 1 else None}
 
 
 def measure_floor(n: int) -> dict:
@@ -363,11 +375,12 @@ def main(argv: list[str] | None = None) -> int:
                                                     "extraction,topics,dask")
     parser.add_argument("--out", type=Path, default=None, help="results file (default: benchmarks/results.json, "
                         "or results-quick.json with --quick)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes for the analysis series (default 2)")
     parser.add_argument("--_step", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._step:  # a child process: one measurement, printed as JSON
         kind, n = args._step[0], int(args._step[1])
-        steps = {"analysis": measure_analysis, "floor": measure_floor}
+        steps = {"analysis": lambda n: measure_analysis(n, args.workers), "floor": measure_floor}
         print(json.dumps(steps[kind](n)))
         return 0
     began = time.perf_counter()
@@ -387,20 +400,27 @@ def main(argv: list[str] | None = None) -> int:
         args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")  # an interrupted run keeps its figures
 
     if "analysis" not in skip:
-        print("analysis of generated 600-word articles (embedding head off), each size in its own process")
+        print(f"analysis of generated 600-word articles (embedding head off), each size in its own process, "
+              f"{args.workers} worker process(es); CPU-s count the workers too")
         series = []
         for n in sizes:
-            ours, floor = _child(["--_step", "analysis", str(n)]), _child(["--_step", "floor", str(n)])
+            ours = _child(["--_step", "analysis", str(n), "--workers", str(args.workers)])
+            floor = _child(["--_step", "floor", str(n)])
             series.append({"ours": ours, "floor": floor})
+            workers_rss = f" (+ {ours['worker_peak_rss_mb']:,.0f} MB per worker)" if ours.get("worker_peak_rss_mb") else ""
             show(f"analysis-{n}", f"  {n:>7,} docs: {ours['wall_s']:8.1f} s wall, {ours['cpu_s']:8.1f} CPU-s "
-                 f"({1000 * ours['cpu_s'] / n:.2f} ms/doc), peak RSS {ours['peak_rss_mb']:,.0f} MB; plain re floor "
-                 f"{floor['cpu_s']:.1f} CPU-s: {_ratio(ours['cpu_s'], floor['cpu_s'])} of the floor; "
+                 f"({1000 * ours['cpu_s'] / n:.2f} ms/doc), peak RSS {ours['peak_rss_mb']:,.0f} MB{workers_rss}; "
+                 f"plain re floor {floor['cpu_s']:.1f} CPU-s: {_ratio(ours['cpu_s'], floor['cpu_s'])} of the floor; "
                  f"model load {ours['model_load']['wall_s']:.1f} s")
         results["analysis"] = series
         if len(series) > 1:
             first, last = series[min(1, len(series) - 2)]["ours"], series[-1]["ours"]
+
+            def total(o: dict) -> float:
+                return o["peak_rss_mb"] + (o.get("worker_peak_rss_mb") or 0) * o.get("workers", 1)
             show("rss", f"  peak RSS at {last['docs']:,} vs {first['docs']:,} docs: "
-                 f"{_ratio(last['peak_rss_mb'], first['peak_rss_mb'])}")
+                 f"{_ratio(last['peak_rss_mb'], first['peak_rss_mb'])} (main process), "
+                 f"{_ratio(total(last), total(first))} (main + workers)")
     if "embed" not in skip:
         n = min(min(sizes), 500)  # about 60 ms a document with the head: a small sample says enough
         ours, off = _child(["--_step", "analysis", str(n)], embed=True), _child(["--_step", "analysis", str(n)])

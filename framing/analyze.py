@@ -17,7 +17,7 @@ from framing.classifier import RelationClassifier, default_relation_model
 from framing.concepts import ConceptDetector
 from framing.records import SURROGATE, as_frame
 from framing.relations import CONCEPTS, explain_markers, rule_relation, unit_pairs
-from framing.units import split_units
+from framing.units import unit_spans
 
 COLUMNS = ["doc_id", "unit", "text", "start", "end", "paragraph", "concepts", "helpers", "pairs",
            "probabilities", "markers", "explanations"]
@@ -96,28 +96,28 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
     show = progress if progress is not None else (sized or 0) >= PROGRESS_MIN_DOCS
     bar = tqdm(total=sized, desc="units and concepts", unit="doc", disable=not show)
     labelled = tqdm(desc="relations", unit="pair", disable=not show)
-    pending: list[tuple[list[dict], list[str]]] = []  # chunks (rows, columns) waiting for their labels
+    pending: list[tuple[dict[str, list], list[str]]] = []  # chunks (columns) waiting for their labels
     items: list[tuple] = []
     verdicts: list = []
-    where: list[tuple[list[dict], int, str]] = []
+    where: list[tuple[dict[str, list], dict, dict, str]] = []  # (chunk, its pairs and probabilities dicts, pair)
 
     def label(n: int) -> None:
         """Label the first `n` waiting pairs (one model batch) and write the labels into their rows."""
         batch, found = items[:n], verdicts[:n]
         proba = model.predict_proba(batch, found) if own else model.predict_proba(batch)
-        for (rows, i, pair), p in zip(where[:n], proba):
+        for (_, pairs, probabilities, pair), p in zip(where[:n], proba):
             probs = {c: round(float(x), 4) for c, x in zip(classes, p)}
-            rows[i]["pairs"][pair] = max(probs, key=probs.get)
-            rows[i]["probabilities"][pair] = probs
+            pairs[pair] = max(probs, key=probs.get)
+            probabilities[pair] = probs
         del items[:n], verdicts[:n], where[:n]
         labelled.update(n)
 
     def ready() -> Iterator[pd.DataFrame]:
         """The waiting chunks whose pairs are all labelled, in input order."""
-        waiting = {id(rows) for rows, _, _ in where}
+        waiting = {id(chunk) for chunk, _, _, _ in where}
         while pending and id(pending[0][0]) not in waiting:
-            rows, columns = pending.pop(0)
-            out = pd.DataFrame(rows, columns=columns)
+            chunk, columns = pending.pop(0)
+            out = pd.DataFrame(chunk, columns=columns) if chunk["doc_id"] else pd.DataFrame([], columns=columns)
             out.attrs.update({"unit": unit, "level": level})
             yield out
 
@@ -130,32 +130,43 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
             title_col = "title" if "title" in frame.columns and "title" not in (text_col, id_col) else None
             titles = frame[title_col].tolist() if title_col else [None] * len(frame)
             records = frame[[id_col, text_col] + (["date"] if has_date else [])].itertuples(index=False, name=None)
-            rows: list[dict] = []
+            columns = COLUMNS + (["date"] if has_date else [])
+            chunk: dict[str, list] = {c: [] for c in columns}  # the units table, column by column
+            (doc_ids, indexes, texts, starts, ends, paragraphs, concepts, helpers, pairs, probabilities, markers,
+             explanations) = (chunk[c] for c in COLUMNS)
+            dates = chunk.get("date", [])
             for n, (rec, title) in enumerate(zip(records, titles), first):
                 doc_id, text = rec[0], _checked(rec[0], rec[1], n, text_col)
                 # the codebook's "the site" rule holds in a document that names a site, in its title or its text
-                site_context = level == "family" and (detector.names_site(text) or (
-                    isinstance(title, str) and detector.names_site(title)))
-                for u in split_units(text, unit=unit, k=k):
-                    mentions = detector.detect(u.text, site_context=site_context)
+                spans = unit_spans(text, unit=unit, k=k)
+                found = detector.detect_units(text, [(s, e) for s, e, _ in spans], title)
+                for index, ((start, end, paragraph), mentions) in enumerate(zip(spans, found)):
+                    u_text = text[start:end]
                     present = {m.concept for m in mentions}
-                    row = {"doc_id": doc_id, "unit": u.index, "text": u.text, "start": u.start, "end": u.end,
-                           "paragraph": u.paragraph,
-                           "concepts": [c for c in CONCEPTS if c in present],
-                           "helpers": sorted(present - set(CONCEPTS)),
-                           "pairs": {}, "probabilities": {}, "markers": {}, "explanations": {}}
+                    doc_ids.append(doc_id)
+                    indexes.append(index)
+                    texts.append(u_text)
+                    starts.append(start)
+                    ends.append(end)
+                    paragraphs.append(paragraph)
+                    concepts.append([c for c in CONCEPTS if c in present])
+                    helpers.append(sorted(present - set(CONCEPTS)))
+                    unit_pairs_, unit_probs, unit_markers, unit_explained = {}, {}, {}, {}
+                    pairs.append(unit_pairs_)
+                    probabilities.append(unit_probs)
+                    markers.append(unit_markers)
+                    explanations.append(unit_explained)
                     if has_date:
-                        row["date"] = rec[2]
+                        dates.append(rec[2])
                     for pair in unit_pairs(mentions) if len(mentions) > 1 else ():
-                        verdict = rule_relation(u.text, mentions, pair)
-                        row["markers"][pair] = [m.to_dict() for m in verdict.markers]
-                        row["explanations"][pair] = explain_markers(verdict)
-                        items.append((u.text, pair, mentions))
+                        verdict = rule_relation(u_text, mentions, pair)
+                        unit_markers[pair] = [m.to_dict() for m in verdict.markers]
+                        unit_explained[pair] = explain_markers(verdict)
+                        items.append((u_text, pair, mentions))
                         verdicts.append(verdict)
-                        where.append((rows, len(rows), pair))
-                    rows.append(row)
+                        where.append((chunk, unit_pairs_, unit_probs, pair))
                 bar.update()
-            pending.append((rows, COLUMNS + (["date"] if has_date else [])))
+            pending.append((chunk, columns))
             while len(items) >= PREDICT_BATCH:
                 label(PREDICT_BATCH)
             yield from ready()

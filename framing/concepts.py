@@ -12,12 +12,15 @@ lets a caller that already split the document pass it per unit.
 """
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from framing.anchors import AnchorIndex
 from framing.lexicon import LEVELS, MAIN_CONCEPTS, Lexicon
 
 _DEFAULT_LEXICON: Lexicon | None = None
+# anchor keys besides the concept names: site references, and each concept's excluded and kept senses
+_SITE_REF, _EXCLUDE, _KEEP = "\x00site_reference", "\x00exclude:", "\x00keep:"
 
 
 def default_lexicon() -> Lexicon:
@@ -44,7 +47,10 @@ class Mention:
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < b and a < end for a, b in spans)
+    for a, b in spans:
+        if start < b and a < end:
+            return True
+    return False
 
 
 class ConceptDetector:
@@ -59,37 +65,29 @@ class ConceptDetector:
             raise ValueError(f"level must be 'term' or 'family', not {level!r}")
         self.lexicon = lexicon if lexicon is not None else default_lexicon()
         self.level = level
-        self._gates: dict[tuple, re.Pattern | None] = {}
-        self._all = tuple(self.lexicon.concepts)
+        self._index: AnchorIndex | None = None
 
     def _levels(self) -> tuple[str, ...]:
         return ("term",) if self.level == "term" else LEVELS
 
-    def _gate(self, concepts: tuple[str, ...], site_reference: bool) -> re.Pattern | None:
-        """One regex that matches wherever any pattern of `concepts` (at this detector's levels), or the
-        site references, would: a text it does not match holds none of their candidates, so detection
-        can skip it. None when the patterns cannot be joined (then nothing is skipped)."""
-        key = (concepts, site_reference)
-        if key not in self._gates:
-            pats = [p for c in concepts for lvl in self._levels() for p in self.lexicon.patterns(c, lvl)]
-            if site_reference and self.lexicon.site_reference is not None:
-                pats.append(self.lexicon.site_reference)
-            # every lexicon pattern opens with the same word-start guard: test it once per position
-            guard = r"(?<![\w])"
-            parts = [("(?i:" if p.flags & re.IGNORECASE else "(?-i:") + p.pattern[len(guard):] + ")"
-                     for p in pats if p.pattern.startswith(guard)]
-            rest = [("(?i:" if p.flags & re.IGNORECASE else "(?-i:") + p.pattern + ")"
-                    for p in pats if not p.pattern.startswith(guard)]
-            joined = ([guard + "(?:" + "|".join(parts) + ")"] if parts else []) + rest
-            try:
-                self._gates[key] = re.compile("|".join(joined)) if joined else re.compile(r"(?!)")
-            except re.error:
-                self._gates[key] = None
-        return self._gates[key]
-
-    def _may_hold(self, text: str, concepts: tuple[str, ...], site_reference: bool = False) -> bool:
-        gate = self._gate(concepts, site_reference)
-        return gate is None or gate.search(text) is not None
+    def _anchors(self) -> AnchorIndex:
+        """The anchors of every concept's patterns (at this detector's levels), of its excluded and kept
+        senses and of the site references, in one automaton: a pattern whose anchors a text lacks cannot
+        match there, so it is not run (see `framing.anchors`). Built once, with the lexicon's tables."""
+        if self._index is None:
+            lex = self.lexicon
+            self._concepts = tuple(lex.concepts)
+            self._order = {c: i for i, c in enumerate(self._concepts)}
+            self._patterns = {c: [(lvl, p) for lvl in self._levels() for p in lex.patterns(c, lvl)]
+                              for c in self._concepts}
+            self._implied = [(c, tuple(lex.implies(c))) for c in self._concepts if lex.implies(c)]
+            self._senses = {c: lex.exclusions(c) for c in self._concepts}
+            keyed: dict[str, list] = {c: [p for _, p in self._patterns[c]] for c in self._concepts}
+            for c, (exclude, keep) in self._senses.items():
+                keyed[_EXCLUDE + c], keyed[_KEEP + c] = [exclude], [keep]
+            keyed[_SITE_REF] = [lex.site_reference]
+            self._index = AnchorIndex(keyed)
+        return self._index
 
     @property
     def concepts(self) -> list[str]:
@@ -100,13 +98,20 @@ class ConceptDetector:
         return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
 
     def _filtered(self, concept: str, candidates: list[tuple[int, int, str]], text: str,
-                  cache: dict) -> list[tuple[int, int, str]]:
+                  cache: dict, keys: set[str] | None = None) -> list[tuple[int, int, str]]:
+        """The candidates not in an excluded sense (unless a kept phrase rescues them); `keys`, when given,
+        are the anchor keys of `text`: a sense pattern whose anchors it lacks has no match to run for."""
         if not candidates:
             return []
         if concept not in cache:
-            exclude, keep = self.lexicon.exclusions(concept)
+            exclude, keep = self._senses[concept] if self._index is not None else self.lexicon.exclusions(concept)
+            if keys is not None:
+                exclude = exclude if _EXCLUDE + concept in keys else None
+                keep = keep if _KEEP + concept in keys else None
             cache[concept] = (self._spans(exclude, text), self._spans(keep, text))
         excluded, kept = cache[concept]
+        if not excluded:
+            return candidates
         return [(s, e, lvl) for s, e, lvl in candidates
                 if not _overlaps(s, e, excluded) or _overlaps(s, e, kept)]
 
@@ -114,34 +119,48 @@ class ConceptDetector:
         """All mentions in `text`, in text order; `site_context` says the document names a site."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
-        site_refs = site_context and self.level == "family"
-        if not self._may_hold(text, self._all, site_refs):
-            return []  # no pattern matches anywhere: no candidates, so no mentions
-        levels = self._levels()
+        return self._detect(text, site_context, self._anchors().keys_in(text))
+
+    def detect_units(self, text: str, spans: Sequence[tuple[int, int]], title: str | None = None) -> list[list[Mention]]:
+        """Mentions in each unit span of a document, with the codebook's site rule decided for the whole
+        document: definite descriptions ("the facility") count where the text or its `title` names a site.
+        Whether it names one is looked up only when some unit holds such a description."""
+        keys = self._anchors().keys_by_span(text, spans)
+        site = self.level == "family" and any(_SITE_REF in k for k in keys) and (
+            self.names_site(text) or (isinstance(title, str) and self.names_site(title)))
+        return [self._detect(text[s:e], site, k) if k else [] for (s, e), k in zip(spans, keys)]
+
+    def _detect(self, text: str, site_context: bool, keys: set[str]) -> list[Mention]:
+        """`detect`, running only the patterns whose anchors are among `keys` (those `text` holds)."""
+        site_refs = site_context and self.level == "family" and _SITE_REF in keys
+        if not any(c in keys for c in self._concepts) and not site_refs:
+            return []  # no pattern can match anywhere: no candidates, so no mentions
         cache: dict = {}
         found: dict[str, list[tuple[int, int, str]]] = {}
-        for concept in self.lexicon.concepts:
-            cands = [(m.start(), m.end(), lvl) for lvl in levels
-                     for pattern in self.lexicon.patterns(concept, lvl) for m in pattern.finditer(text)]
+        for concept in self._concepts:
+            cands = [(m.start(), m.end(), lvl) for lvl, pattern in self._patterns[concept]
+                     for m in pattern.finditer(text)] if concept in keys else []
             if concept == "SITE" and site_refs:
                 named = [(s, e) for s, e, _ in cands]
                 cands += [(s, e, "family") for s, e in self._spans(self.lexicon.site_reference, text)
                           if not _overlaps(s, e, named)]
-            found[concept] = self._filtered(concept, cands, text, cache)
+            found[concept] = self._filtered(concept, cands, text, cache, keys)
         if self.level == "family":
-            for concept in self.lexicon.concepts:
-                for parent in self.lexicon.implies(concept):
+            for concept, parents in self._implied:
+                for parent in parents:
                     implied = [(s, e, "family") for s, e, _ in found[concept]]
-                    found[parent] = found[parent] + self._filtered(parent, implied, text, cache)
+                    found[parent] = found[parent] + self._filtered(parent, implied, text, cache, keys)
         mentions: list[Mention] = []
         for concept, cands in found.items():
+            if not cands:
+                continue
             taken: list[tuple[int, int]] = []
             # longest first, term before family, so each stretch of text counts once per concept
             for s, e, lvl in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[2] != "term", c[0])):
                 if not _overlaps(s, e, taken):
                     taken.append((s, e))
                     mentions.append(Mention(concept, s, e, text[s:e], lvl))
-        order = {c: i for i, c in enumerate(self.lexicon.concepts)}
+        order = self._order
         return sorted(mentions, key=lambda m: (m.start, order[m.concept]))
 
     def names_site(self, text: str) -> bool:
@@ -152,11 +171,11 @@ class ConceptDetector:
         if feeders and self.level == "family":  # another concept counts as SITE: the full detection decides
             return any(m.concept == "SITE" for m in self.detect(text, site_context=False))
         # what detect() would keep for SITE alone: its candidates that survive its sense filter
-        if not self._may_hold(text, ("SITE",)):
+        keys = self._anchors().keys_in(text)
+        if "SITE" not in keys:
             return False
-        cands = [(m.start(), m.end(), lvl) for lvl in self._levels()
-                 for pattern in self.lexicon.patterns("SITE", lvl) for m in pattern.finditer(text)]
-        return bool(self._filtered("SITE", cands, text, {}))
+        cands = [(m.start(), m.end(), lvl) for lvl, pattern in self._patterns["SITE"] for m in pattern.finditer(text)]
+        return bool(self._filtered("SITE", cands, text, {}, keys))
 
     def detect_document(self, text: str) -> list[Mention]:
         """Mentions in a whole document, with definite site descriptions counted when it names a site."""

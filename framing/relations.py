@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from framing.anchors import AnchorIndex
 from framing.lexicon import MAIN_CONCEPTS
 
 CONCEPTS: tuple[str, ...] = MAIN_CONCEPTS
@@ -25,11 +26,17 @@ def parent_concept(concept: str) -> str:
     from framing.concepts import default_lexicon  # the lexicon decides, so an added helper reaches relations
 
     lexicon = default_lexicon()
-    if concept in lexicon.concepts:
-        implied = [c for c in lexicon.implies(concept) if c in CONCEPTS]
-        if implied:
-            return implied[0]
-    return concept
+    held, table = _PARENTS[0]
+    if held is not lexicon:  # the table of the lexicon in use, built once
+        table = {}
+        for name in lexicon.concepts:
+            implied = [c for c in lexicon.implies(name) if c in CONCEPTS]
+            table[name] = implied[0] if implied else name
+        _PARENTS[0] = (lexicon, table)
+    return table.get(concept, concept)
+
+
+_PARENTS: list[tuple] = [(None, {})]  # (lexicon, concept -> parent) of `parent_concept`, replaced as one
 
 # Strength of a marker's scope: pair-specific markers beat unit-wide ones.
 SPECIFIC, UNIT = 2, 1
@@ -63,9 +70,15 @@ class Span:
 
 
 def as_spans(mentions: Iterable[object]) -> list[Span]:
-    """Mentions (objects with concept/start/end, or (concept, start, end) tuples) as parent-concept spans."""
+    """Mentions (objects with concept/start/end, or (concept, start, end) tuples) as parent-concept spans.
+
+    Every pair of a unit asks for the same mentions' spans: the last answer is kept and reused."""
+    items = tuple(mentions)
+    last = _LAST_SPANS[0]  # read once: another thread may replace it meanwhile
+    if last[0] == items:
+        return list(last[1])
     out = []
-    for m in mentions:
+    for m in items:
         if isinstance(m, Span):
             out.append(m)
             continue
@@ -76,7 +89,12 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
         concept = parent_concept(concept)
         if concept in CONCEPTS:
             out.append(Span(concept, start, end))
-    return sorted(set(out), key=lambda s: (s.start, s.end))
+    out = sorted(set(out), key=lambda s: (s.start, s.end))
+    _LAST_SPANS[0] = (items, out)
+    return list(out)
+
+
+_LAST_SPANS: list[tuple] = [(None, [])]  # the last (mentions, spans) of `as_spans`, replaced as one
 
 
 def unit_pairs(mentions: Iterable[object]) -> list[str]:
@@ -504,6 +522,19 @@ def _party_sense(text: str, m: re.Match) -> bool:
     return word[0] == "O" and bool(before) and not re.search(r"[.!?:\"“]$", before)  # "the Opposition"
 
 
+_MARKER_INDEX: list[AnchorIndex] = []
+
+
+def _marker_anchors() -> AnchorIndex:
+    """The literal anchors of every marker regex in one automaton, built on first use."""
+    if not _MARKER_INDEX:
+        keyed: dict[str, list[re.Pattern]] = {}
+        for name, _, _, rx in _COMPILED:
+            keyed.setdefault(name, []).append(rx)
+        _MARKER_INDEX.append(AnchorIndex(keyed))
+    return _MARKER_INDEX[0]
+
+
 _LAST_MARKERS: list[tuple] = [((), [])]  # the last unit's markers: every pair of one unit shares them
 
 
@@ -525,7 +556,10 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
     bounds = sentence_bounds(text)
     masked = _mask(text, spans)
     out = []
+    present = _marker_anchors().keys_in(text)  # markers whose regex can match here (framing.anchors)
     for name, label, kind, rx in _COMPILED:
+        if name not in present:
+            continue
         for m in rx.finditer(text):
             if name == "tension" and _party_sense(text, m):
                 continue

@@ -9,6 +9,8 @@ of `framing.iter_analyze` (documents never span chunks, so every count adds up):
         running.add(docs, units)
     table = running.frame()   # what timeseries(all_docs, all_units) gives
 
+or, in worker processes that send back only their counts, `running.consume(corpus.stream(), workers=2)`.
+
 `UnitsWriter` keeps the units table, when it is wanted, in one Parquet file written chunk by chunk.
 
 Syndicated copies (`story_id`) are counted once within a chunk only; de-duplicate across the corpus first
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
@@ -35,20 +38,84 @@ _SUMMED_ATTRS = ("undated", "syndicated_copies_dropped", "documents", "documents
                  "stories_in_scope", "low_confidence_dropped")
 
 
-def analyze_stream(docs: Iterable[Mapping[str, object]] | pd.DataFrame, chunk_docs: int = CHUNK_DOCS,
-                   **kwargs: object) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
-    """(documents, units) per chunk of `docs`: the chunk's records as a table (without their text, which is
-    not needed after analysis) and its `iter_analyze` units, labelled exactly as `analyze` labels them."""
+def _record_chunks(docs: Iterable[Mapping[str, object]] | pd.DataFrame, chunk_docs: int) -> Iterator:
+    if chunk_docs < 1:
+        raise ValueError(f"chunk_docs must be at least 1, not {chunk_docs}")
     if isinstance(docs, pd.DataFrame):
-        records: Iterable = (docs.iloc[i:i + chunk_docs] for i in range(0, len(docs), chunk_docs))
-    else:
-        it = iter(docs)
-        records = iter(lambda: list(islice(it, chunk_docs)), [])
+        return (docs.iloc[i:i + chunk_docs] for i in range(0, len(docs), chunk_docs))
+    it = iter(docs)
+    return iter(lambda: list(islice(it, chunk_docs)), [])
+
+
+def _analyze_chunk(chunk: list | pd.DataFrame, kwargs: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One chunk's documents (without text) and its units table."""
+    frame = chunk if isinstance(chunk, pd.DataFrame) else pd.DataFrame.from_records(chunk)
     text_col = str(kwargs.get("text_col", "text"))
-    for chunk in records:
-        frame = chunk if isinstance(chunk, pd.DataFrame) else pd.DataFrame.from_records(chunk)
-        for units in iter_analyze(frame, chunk_docs=max(1, len(frame)), **kwargs):  # type: ignore[arg-type]
-            yield frame.drop(columns=[text_col], errors="ignore"), units
+    parts = list(iter_analyze(frame, chunk_docs=max(1, len(frame)), **kwargs))
+    return frame.drop(columns=[text_col], errors="ignore"), parts[0]
+
+
+_WORKER: dict[str, object] = {}  # a pool worker's relation model, set once by `_start_worker`
+
+
+def _start_worker(model: object, level: str) -> None:
+    """Pool initializer: the relation model once per worker (inherited when forked, else the shipped file)."""
+    from framing.analyze import _model
+
+    _WORKER["model"] = _model(model, level, False)
+
+
+def _worker_analyze(chunk: list | pd.DataFrame, kwargs: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return _analyze_chunk(chunk, {**kwargs, "model": _WORKER["model"], "progress": False})
+
+
+def _worker_count(chunk: list | pd.DataFrame, kwargs: dict, settings: dict,
+                  keep_units: bool) -> tuple[dict, dict, pd.DataFrame | None]:
+    docs, units = _worker_analyze(chunk, kwargs)
+    part = RunningTimeseries(**settings, correction=None).add(docs, units)
+    return part.counts, part.attrs, units if keep_units else None
+
+
+def _pooled(chunks: Iterator, fn: Callable, args: tuple, workers: int, model: object,
+            level: str) -> Iterator:
+    """`fn(chunk, *args)` for each chunk in `workers` processes, results in input order; at most two
+    chunks per worker are in flight, so memory does not grow with the input."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from framing.analyze import _model
+    from framing.classifier import _DEFAULT
+
+    model = _model(model, level, False)  # loaded (or checked) once, here
+    fork = "fork" in mp.get_all_start_methods()
+    # a forked worker inherits the model; a spawned one reads the shipped file itself, or gets a copy of yours
+    shipped = model is _DEFAULT.get(level)
+    initargs = (model if fork or not shipped else None, level)
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork" if fork else "spawn"),
+                             initializer=_start_worker, initargs=initargs) as pool:
+        waiting: deque = deque()
+        for chunk in chunks:
+            waiting.append(pool.submit(fn, chunk, *args))
+            if len(waiting) >= 2 * workers:
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
+
+
+def analyze_stream(docs: Iterable[Mapping[str, object]] | pd.DataFrame, chunk_docs: int = CHUNK_DOCS,
+                   workers: int = 1, **kwargs: object) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(documents, units) per chunk of `docs`: the chunk's records as a table (without their text, which is
+    not needed after analysis) and its `iter_analyze` units, labelled exactly as `analyze` labels them.
+    With `workers` > 1 the chunks are analysed in that many processes (the relation model loaded once per
+    worker) and come back in input order, with the same rows as one process gives."""
+    chunks = _record_chunks(docs, chunk_docs)
+    if workers <= 1:
+        for chunk in chunks:
+            yield _analyze_chunk(chunk, kwargs)
+        return
+    level = str(kwargs.get("level", "family"))
+    yield from _pooled(chunks, _worker_analyze, ({k: v for k, v in kwargs.items() if k != "model"},), workers,
+                       kwargs.get("model"), level)
 
 
 class RunningTimeseries:
@@ -78,6 +145,44 @@ class RunningTimeseries:
         for name in ("freq", "by", "level", "scope", "min_date_confidence"):
             self.attrs[name] = part.attrs.get(name)
         return self
+
+    def consume(self, docs: Iterable[Mapping[str, object]] | pd.DataFrame, chunk_docs: int = CHUNK_DOCS,
+                workers: int = 1, units: Callable[[pd.DataFrame], object] | None = None,
+                **kwargs: object) -> RunningTimeseries:
+        """Analyse `docs` chunk by chunk (`analyze_stream`) and count every chunk; `units`, when given, is
+        called with each chunk's units table in input order (e.g. `UnitsWriter.write`). With `workers` > 1
+        each worker process analyses and counts whole chunks and sends back only its counts (and the units
+        table, when `units` wants it): the counts add up to what one process gives."""
+        if kwargs.get("level", self.level) != self.level:
+            raise ValueError(f"analysis level {kwargs['level']!r} differs from this series' level {self.level!r}")
+        kwargs["level"] = self.level
+        if workers <= 1:
+            for chunk_docs_, table in analyze_stream(docs, chunk_docs=chunk_docs, **kwargs):
+                self.add(chunk_docs_, table)
+                if units is not None:
+                    units(table)
+            return self
+        settings = {"freq": self.freq, "by": self.by, "level": self.level, "scope": self.scope,
+                    "min_date_confidence": self.min_date_confidence}
+        args = ({k: v for k, v in kwargs.items() if k != "model"}, settings, units is not None)
+        for counts, attrs, table in _pooled(_record_chunks(docs, chunk_docs), _worker_count, args, workers,
+                                            kwargs.get("model"), self.level):
+            self._merge(counts, attrs)
+            if units is not None:
+                units(table)
+        return self
+
+    def _merge(self, counts: dict[tuple, list[int]], attrs: dict[str, object]) -> None:
+        """Add the counts and attributes of another series (a worker's chunk)."""
+        for key, (count, total) in counts.items():
+            held = self.counts.setdefault(key, [0, 0])
+            held[0] += count
+            held[1] += total
+        for name in _SUMMED_ATTRS:
+            self.attrs[name] = int(self.attrs.get(name, 0)) + int(attrs.get(name, 0))  # type: ignore[call-overload]
+        for name in ("freq", "by", "level", "scope", "min_date_confidence"):
+            if name in attrs:
+                self.attrs[name] = attrs[name]
 
     def frame(self) -> pd.DataFrame:
         """The tidy table `framing.timeseries` would give for all chunks together."""

@@ -165,8 +165,16 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     frame["_period"] = frame["_date"].dt.to_period(code)
 
     in_scope = frame[frame["_in_scope"]]
-    units = units[units["doc_id"].astype(str).isin(set(in_scope["id"]))].copy()
-    units["doc_id"] = units["doc_id"].astype(str)
+    doc_ids = units["doc_id"].astype(str)
+    kept = doc_ids.isin(set(in_scope["id"]))
+    # every unit counts in the totals, but only units with a concept or a pair count in any measure: the
+    # others are counted per document here and left out of the per-unit work below
+    units_per_doc = doc_ids[kept].value_counts()
+    active = kept & np.fromiter(((isinstance(c, (list, tuple, set, np.ndarray)) and len(c) > 0)
+                                 or (isinstance(p, Mapping) and len(p) > 0)
+                                 for c, p in zip(units["concepts"], units["pairs"])), dtype=bool, count=len(units))
+    units = units[active].copy()
+    units["doc_id"] = doc_ids[active]
     units = units.merge(in_scope[["id", "_period", "_group"]], left_on="doc_id", right_on="id", how="left")
     concepts = list(MAIN_CONCEPTS) + [h for h in HELPERS if _has(units["concepts"], h).any()]
     for c in concepts:
@@ -197,6 +205,10 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     doc_cols = concepts + ["doc:" + label for label in DOC_LABELS]
     keys = ["_group", "_period"]
     unit_sums = _sums(units, keys, unit_cols)
+    n_units = in_scope.assign(_units=in_scope["id"].map(units_per_doc).fillna(0).astype(int)) \
+        .groupby(keys, observed=True)["_units"].sum()
+    for key, n in n_units.items():
+        unit_sums.setdefault(key, {})["_n"] = int(n)
     doc_sums = _sums(in_scope[in_scope["_period"].notna()], keys, doc_cols)
     all_sizes = dated.groupby(keys, observed=True).size().to_dict()
     rows = []

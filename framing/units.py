@@ -91,6 +91,22 @@ class _ReToken(PunktToken):
         return _NON_PUNCT.search(self.type)
 
 
+class _MemoPunkt(PunktSentenceTokenizer):
+    """Punkt that remembers its verdict on each candidate break: whether "word. Next" holds a sentence
+    break depends on that short context and the fixed parameters only, and news repeats its contexts."""
+
+    _MEMO_SIZE = 200_000
+
+    def text_contains_sentbreak(self, text: str) -> bool:
+        memo = self.__dict__.setdefault("_memo", {})
+        found = memo.get(text)
+        if found is None:
+            if len(memo) >= self._MEMO_SIZE:
+                memo.clear()  # bounded: memory stays flat over any number of documents
+            found = memo[text] = super().text_contains_sentbreak(text)
+        return found
+
+
 def train_punkt(texts: Iterable[str], abbreviations: Iterable[str] = COMMON_ABBREVIATIONS) -> PunktSentenceTokenizer:
     """Learn Punkt parameters (abbreviations, collocations, sentence starters) from `texts`.
 
@@ -135,7 +151,7 @@ def load_punkt(path: str | Path = PARAMS_PATH) -> PunktSentenceTokenizer:
     params.sent_starters = set(data["sent_starters"])
     for word, flags in data["ortho_context"].items():
         params.ortho_context[word] = flags
-    return PunktSentenceTokenizer(params, lang_vars=_ReLanguageVars(), token_cls=_ReToken)
+    return _MemoPunkt(params, lang_vars=_ReLanguageVars(), token_cls=_ReToken)
 
 
 @lru_cache(maxsize=1)
@@ -175,25 +191,24 @@ def _sentence_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[tuple[
     return out
 
 
-def split_units(text: str, unit: str = "sentence", k: int = 3,
-                tokenizer: PunktSentenceTokenizer | None = None) -> list[Unit]:
-    """Split `text` into units: "sentence", "paragraph", "window" (k consecutive sentences, sliding
-    by one, never fewer than one window) or "document"."""
+def unit_spans(text: str, unit: str = "sentence", k: int = 3,
+               tokenizer: PunktSentenceTokenizer | None = None) -> list[tuple[int, int, int]]:
+    """(start, end, paragraph) of each unit `split_units` gives, without building the units."""
     if unit not in UNIT_KINDS:
         raise ValueError(f"unit must be one of {', '.join(UNIT_KINDS)}, not {unit!r}")
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")
     if unit == "paragraph":
-        return [Unit(i, text[s:e], s, e, i) for i, (s, e) in enumerate(paragraph_spans(text))]
+        return [(s, e, i) for i, (s, e) in enumerate(paragraph_spans(text))]
     if unit == "document":
         stripped = text.strip()
         if not stripped:
             return []
         s = len(text) - len(text.lstrip())
-        return [Unit(0, stripped, s, s + len(stripped), 0)]
+        return [(s, s + len(stripped), 0)]
     sentences = _sentence_spans(text, tokenizer or default_tokenizer())
     if unit == "sentence":
-        return [Unit(i, text[s:e], s, e, p) for i, (s, e, p) in enumerate(sentences)]
+        return sentences
     if k < 1:
         raise ValueError(f"window size k must be at least 1, not {k}")
     if not sentences:
@@ -201,9 +216,15 @@ def split_units(text: str, unit: str = "sentence", k: int = 3,
     windows = []
     for i in range(max(1, len(sentences) - k + 1)):
         group = sentences[i : i + k]
-        s, e = group[0][0], group[-1][1]
-        windows.append(Unit(i, text[s:e], s, e, group[0][2]))
+        windows.append((group[0][0], group[-1][1], group[0][2]))
     return windows
+
+
+def split_units(text: str, unit: str = "sentence", k: int = 3,
+                tokenizer: PunktSentenceTokenizer | None = None) -> list[Unit]:
+    """Split `text` into units: "sentence", "paragraph", "window" (k consecutive sentences, sliding
+    by one, never fewer than one window) or "document"."""
+    return [Unit(i, text[s:e], s, e, p) for i, (s, e, p) in enumerate(unit_spans(text, unit, k, tokenizer))]
 
 
 if __name__ == "__main__":  # rebuild the shipped parameters from the shipped training text
