@@ -422,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
                  f"{_ratio(last['peak_rss_mb'], first['peak_rss_mb'])} (main process), "
                  f"{_ratio(total(last), total(first))} (main + workers)")
     if "embed" not in skip:
-        n = min(min(sizes), 500)  # about 60 ms a document with the head: a small sample says enough
+        n = min(min(sizes), 100 if args.quick else 500)  # about 60 ms a document with the head: a small sample says enough
         ours, off = _child(["--_step", "analysis", str(n)], embed=True), _child(["--_step", "analysis", str(n)])
         results["embed"] = {"on": ours, "off": off}
         show("embed", f"embedding head on, {n:,} docs: {ours['cpu_s']:.1f} CPU-s vs {off['cpu_s']:.1f} off: "
