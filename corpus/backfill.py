@@ -30,7 +30,7 @@ from typing import Any
 from tqdm import tqdm
 
 from corpus.documents import Document
-from corpus.importers import RecordError, _warc_document
+from corpus.importers import ImportReport, RecordError, _warc_document
 from corpus.ingest import Ingest
 from corpus.scope import ScopeScorer
 from corpus.store import Corpus
@@ -64,27 +64,15 @@ class Outcome:
 
 
 @dataclass
-class BackfillReport:
-    """What a backfill did, over every file (committed counts, so a resumed run reports the clean run's)."""
+class BackfillReport(ImportReport):
+    """What a backfill did, over every file (committed counts, so a resumed run reports the clean run's):
+    an import's counts, errors and exit code, plus what only a backfill knows."""
 
-    files: int = 0
     resumed: int = 0                        # files already done (or partly done) by an earlier run
     records: int = 0
     read: int = 0                           # records read by this run (the others by earlier runs)
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
     out_of_scope: int = 0
-    skipped: int = 0
-    failed: int = 0
     seconds: float = 0.0
-    errors: list[RecordError] = field(default_factory=list)
-    truncated: list[RecordError] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        """0: every record read; 1: some records or files failed (the rest stored); 4: a file was cut short."""
-        return 4 if self.truncated else 1 if self.failed else 0
 
     def summary(self) -> str:
         """One line: `3 files, 120 records: 14 new, 0 updated, 2 unchanged, 90 out of scope, ...`."""

@@ -465,11 +465,7 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
                and not _CLAUSE_BREAK.search(text, m.end(), s.start)]
         if not before or not obj:
             return []
-        objects = [obj[0]]  # "offers detox and recovery housing": the listed items are all objects
-        for s in sorted(in_sent, key=lambda s: s.start):
-            if s.start >= objects[-1].end and len(text[objects[-1].end:s.start]) <= 40 \
-                    and _LIST_GAP.match(text[objects[-1].end:s.start]):
-                objects.append(s)
+        objects = _list_run(text, obj[0], in_sent)  # "offers detox and recovery housing": all are objects
         subject, targets = before[-1].concept, {s.concept for s in objects}
         return [] if subject in targets else [({subject}, targets)]
     if kind == "target":
@@ -477,13 +473,8 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
         if not right_spans:
             return []
         first = min(right_spans, key=lambda s: s.start)
-        target = {first.concept}
-        mates = [first]  # "a path to treatment and recovery": the listed items are both targets
-        for s in sorted(spans, key=lambda s: s.start):
-            if s.start >= mates[-1].end and len(text[mates[-1].end:s.start]) <= 40 \
-                    and _LIST_GAP.match(text[mates[-1].end:s.start]):
-                mates.append(s)
-        target |= {s.concept for s in mates}
+        # "a path to treatment and recovery": the listed items are both targets
+        target = {s.concept for s in _list_run(text, first, spans)}
         others = {s.concept for s in spans if s.concept not in target}
         return [(target, others)]
     if kind == "direct":
@@ -603,14 +594,24 @@ def _fused(text: str, a: list[Span], b: list[Span]) -> bool:
     return False
 
 
-def _outside_name(text: str, a: list[Span], b: list[Span]) -> bool:
-    """True when a mention of either concept stands apart from every compound joining the two."""
+def _list_run(text: str, first: Span, spans: Sequence[Span]) -> list[Span]:
+    """`first` and the mentions listed right after it ("detox, rehab and recovery housing")."""
+    run = [first]
+    for s in sorted(spans, key=lambda s: s.start):
+        gap = text[run[-1].end:s.start]
+        if s.start >= run[-1].end and len(gap) <= 40 and _LIST_GAP.match(gap):
+            run.append(s)
+    return run
+
+
+def _compound_only(text: str, a: list[Span], b: list[Span]) -> bool:
+    """True when every mention of the two concepts sits inside a compound joining them."""
     inside = set()
     for x in a:
         for y in b:
             if _fused(text, [x], [y]):
                 inside |= {x, y}
-    return any(s not in inside for s in a + b)
+    return bool(inside) and all(s in inside for s in a + b)
 
 
 def _title_case_run(text: str, a: list[Span], b: list[Span]) -> bool:
@@ -678,7 +679,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
                 fired.append(Marker(marker.name, marker.label, marker.start, marker.end, marker.text,
                                     scope, marker.negated, marker.strength))
     fused = _fused(text, sa, sb) or _title_case_run(text, sa, sb)
-    if _fused(text, sa, sb) and not _outside_name(text, sa, sb):
+    if _compound_only(text, sa, sb):
         fired = []  # "sites become Addiction Recovery Treatment Hubs": every mention is inside one compound name
     # "Consumption and Treatment Services replace ...": one concept exists here only inside a name that
     # carries the other too, so no marker can set the two against each other or join them
