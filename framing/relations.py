@@ -181,6 +181,9 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"morph\w*|rebrand\w*|switch\w*|turn\w*)\s+(?:(?:them|it|themselves|the\s+sites?)\s+)?(?:in)?to|"
      r"(?:become|became|becoming|reopen\w*\s+as|relaunch\w*\s+as)(?=\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,4}?"
      r"(?:hubs?|centres?|centers?|clinics?|beds|facilit(?:y|ies)|programs?|programmes?|services?)\b))"),
+    # "the transition of these nine sites into treatment hubs": the site before "into" is what is converted
+    ("conversion_of", "opposition", "binary",
+     r"\b(?:transition|conversion|transformation|rebranding)s?\s+of\s+(?:[\w'’-]+\s+){1,5}?(?P<m>into|to)\b"),
     ("undermine", "opposition", "binary",
      r"\b(?:undermin\w*|sabotag\w*|discourag\w*|derail\w*|prolong\w*|perpetuat\w*|compet\w*\s+with|"
      r"threaten\w*|crowd\w*\s+out|drain\w*|siphon\w*|cannibali[sz]\w*|stand\w*\s+in\s+the\s+way\s+of|"
@@ -245,6 +248,24 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"g[eo]t(?:s|ting)?\s+(?:me|him|her|them|us|people|clients|patients|users|residents)|"
      r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
      r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b"),
+    # one side helping people enter or take up the other ("encourage enrolment in treatment", "helped to
+    # seek treatment", "offer them access to detox", "drawing users into treatment"); counts of people
+    # who entered it ("1,140 entered treatment") are facts, so a helping verb must come first
+    ("uptake", "complementary", "enabler",
+     r"\b(?:encourag\w*|facilitat\w*|help\w*|assist\w*|allow\w*|enabl\w*|offer\w*|provid\w*|giv(?:e|es|en|ing)|"
+     r"increas\w*|boost\w*|improv\w*|promot\w*|gain\w*|get|gets|getting|got|ensur\w*|easier|more\s+likely)"
+     r"\s+(?:[\w'’-]+\s+){0,4}?(?:access(?:es|ed|ing)?(?:\s+to)?|entry\s+(?:in)?to|uptake\s+(?:of|in)|"
+     r"take-?up\s+of|engag(?:e|es|ed|ing|ement)\s+(?:with|in)|enrol(?:l?ment|l?ing|ls?|led)?\s+(?:in|into)|"
+     r"admissions?\s+(?:to|into)|seek(?:s|ing)?(?:\s+out)?|apply(?:ing)?\s+for|(?:get|go|move)\s+into|"
+     r"enter(?:s|ed|ing)?(?:\s+into)?)\b|"
+     r"\b(?:draw\w*|drew|attract\w*|pull\w*|lur(?:e|es|ed|ing)|coax\w*)\s+(?:[\w'’-]+\s+){0,4}?into\b"),
+    # one housed with the other ("a detox unit a floor above the site", "a room inside the treatment
+    # centre", "next door to the clinic"): co-location
+    ("co_located", "complementary", "binary",
+     r"\b(?:(?:on\s+the\s+(?:\w+\s+)?|a\s+|one\s+)?floors?\s+(?:above|below|beneath|under)|upstairs\s+from|"
+     r"downstairs\s+from|next\s+door\s+to|adjacent\s+to|attached\s+to|housed\s+(?:in|at|within|inside)|"
+     r"located\s+(?:in|at|within|inside)|(?:opens?|opened|opening|operates?|operating|based)\s+(?:inside|within)|"
+     r"in\s+the\s+same\s+(?:building|premises)\s+as)\b"),
     ("integrated", "complementary", "unary",
      r"\bintegrat\w*|\bincorporat\w*|\bcontinuum\b|(?<!in)\bcompatib\w*|\bsynerg\w*|\bhybrid\b|"
      r"\bwrap-?around\b|\bfull\s+(?:range|spectrum|continuum)\b|\bspectrum\b|\bcontinuity\s+of\s+care\b|"
@@ -317,10 +338,13 @@ _NEGATOR = re.compile(
 )
 # Markers whose negation means the opposite label ("not incompatible", "not a path to").
 _FLIPS = {"opposition": "complementary"}
-_FLIP_COMP = {"path_to", "connect_to", "form_of", "provides"}
+_FLIP_COMP = {"path_to", "connect_to", "uptake", "co_located", "form_of", "provides"}
+# a marker that gives way where another reads the same words more specifically: "the sites transition
+# into hubs" is a conversion, not a referral
+_YIELDS_TO = {"connect_to": ("convert_into", "conversion_of")}
 _NEG_WINDOW = 60
 _DASH_ASIDE = re.compile(r"[—–][^—–.;!?]{1,80}[—–]|\s-\s[^.;!?]{1,80}\s-\s")
-_PLAIN_NOT = re.compile(r"\b(?:not|never|no)\b|n't\b", re.IGNORECASE)
+_PLAIN_NOT = re.compile(r"\b(?:not|never|no|cannot)\b|n't\b", re.IGNORECASE)
 _NEAR = 60  # how far (characters) a unit-wide marker may sit from the pair's closest mentions
 # "... is overstated", "..., but that is a myth": a denial after the marker, in the same sentence.
 _AFTER_DENIAL = re.compile(r"^[^.;!?]{0,80}?\b(?:is|are|was|were|has\s+been|have\s+been|seems?)\s+"
@@ -458,8 +482,10 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
         right = {s.concept for s in in_sent if s.start >= m.end() and s.start - m.end() <= 100
                  and (stop is None or s.start < stop.start())}
         return [({before[-1].concept}, right)]
-    if kind == "provider":
-        before = [s for s in in_sent if s.end <= m.start() and m.start() - s.end <= 80
+    if kind in ("provider", "enabler"):
+        # a provider's subject sits close before its verb; an enabler's anywhere earlier in the clause
+        reach = 80 if kind == "provider" else s_hi - s_lo
+        before = [s for s in in_sent if s.end <= m.start() and m.start() - s.end <= reach
                   and not _CLAUSE_BREAK.search(text, s.end, m.start())]
         obj = [s for s in in_sent if s.start >= m.end() and s.start - m.end() <= 40
                and not _CLAUSE_BREAK.search(text, m.end(), s.start)]
@@ -578,7 +604,9 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
                 lab = label  # "not both" etc. stays a weak complementary cue
             strength = UNIT if kind == "unary" else SPECIFIC
             out.append((Marker(name, lab, m.start(), m.end(), m.group(0), (), neg, strength), sides))
-    return out
+    def yields(mk: Marker) -> bool:
+        return any(o.name in _YIELDS_TO.get(mk.name, ()) and mk.start < o.end and o.start < mk.end for o, _ in out)
+    return [(mk, sides) for mk, sides in out if not yields(mk)]
 
 
 def _fused(text: str, a: list[Span], b: list[Span]) -> bool:
@@ -595,11 +623,13 @@ def _fused(text: str, a: list[Span], b: list[Span]) -> bool:
 
 
 def _list_run(text: str, first: Span, spans: Sequence[Span]) -> list[Span]:
-    """`first` and the mentions listed right after it ("detox, rehab and recovery housing")."""
+    """`first` and the mentions listed or fused right after it ("detox, rehab and recovery housing", the
+    parts of one name: "an Addiction Recovery Treatment Hub")."""
     run = [first]
     for s in sorted(spans, key=lambda s: s.start):
         gap = text[run[-1].end:s.start]
-        if s.start >= run[-1].end and len(gap) <= 40 and _LIST_GAP.match(gap):
+        if s.start >= run[-1].end and ((len(gap) <= 40 and _LIST_GAP.match(gap))
+                                        or (len(gap) <= 14 and _FUSED_GAP.match(gap))):
             run.append(s)
     return run
 

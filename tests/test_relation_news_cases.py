@@ -141,3 +141,36 @@ def test_shipped_model_leaves_an_unmarked_treatment_recovery_pair_neutral():
     text = "The premier announced money for treatment spaces at three recovery centres in the province."
     assert rule(text, TR).label is None  # no marker: the learned model decides
     assert default_relation_model().predict([(text, TR)])[0] == "neutral"
+
+
+@pytest.mark.parametrize("text", [
+    "Evaluators say the injection site encouraged enrolment in methadone programs among its regulars.",
+    "Peer workers at the overdose prevention centre help visitors seek addiction treatment when they ask.",
+    "The supervised consumption service has drawn hundreds of isolated users into detox since it opened.",
+])
+def test_a_site_helping_people_into_treatment_is_complementary(text):
+    verdict = rule(text, HT)
+    assert verdict.label == "complementary"
+    assert "uptake" in {m.name for m in verdict.markers}
+
+
+def test_counts_of_people_entering_treatment_are_no_link():
+    text = "Last year 900 people visited the overdose prevention site and 300 entered treatment."
+    assert "uptake" not in {m.name for m in rule(text, HT).markers}
+
+
+def test_a_site_housed_with_treatment_is_complementary_and_refusing_it_is_opposition():
+    assert rule("The new detox unit opens two floors above the supervised injection site.", HT).label \
+        == "complementary"
+    refused = rule("Officials said a recovery residence cannot be located in the same building as the "
+                   "overdose prevention site.", HR)
+    assert refused.label == "opposition"
+
+
+def test_a_site_turned_into_a_named_hub_is_no_referral_and_the_name_joins_nothing():
+    text = "The city's last supervised consumption site is transitioning into an Addiction Recovery Treatment Hub."
+    assert rule(text, HT).label == "opposition"
+    assert "connect_to" not in {m.name for m in rule(text, HT).markers}
+    assert rule(text, TR).label != "complementary"
+    text = "Ministers celebrated the transition of the four consumption sites into treatment hubs."
+    assert rule(text, HT).label == "opposition"
