@@ -31,7 +31,9 @@ def _model(model: RelationClassifier | str | None, level: str, show: bool | None
     """The relation model to use: a fitted classifier, or the shipped one (trained on first use, with progress)."""
     if model is None or (isinstance(model, str) and model in MODEL_NAMES):
         first = level not in classifier._DEFAULT
-        with tqdm(total=1, desc="training the relation model (first call only)", unit="model",
+        shipped = first and level == "family" and classifier.shipped_model_is_current()
+        what = "loading the shipped relation model" if shipped else "training the relation model (first call only)"
+        with tqdm(total=1, desc=what, unit="model",
                   disable=not first or show is False) as bar:
             fitted = default_relation_model(level=level)
             bar.update()
