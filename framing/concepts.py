@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from framing.anchors import AnchorIndex
+from framing.sitenames import name_pattern, site_names
 from framing.lexicon import LEVELS, MAIN_CONCEPTS, Lexicon
 
 _DEFAULT_LEXICON: Lexicon | None = None
@@ -128,7 +129,27 @@ class ConceptDetector:
         keys = self._anchors().keys_by_span(text, spans)
         site = self.level == "family" and any(_SITE_REF in k for k in keys) and (
             self.names_site(text) or (isinstance(title, str) and self.names_site(title)))
-        return [self._detect(text[s:e], site, k) if k else [] for (s, e), k in zip(spans, keys)]
+        found = [self._detect(text[s:e], site, k) if k else [] for (s, e), k in zip(spans, keys)]
+        if self.level == "family" and "SITE" in self._concepts:
+            self._add_site_names(text, spans, found)
+        return found
+
+    def _add_site_names(self, text: str, spans: Sequence[tuple[int, int]], found: list[list[Mention]]) -> None:
+        """Count the names the document gives its sites ("Riverbend, the city's supervised consumption
+        site") wherever else they occur in it, as the site (framing.sitenames)."""
+        sites = [(s + m.start, s + m.end) for (s, _), ms in zip(spans, found) for m in ms if m.concept == "SITE"]
+        pattern = name_pattern(site_names(text, sites)) if sites else None
+        if pattern is None:
+            return
+        parents = [c for c in self.lexicon.implies("SITE") if c in self._concepts]
+        for (s, e), mentions in zip(spans, found):
+            unit = text[s:e]
+            taken = [(m.start, m.end) for m in mentions]
+            added = [Mention(c, m.start(), m.end(), m.group(0), "family") for m in pattern.finditer(unit)
+                     if not _overlaps(m.start(), m.end(), taken) for c in ["SITE", *parents]]
+            if added:
+                mentions.extend(added)
+                mentions.sort(key=lambda m: (m.start, self._order[m.concept]))
 
     def _detect(self, text: str, site_context: bool, keys: set[str]) -> list[Mention]:
         """`detect`, running only the patterns whose anchors are among `keys` (those `text` holds)."""

@@ -166,7 +166,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("not_but", "opposition", "inner",
      r"\bnot\b" + _NOT_ONLY + r"(?P<l>" + _W + r"{1,100}?)(?P<m>\bbut\b)(?!\s+also\b)"),
     ("shift_away_from", "opposition", "inner",
-     r"(?:\b(?:shift\w*|pivot\w*|redirect\w*|divert\w*|reallocat\w*|realign\w*|funnel\w*|reinvest\w*|"
+     r"(?:\b(?:shift\w*|pivot\w*|transition\w*|redirect\w*|divert\w*|reallocat\w*|realign\w*|funnel\w*|reinvest\w*|"
      r"channel\w*|mov\w*\s+(?:money|funding|funds|resources|dollars|spending))\b" + _W + r"{0,50}?\bfrom\b|"
      r"\baway\s+from\b)"
      r"(?P<l>" + _W + r"{1,100}?)(?P<m>\b(?:to|toward|towards|into|in\s+favou?r\s+of)\b)"),
@@ -184,6 +184,18 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     # "the transition of these nine sites into treatment hubs": the site before "into" is what is converted
     ("conversion_of", "opposition", "binary",
      r"\b(?:transition|conversion|transformation|rebranding)s?\s+of\s+(?:[\w'’-]+\s+){1,5}?(?P<m>into|to)\b"),
+    # "readapt the province's overdose prevention sites into treatment facilities": a site object turned into
+    # the other
+    ("convert_object", "opposition", "binary",
+     r"\b(?:convert\w*|transition\w*|transform\w*|re-?adapt\w*|retool\w*|turn\w*|repurpos\w*|remak\w*|"
+     r"rebrand\w*|remodel\w*|reconfigur\w*)\s+(?=[^.;:!?]{1,60}?\b(?:sites?|facilit(?:y|ies)|centres?|centers?|"
+     r"rooms?|services?|programs?|programmes?|clinics?|locations?)\b[^.;:!?]{0,25}?\binto\b)[^.;:!?]{1,85}?"
+     r"(?P<m>\binto\b)"),
+    # funding withheld from the other if it keeps the site ("funding will be withheld if they continue to
+    # offer supervised consumption")
+    ("conditional_funding", "opposition", "unary",
+     r"\b(?:withh[eo]ld\w*|lose|loses|losing|lost|cut|cuts|pull\w*|revok\w*|strip\w*|den(?:y|ies|ied))\b"
+     r"[^.;:!?]{0,60}?\bif\b[^.;:!?]{0,40}?\b(?:continu\w*|keep\w*|still)\b"),
     ("undermine", "opposition", "binary",
      r"\b(?:undermin\w*|sabotag\w*|discourag\w*|derail\w*|prolong\w*|perpetuat\w*|compet\w*\s+with|"
      r"threaten\w*|crowd\w*\s+out|drain\w*|siphon\w*|cannibali[sz]\w*|stand\w*\s+in\s+the\s+way\s+of|"
@@ -242,9 +254,9 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"portals?|way\s+in|journey|road|ladder|lifeline|foot\s+in\s+the\s+door|front\s+door)\s+"
      r"(?:back\s+)?(?:to|toward|towards|into|for|of)\b"),
     ("connect_to", "complementary", "target",
-     r"\b(?:connect\w*|link\w*|refer\w*|referr\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
+     r"(?<!instead\s)\b(?:connect\w*|link\w*|refer\w*|referr\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
      r"lead\w*|led|transition\w*|bring\w*|brought|usher\w*|channel\w*|"
-     r"direct\w*|pathway|segue\w*|graduat\w*|progress\w*|feed\w*|"
+     r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))|pathway|segue\w*|graduat\w*|progress\w*|feed\w*|"
      r"g[eo]t(?:s|ting)?\s+(?:me|him|her|them|us|people|clients|patients|users|residents)|"
      r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
      r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b"),
@@ -253,11 +265,12 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     # who entered it ("1,140 entered treatment") are facts, so a helping verb must come first
     ("uptake", "complementary", "enabler",
      r"\b(?:encourag\w*|facilitat\w*|help\w*|assist\w*|allow\w*|enabl\w*|offer\w*|provid\w*|giv(?:e|es|en|ing)|"
-     r"increas\w*|boost\w*|improv\w*|promot\w*|gain\w*|get|gets|getting|got|ensur\w*|easier|more\s+likely)"
-     r"\s+(?:[\w'’-]+\s+){0,4}?(?:access(?:es|ed|ing)?(?:\s+to)?|entry\s+(?:in)?to|uptake\s+(?:of|in)|"
+     r"increas\w*|boost\w*|improv\w*|promot\w*|gain\w*|get|gets|getting|got|ensur\w*|easier|more\s+likely|"
+     r"support\w*|want\w*|hop(?:e|es|ed|ing)|urg(?:e|es|ed|ing)|advis\w*|motivat\w*|prepar\w*)"
+     r"\s+(?:[\w'’-]+\s+){0,4}?(?:to\s+)?(?:access(?:es|ed|ing)?(?:\s+to)?|entry\s+(?:in)?to|uptake\s+(?:of|in)|"
      r"take-?up\s+of|engag(?:e|es|ed|ing|ement)\s+(?:with|in)|enrol(?:l?ment|l?ing|ls?|led)?\s+(?:in|into)|"
      r"admissions?\s+(?:to|into)|seek(?:s|ing)?(?:\s+out)?|apply(?:ing)?\s+for|(?:get|go|move)\s+into|"
-     r"enter(?:s|ed|ing)?(?:\s+into)?)\b|"
+     r"enter(?:s|ed|ing)?(?:\s+into)?|pursu(?:e|es|ing)|undergo(?:es|ing)?|receiv(?:e|es|ing)|into)\b|"
      r"\b(?:draw\w*|drew|attract\w*|pull\w*|lur(?:e|es|ed|ing)|coax\w*)\s+(?:[\w'’-]+\s+){0,4}?into\b"),
     # one housed with the other ("a detox unit a floor above the site", "a room inside the treatment
     # centre", "next door to the clinic"): co-location
@@ -272,7 +285,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\bunder\s+(?:one|the\s+same)\s+roof\b|\bco-?locat\w*|\bone-stop\b|\breconcil\w*|\bbridg\w*|"
      r"\balign\w*|\bno\s+wrong\s+door\b|\bpart\s+of\b|\bcomprehensive\b|\bholistic\b|\bcontinuous\b|"
      r"\bembrac\w*|\bblend\w*|\bfus\w*|\bmarry\w*|\bmarri\w*|\bweav\w*|\bbuilt\s+into\b|\bbuilds?\s+on\b|"
-     r"\bgrounded\s+in\b|\bcompatible\b|\bcomplementary\b|\bsupport\w*\s+(?:each|one)\b|\bpartner\w*|"
+     r"\bgrounded\s+in\b|\bcompatible\b|\bcomplementary\b|\bsupport\w*\s+(?:each|one)\b|\bpartner\w*|\bco-?operat\w*|"
      r"\bcollaborat\w*|\bcoordinat\w*|\bstep\w*\s+(?:down|up)\b|\bgradual\w*|\bstage\w*|\bmultiple\s+pathways\b"),
     ("informs", "complementary", "unary",
      r"\b(?:drew|draw\w*|drawn)\s+on\b|\binform(?:s|ed|ing)?\b|\bfrom\s+(?:a|an|their|his|her)\s+\w+\s+"
@@ -341,7 +354,10 @@ _FLIPS = {"opposition": "complementary"}
 _FLIP_COMP = {"path_to", "connect_to", "uptake", "co_located", "form_of", "provides"}
 # a marker that gives way where another reads the same words more specifically: "the sites transition
 # into hubs" is a conversion, not a referral
-_YIELDS_TO = {"connect_to": ("convert_into", "conversion_of")}
+_YIELDS_TO = {"connect_to": ("convert_into", "conversion_of", "shift_away_from", "convert_object")}
+# a link right after a displacement names what is pushed aside ("rather than helping them into recovery")
+_DISPLACING = {"instead_of", "rather_than", "in_place_of", "as_opposed_to", "comma_not"}
+_DISPLACED = {"uptake", "connect_to", "path_to", "provides"}
 _NEG_WINDOW = 60
 _DASH_ASIDE = re.compile(r"[—–][^—–.;!?]{1,80}[—–]|\s-\s[^.;!?]{1,80}\s-\s")
 _PLAIN_NOT = re.compile(r"\b(?:not|never|no|cannot)\b|n't\b", re.IGNORECASE)
@@ -367,7 +383,9 @@ _REFUSAL = re.compile(
     r"\bdeclin\w*\s+to\b(?!\s+(?:comment|say|discuss|answer|respond|speculate|elaborate|confirm|reveal|disclose|"
     r"specify|be\s+interviewed|give|name|identify))|\bban(?:s|ned|ning)?|\bexclud\w*|\bbar(?:s|red|ring)?|"
     r"\bblock(?:s|ed|ing)?\b(?!\s+(?:from|away|north|south|east|west|of)\b)|\bshut\w*(?:\s+down)?|"
-    r"\bclos(?:e|es|ed|ing)(?:\s+down)?|\bcancel\w*|\bscrap\w*|\bdefund\w*|\babandon\w*|\breject\w*|"
+    r"\bclos(?:e|es|ed|ing)(?:\s+down)?(?!\s+(?:cooperation|co-operation|collaboration|partnership|contact|"
+    r"proximity|ties|relationships?|to|by|attention|eye|watch|monitoring|working|links?|connections?|quarters)\b)|"
+    r"\bcancel\w*|\bscrap\w*|\bdefund\w*|\babandon\w*|\breject\w*|"
     r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bwithout\s+(?:offering|providing|allowing|any)|\bend(?:s|ed|ing)?(?!\s+(?:points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
     r"\boppos(?:e|es|ed|ing)|\bagainst|\brestrict(?:s|ed|ing)?|\bcurtail\w*|\bpaus(?:e|es|ed|ing)|"
     r"\bfreez(?:e|es|ing)|\bfroze|\brevok\w*|\bveto(?:es|ed|ing)?|\bprohibit\w*|\boutlaw\w*|\bcrack\w*\s+down\s+on|"
@@ -605,6 +623,8 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
             strength = UNIT if kind == "unary" else SPECIFIC
             out.append((Marker(name, lab, m.start(), m.end(), m.group(0), (), neg, strength), sides))
     def yields(mk: Marker) -> bool:
+        if mk.name in _DISPLACED and any(o.name in _DISPLACING and 0 <= mk.start - o.end <= 2 for o, _ in out):
+            return True  # "instead of getting them into treatment": the alternative pushed aside, no link
         return any(o.name in _YIELDS_TO.get(mk.name, ()) and mk.start < o.end and o.start < mk.end for o, _ in out)
     return [(mk, sides) for mk, sides in out if not yields(mk)]
 
@@ -713,8 +733,10 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         fired = []  # "sites become Addiction Recovery Treatment Hubs": every mention is inside one compound name
     # "Consumption and Treatment Services replace ...": one concept exists here only inside a name that
     # carries the other too, so no marker can set the two against each other or join them
-    within_name = all(any(x.start < y.end and y.start < x.end for y in sb) for x in sa) or \
-        all(any(x.start < y.end and y.start < x.end for x in sa) for y in sb)
+    # the same for a concept found only fused into a compound with the other ("HART (Homelessness and
+    # Addiction Recovery Treatment) hubs": recovery is only ever part of the hub's name)
+    within_name = all(any(x.start < y.end and y.start < x.end or _fused(text, [x], [y]) for y in sb) for x in sa) or \
+        all(any(x.start < y.end and y.start < x.end or _fused(text, [x], [y]) for x in sa) for y in sb)
     if within_name:
         feats["inside_one_name"] = 1.0
         fired = []
@@ -723,6 +745,9 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         for mk in [mk for mk in fired if mk.name == "both_and" and _both_list(text, mk, sa + sb)]:
             fired.remove(mk)  # "access to both X and Y services": a list of services, not a stance
             feats["both_list"] = 1.0
+    if listed:
+        for mk in [mk for mk in fired if mk.name == "instead_cross"]:
+            fired.remove(mk)  # "focusing on recovery and treatment instead": the listed pair is one side
     if listed and any(not _in_list(text, sa, [s], spans) for s in spans if s.concept not in (a, b)):
         # "frameworks that prioritise treatment and recovery over harm reduction": a unit-wide word sets the
         # listed pair, as one side, against a third concept outside the list, not against each other
@@ -733,7 +758,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     if named_a or named_b:
         feats["proper_name"] = 1.0  # "the Community Recovery Act", "Recovery Access Hubs": a title, no stance
     titled = any(_in_law_title(text, s) for s in sa + sb)  # "closed under the Community Recovery Act"
-    refused = None if listed or titled or any(
+    refused = None if listed or titled or within_name or any(
         m.negated and m.label == "complementary" for m in fired) else _refusals(text, sa, sb, spans)
     if refused:
         fired.append(refused)
@@ -871,6 +896,17 @@ def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> M
     return Marker("refusal", "opposition", lo, hi, text[lo:hi], (s.concept, other.concept), False, SPECIFIC)
 
 
+def _votes(fired: list[Marker], strength: str, label: str) -> int:
+    """How many stretches of text vote for `label`: markers on overlapping words ("getting them into" read
+    both as a referral and as uptake) vote once."""
+    votes, end = 0, -1
+    for m in sorted((m for m in fired if m.strength == strength and m.label == label), key=lambda m: m.start):
+        if m.start >= end:
+            votes += 1
+        end = max(end, m.end)
+    return votes
+
+
 def _decide(fired: list[Marker], fused: bool, listed: bool) -> str | None:
     """Specific markers beat unit-wide ones; opposition beats complementary at equal strength;
     a fused name or a plain list is neutral unless a specific marker says otherwise."""
@@ -879,8 +915,7 @@ def _decide(fired: list[Marker], fused: bool, listed: bool) -> str | None:
             return "neutral"
         labels = {m.label for m in fired if m.strength == strength and m.label != "neutral"}
         if "opposition" in labels and "complementary" in labels and strength == SPECIFIC:
-            opp = sum(1 for m in fired if m.strength == strength and m.label == "opposition")
-            comp = sum(1 for m in fired if m.strength == strength and m.label == "complementary")
+            opp, comp = _votes(fired, strength, "opposition"), _votes(fired, strength, "complementary")
             return "opposition" if opp >= comp else "complementary"
         if "opposition" in labels:
             return "opposition"

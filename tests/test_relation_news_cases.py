@@ -174,3 +174,32 @@ def test_a_site_turned_into_a_named_hub_is_no_referral_and_the_name_joins_nothin
     assert rule(text, TR).label != "complementary"
     text = "Ministers celebrated the transition of the four consumption sites into treatment hubs."
     assert rule(text, HT).label == "opposition"
+
+
+def test_european_and_local_site_names_and_such_a_facility():
+    assert found("Staff at the fixing room near the station see 400 visits a day.")["HARM_REDUCTION"] == "fixing room"
+    assert "HARM_REDUCTION" in found("The budget promised money for such a facility in 2025.", site=True)
+    assert "HARM_REDUCTION" not in found("The budget promised money for such a facility in 2025.", site=False)
+    assert found("We can never support the facilitation of addiction.")["HARM_REDUCTION"] == \
+        "facilitation of addiction"
+
+
+def test_a_concept_only_inside_a_hub_name_is_neither_converted_nor_refused():
+    text = "The City is now transitioning to HART (Homelessness and Addiction Recovery Treatment) hubs."
+    assert rule(text, TR).label == "neutral"
+    text = "The first stream is for existing consumption and treatment services, which are required to close."
+    assert rule(text, HT, site=True).label != "opposition"
+
+
+def test_close_cooperation_is_no_closure_and_a_listed_pair_is_one_side_of_instead():
+    text = "The drug consumption room works in close cooperation with the nearest drug treatment centre."
+    verdict = rule(text, HT)
+    assert "refusal" not in {m.name for m in verdict.markers} and verdict.label == "complementary"
+    assert rule("The ministry says it is focusing on recovery and treatment instead.", TR).label == "neutral"
+
+
+def test_a_link_pushed_aside_by_instead_of_is_no_link():
+    text = "Critics say the injection site keeps people using instead of getting them into treatment."
+    verdict = rule(text, HT)
+    assert verdict.label == "opposition"
+    assert not {"uptake", "connect_to"} & {m.name for m in verdict.markers}
