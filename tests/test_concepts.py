@@ -149,3 +149,9 @@ def test_shared_seed_units_precision_and_recall(shared: Path, det: ConceptDetect
         row["site_context"] = sites.get(row["doc"], False)
     for concept, (p, r) in _prf(rows, det, ["HARM_REDUCTION", "TREATMENT", "RECOVERY"]).items():
         assert p >= 0.9 and r >= 0.9, (concept, p, r)
+
+
+def test_sharing_a_building_with_a_recovery_centre_is_no_economic_recovery():
+    from framing.concepts import concepts_in
+    assert concepts_in("The clinic shares a building with a recovery community centre.") == ["RECOVERY"]
+    assert concepts_in("Bank shares rallied in a strong recovery after the election.") == []
