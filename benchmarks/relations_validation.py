@@ -4,7 +4,7 @@ Each coded sentence is labelled with its whole document as context (so "the site
 document names one), the way `framewatch relations` sees it. The confusion matrices (counts only, no
 text) go to framing/data/confusion.json, which `framing.add_corrected_shares` uses to correct shares.
 
-usage: python benchmarks/relations_validation.py [--shared ../shared] [--realnews DIR] [--write]
+usage: python benchmarks/relations_validation.py [--shared ../shared] [--realnews DIR ...] [--write]
 
 --realnews DIR: a local, git-ignored real-news check in the format of score_relations_docs.py
 (records.jsonl {id, title, text} and units.jsonl {uid, doc, text, concepts, pairs}); its text never
@@ -50,7 +50,8 @@ def measure(name: str, description: str, items: list[dict], gold: list[str]) -> 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
-    ap.add_argument("--realnews", help="folder with records.jsonl and units.jsonl of a real-news check")
+    ap.add_argument("--realnews", action="append", default=[],
+                    help="folder with records.jsonl and units.jsonl of a real-news check (repeat to pool checks)")
     ap.add_argument("--write", action="store_true", help="record the matrices in framing/data/confusion.json")
     args = ap.parse_args()
     sets: dict[str, Validation] = {}
@@ -62,14 +63,17 @@ def main() -> None:
         sets["seeds"] = measure("seeds", "110 pairs in 4 academic and practitioner texts, double-coded by "
                                 "two coders (shared development set)", items, gold)
     if args.realnews:
-        folder = Path(args.realnews)
-        records = {}
-        for line in (folder / "records.jsonl").read_text(encoding="utf-8").splitlines():
-            rec = json.loads(line)
-            records[rec["id"]] = ((rec.get("title") or "") + "\n" + rec["text"]).strip()
-        items, gold = coded_items(folder / "units.jsonl", records)
-        sets["realnews"] = measure("realnews", f"{len(gold)} pairs in {len(records)} real news, opinion, "
-                                   "government and legal pages (2003-2026) coded by the team per the "
+        items, gold, pages = [], [], 0
+        for folder in map(Path, args.realnews):
+            records = {}
+            for line in (folder / "records.jsonl").read_text(encoding="utf-8").splitlines():
+                rec = json.loads(line)
+                records[rec["id"]] = ((rec.get("title") or "") + "\n" + rec["text"]).strip()
+            found, codes = coded_items(folder / "units.jsonl", records)
+            items, gold, pages = items + found, gold + codes, pages + len(records)
+        checks = f"{len(args.realnews)} checks" if len(args.realnews) > 1 else "one check"
+        sets["realnews"] = measure("realnews", f"{len(gold)} pairs in {pages} real news, opinion, government, "
+                                   f"legislative and legal pages (2003-2026; {checks}) coded by the team per the "
                                    "codebook; text kept out of the repository", items, gold)
     if args.write:
         old = json.loads(CONFUSION_FILE.read_text(encoding="utf-8")) if CONFUSION_FILE.exists() else {}
