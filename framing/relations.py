@@ -179,7 +179,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"(?<!people\s)(?<!clients\s)(?<!patients\s)(?<!users\s)(?<!them\s)(?<!residents\s)(?<!help\s)"
      r"(?<!helps\s)(?<!helping\s)(?<!helped\s)(?<!individuals\s)\b(?P<m>(?:transition\w*|transform\w*|"
      r"morph\w*|rebrand\w*|switch\w*|turn\w*)\s+(?:(?:them|it|themselves|the\s+sites?)\s+)?(?:in)?to|"
-     r"(?:become|became|becoming|reopen\w*\s+as|relaunch\w*\s+as)(?=\s+(?:an?\s+|the\s+)?(?:[\w-]+\s+){0,4}?"
+     r"(?:become|became|becoming|reopen\w*\s+as|relaunch\w*\s+as)(?=\s+(?:an?\s+|the\s+)?(?:[\w()-]+\s+){0,6}?"
      r"(?:hubs?|centres?|centers?|clinics?|beds|facilit(?:y|ies)|programs?|programmes?|services?)\b))"),
     # "the transition of these nine sites into treatment hubs": the site before "into" is what is converted
     ("conversion_of", "opposition", "binary",
@@ -202,6 +202,13 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"get\w*\s+in\s+the\s+way\s+of|work\w*\s+against|runs?\s+counter\s+to|contradict\w*|"
      r"delay\w*|postpon\w*|deter\w*|hinder\w*|obstruct\w*|defeat\w*|eclips\w*|sidelin\w*|"
      r"cloud\w*|dismiss\w*|trump\w*|erod\w*|weaken\w*)\b"),
+    # the site's money moved to the other ("the OPS funding is being redirected to a detox clinic")
+    ("funds_moved", "opposition", "binary",
+     r"\b(?:redirect\w*|re-direct\w*|divert\w*|reallocat\w*|re-allocat\w*|reinvest\w*|re-invest\w*)"
+     r"\s+(?:[\w'’-]+\s+){0,3}?(?P<m>to|toward|towards|into)\b"),
+    # more money for one than for the other ("four times more funding for treatment than as consumption sites")
+    ("more_funding_than", "opposition", "inner",
+     r"\bmore\s+(?:funding|money|dollars|resources|investment|spending)\b(?P<l>" + _W + r"{1,100}?)(?P<m>\bthan\b)"),
     # preferring where money or effort goes ("better spent on recovery beds", "should go to treatment")
     ("better_spent", "opposition", "target",
      r"\b(?:better|best|wiser|more\s+wisely|more\s+usefully)\s+(?:be\s+)?(?:spent|used|invested|directed|"
@@ -266,7 +273,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("uptake", "complementary", "enabler",
      r"\b(?:encourag\w*|facilitat\w*|help\w*|assist\w*|allow\w*|enabl\w*|offer\w*|provid\w*|giv(?:e|es|en|ing)|"
      r"increas\w*|boost\w*|improv\w*|promot\w*|gain\w*|get|gets|getting|got|ensur\w*|easier|more\s+likely|"
-     r"support\w*|want\w*|hop(?:e|es|ed|ing)|urg(?:e|es|ed|ing)|advis\w*|motivat\w*|prepar\w*)"
+     r"support\w*|want\w*|hop(?:e|es|ed|ing)|urg(?:e|es|ed|ing)|advis\w*|motivat\w*|prepar\w*|expand\w*|"
+     r"widen\w*|broaden\w*|eas(?:e|es|ed|ing))"
      r"\s+(?:[\w'’-]+\s+){0,4}?(?:to\s+)?(?:access(?:es|ed|ing)?(?:\s+to)?|entry\s+(?:in)?to|uptake\s+(?:of|in)|"
      r"take-?up\s+of|engag(?:e|es|ed|ing|ement)\s+(?:with|in)|enrol(?:l?ment|l?ing|ls?|led)?\s+(?:in|into)|"
      r"admissions?\s+(?:to|into)|seek(?:s|ing)?(?:\s+out)?|apply(?:ing)?\s+for|(?:get|go|move)\s+into|"
@@ -389,7 +397,8 @@ _REFUSAL = re.compile(
     r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bwithout\s+(?:offering|providing|allowing|any)|\bend(?:s|ed|ing)?(?!\s+(?:points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
     r"\boppos(?:e|es|ed|ing)|\bagainst|\brestrict(?:s|ed|ing)?|\bcurtail\w*|\bpaus(?:e|es|ed|ing)|"
     r"\bfreez(?:e|es|ing)|\bfroze|\brevok\w*|\bveto(?:es|ed|ing)?|\bprohibit\w*|\boutlaw\w*|\bcrack\w*\s+down\s+on|"
-    r"\bpull\w*\s+(?:the\s+)?(?:plug|funding)\s+(?:on|from)|\bdeny|\bdenie[sd]|\beliminat\w*)\b"
+    r"\bpull\w*\s+(?:the\s+)?(?:plug|funding)\s+(?:on|from)|\bdeny|\bdenie[sd]|\beliminat\w*|\blos(?:e|es|ing|t)\b(?=\s+(?:[\w'’-]+\s+){0,3}?(?:safe|supervised|overdose\s+prevention|consumption|"
+    r"injection|harm|sites?|funding|access)\b|(?:\s+[\w'’-]+){0,2}\s*$))\b"
     r"(?:(?!,\s+(?:the|a|an|its|their|his|her|and|but|while|as|which|who)\b)[^.;:!?]){0,35}$|\bno\s+(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 )
@@ -403,8 +412,18 @@ _REFUSAL_AFTER = re.compile(
 )
 _RIGHT_STOP = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|yet|or|which|who)\b|\s[—–-]\s|\bbut\b|\bwhile\b",
                          re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r"[;:!?]|\.(?=\s)|—|\s-\s|\bbut\b|\bwhile\b|\bwhereas\b|\bhowever\b|\byet\b",
+# "while expanding access" (while + gerund) goes on with the same subject, so it breaks no clause
+_CLAUSE_BREAK = re.compile(r"[;:!?]|\.(?=\s)|—|\s-\s|\bbut\b|\bwhile\b(?!\s+(?:also\s+)?\w+ing\b)|\bwhereas\b|"
+                           r"\bhowever\b|\byet\b",
                            re.IGNORECASE)
+
+
+def _breaks(text: str, lo: int, hi: int) -> bool:
+    """True when a clause break starts between `lo` and `hi` (the break may look past `hi`: "while expanding")."""
+    found = _CLAUSE_BREAK.search(text, lo)
+    return found is not None and found.start() < hi
+
+
 _SENT_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 _FUSED_GAP = re.compile(r"^\s*[-–/]?\s*(?:(?:oriented|based|informed|focused|centred|centered|led|first|"
                         r"friendly|minded|driven|style|type)\s*[-–]?\s*)?$", re.IGNORECASE)
@@ -493,7 +512,7 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
         return []
     if kind == "contains":
         before = [s for s in in_sent if s.end <= m.start() and m.start() - s.end <= 80
-                  and not _CLAUSE_BREAK.search(text, s.end, m.start())]
+                  and not _breaks(text, s.end, m.start())]
         if not before:
             return []
         stop = _RIGHT_STOP.search(text, m.end(), s_hi)
@@ -504,9 +523,9 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
         # a provider's subject sits close before its verb; an enabler's anywhere earlier in the clause
         reach = 80 if kind == "provider" else s_hi - s_lo
         before = [s for s in in_sent if s.end <= m.start() and m.start() - s.end <= reach
-                  and not _CLAUSE_BREAK.search(text, s.end, m.start())]
+                  and not _breaks(text, s.end, m.start())]
         obj = [s for s in in_sent if s.start >= m.end() and s.start - m.end() <= 40
-               and not _CLAUSE_BREAK.search(text, m.end(), s.start)]
+               and not _breaks(text, m.end(), s.start)]
         if not before or not obj:
             return []
         objects = _list_run(text, obj[0], in_sent)  # "offers detox and recovery housing": all are objects

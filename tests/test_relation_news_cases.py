@@ -203,3 +203,28 @@ def test_a_link_pushed_aside_by_instead_of_is_no_link():
     verdict = rule(text, HT)
     assert verdict.label == "opposition"
     assert not {"uptake", "connect_to"} & {m.name for m in verdict.markers}
+
+
+def test_money_moved_or_weighted_away_from_the_site_is_opposition():
+    moved = "The overdose prevention site's funding is being redirected to a detox clinic and recovery coaches."
+    assert rule(moved, HT).label == "opposition" and rule(moved, HR).label == "opposition"
+    more = "Hubs get three times more funding for treatment than they received as consumption sites."
+    assert rule(more, HT).label == "opposition"
+
+
+def test_a_site_becoming_a_bracketed_hub_name_or_lost_by_a_city_is_opposition():
+    text = "The two supervised consumption sites will become Homelessness and Addiction Recovery Treatment (HART) Hubs."
+    assert rule(text, HT).label == "opposition"
+    assert rule("A treatment hub opens after Eastport loses its supervised consumption site.", HT).label == "opposition"
+    assert "refusal" not in {m.name for m in rule(
+        "She lost friends to overdose before her recovery and before the needle exchange opened.", HR).markers}
+
+
+def test_while_with_a_gerund_keeps_the_subject():
+    text = "These overdose prevention sites cut deaths while expanding access to addiction treatment."
+    assert rule(text, HT).label == "complementary"
+
+
+def test_outreach_or_support_services_are_no_site_description():
+    assert "HARM_REDUCTION" not in found("With the new outreach services in place, more people get help.", site=True)
+    assert "HARM_REDUCTION" in found("The new services open in May.", site=True)
