@@ -23,11 +23,13 @@ from collections.abc import Iterable, Mapping, Sequence
 import ahocorasick
 
 try:  # the regex parser of the standard library (re._parser since 3.11, sre_parse before)
+    from re import _constants as _ops
     from re import _parser
     from re._casefix import _EXTRA_CASES
     from re._constants import (ATOMIC_GROUP, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT,
                                SUBPATTERN)
 except ImportError:  # pragma: no cover - Python 3.10
+    import sre_constants as _ops  # type: ignore[no-redef]
     import sre_parse as _parser  # type: ignore[no-redef]
     from sre_compile import _ignorecase_fixes as _FIXES  # type: ignore[attr-defined]
     from sre_constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore[no-redef]
@@ -65,8 +67,17 @@ def fold(text: str) -> str:
     return text.translate(_fold_table())
 
 
-def _required(items: Sequence) -> set[str] | None:
-    """Strings one of which occurs in every match of the parsed sequence `items`, or None."""
+_RARE_MIN = 4  # shorter strings ("of", "for") are common whatever they share: not preferred for being apart
+
+
+def _common(option: set[str], avoid: frozenset[str]) -> bool:
+    """True when an option shares text with an `avoid` string (one occurs wherever the other does, or nearly)."""
+    return any(s in a or a in s for s in option for a in avoid)
+
+
+def _required(items: Sequence, avoid: frozenset[str] = frozenset()) -> set[str] | None:
+    """Strings one of which occurs in every match of the parsed sequence `items`, or None. Of several
+    such options the longest is taken, one sharing no text with `avoid` first (a rarer anchor)."""
     options: list[set[str]] = []
     run: list[str] = []
     for op, av in items:
@@ -78,15 +89,15 @@ def _required(items: Sequence) -> set[str] | None:
             run = []
         found: set[str] | None = None
         if op is SUBPATTERN:
-            found = _required(av[-1])
+            found = _required(av[-1], avoid)
         elif op is ATOMIC_GROUP:
-            found = _required(av)
+            found = _required(av, avoid)
         elif op is BRANCH:
-            branches = [_required(b) for b in av[1]]
+            branches = [_required(b, avoid) for b in av[1]]
             if all(branches):
                 found = set().union(*branches)  # type: ignore[arg-type]
         elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and av[0] >= 1:
-            found = _required(av[2])
+            found = _required(av[2], avoid)
         # anything else (classes, lookarounds, word boundaries, optional parts) breaks the literal run
         if found:
             options.append(found)
@@ -94,30 +105,135 @@ def _required(items: Sequence) -> set[str] | None:
         options.append({"".join(run)})
     if not options:
         return None
-    return max(options, key=lambda o: (min(len(s) for s in o), -len(o)))
+    return max(options, key=lambda o: (min(len(s) for s in o) >= _RARE_MIN and not _common({fold(s) for s in o}, avoid),
+                                       min(len(s) for s in o), -len(o)))
 
 
-def anchors(pattern: re.Pattern) -> set[str] | None:
-    """Folded strings one of which every match of `pattern` contains, or None when it has none."""
+def anchors(pattern: re.Pattern, avoid: Iterable[str] = ()) -> set[str] | None:
+    """Folded strings one of which every match of `pattern` contains, or None when it has none; where a
+    pattern offers a choice, strings sharing no text with the folded `avoid` strings are preferred."""
     try:
         parsed = _parser.parse(pattern.pattern, pattern.flags)
     except Exception:  # noqa: BLE001 - a pattern the parser cannot read is simply not anchored
         return None
-    found = _required(parsed.data if hasattr(parsed, "data") else list(parsed))
+    found = _required(parsed.data if hasattr(parsed, "data") else list(parsed), frozenset(avoid))
     return None if not found else {fold(s) for s in found}
+
+
+_CLASS_OF = {"CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W", "CATEGORY_SPACE": r"\s",
+             "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D"}
+_ZERO_WIDTH = ("AT", "ASSERT", "ASSERT_NOT")
+
+
+def _consumed(items: Sequence, out: list[str]) -> bool:
+    """Add to `out` a character-class fragment for every character the parsed `items` can consume
+    (lookarounds consume none); False when that cannot be told (any character, negated classes ...)."""
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(f"\\U{av:08x}")
+        elif name == "IN":
+            for kind, value in av:
+                kind = str(kind)
+                if kind == "LITERAL":
+                    out.append(f"\\U{value:08x}")
+                elif kind == "RANGE":
+                    out.append(f"\\U{value[0]:08x}-\\U{value[1]:08x}")
+                elif kind == "CATEGORY" and str(value) in _CLASS_OF:
+                    out.append(_CLASS_OF[str(value)])
+                else:
+                    return False
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            if not _consumed(av[-1] if name == "SUBPATTERN" else av, out):
+                return False
+        elif name == "BRANCH":
+            if not all(_consumed(b, out) for b in av[1]):
+                return False
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            if not _consumed(av[2], out):
+                return False
+        elif name not in _ZERO_WIDTH:
+            return False
+    return True
+
+
+_OUTSIDE: dict[re.Pattern, re.Pattern | None] = {}
+
+
+def _outside(pattern: re.Pattern) -> re.Pattern | None:
+    """One character no match of `pattern` can hold (a class compiled with its flags), or None when any can."""
+    if pattern not in _OUTSIDE:
+        found: re.Pattern | None = None
+        try:
+            parsed = _parser.parse(pattern.pattern, pattern.flags)
+            fragments: list[str] = []
+            if _consumed(parsed.data if hasattr(parsed, "data") else list(parsed), fragments):
+                found = re.compile("[^" + "".join(dict.fromkeys(fragments)) + "]" if fragments else "(?s:.)",
+                                   pattern.flags & (re.IGNORECASE | re.ASCII))
+        except Exception:  # noqa: BLE001 - a pattern the parser cannot read is scanned from the start
+            found = None
+        _OUTSIDE[pattern] = found
+    return _OUTSIDE[pattern]
+
+
+def scan_start(pattern: re.Pattern, text: str, hit: int) -> int:
+    """Where scanning `text` for `pattern` may start when no anchor of it occurs before offset `hit`: just
+    after the last character before `hit` that no match can hold. A match holds one of its anchors, at or
+    after `hit`, and every character from its start to there, so none starts earlier; and a search from
+    that offset still sees the text before it for lookbehinds, so it finds exactly what a scan from 0 finds."""
+    outside = _outside(pattern)
+    if outside is None or hit <= 0:
+        return 0
+    hi, width = hit, 64
+    while hi > 0:
+        lo = max(0, hi - width)
+        last = None
+        for last in outside.finditer(text, lo, hi):
+            pass
+        if last is not None:
+            return last.end()
+        hi, width = lo, 4 * width
+    return 0
+
+
+class SpansUpTo:
+    """The spans of `pattern.finditer(text)` (from `scan_start` at `hit`), read only as far as asked: a
+    cheap test of the first candidates need not scan the rest of a long text. No pattern or `hit` None
+    (no anchor in the text) gives no spans."""
+
+    def __init__(self, pattern: re.Pattern | None, text: str, hit: int | None) -> None:
+        self.spans: list[tuple[int, int]] = []
+        self._matches = iter(()) if pattern is None or hit is None else \
+            pattern.finditer(text, scan_start(pattern, text, hit))
+        self._next: tuple[int, int] | None = None
+        self._done = False
+
+    def before(self, end: int) -> list[tuple[int, int]]:
+        """Every span that starts before `end` (and possibly a few more)."""
+        while not self._done and (not self.spans or self.spans[-1][0] < end):
+            match = next(self._matches, None)
+            if match is None:
+                self._done = True
+            else:
+                self.spans.append(match.span())
+        return self.spans
 
 
 class AnchorIndex:
     """The anchors of keyed patterns in one automaton: `hits(text)` says which keys may match where."""
 
-    def __init__(self, patterns: Mapping[str, Iterable[re.Pattern | None]]) -> None:
+    def __init__(self, patterns: Mapping[str, Iterable[re.Pattern | None]],
+                 avoid: Mapping[str, Iterable[str]] | None = None) -> None:
+        """`avoid`: per key, folded strings its anchors should not share text with where its patterns
+        allow another choice (e.g. an excluded sense is anchored on "water" rather than on "treatment",
+        which every unit the sense matters in holds anyway)."""
         self.always: set[str] = set()  # keys with a pattern that has no anchor: never skipped
         by_anchor: dict[str, set[str]] = {}
         for key, pats in patterns.items():
             for p in pats:
                 if p is None:
                     continue
-                found = anchors(p)
+                found = anchors(p, (avoid or {}).get(key, ()))
                 if found is None:
                     self.always.add(key)
                     continue
@@ -143,14 +259,27 @@ class AnchorIndex:
             out |= keys
         return out
 
-    def keys_by_span(self, text: str, spans: Sequence[tuple[int, int]]) -> list[set[str]]:
+    def first_hits(self, text: str, keys: Iterable[str],
+                   hits: list[tuple[int, frozenset[str]]] | None = None) -> dict[str, int]:
+        """Offset of the first anchor occurrence in `text` of each of `keys` (0 for a key always run); a
+        key none of whose anchors occurs is left out. `hits`: the text's `hits`, when already found."""
+        wanted = set(keys)
+        out = dict.fromkeys(wanted & self.always, 0)
+        for start, found in self.hits(fold(text)) if hits is None else hits:
+            for key in (found & wanted) - out.keys():
+                out[key] = start
+        return out
+
+    def keys_by_span(self, text: str, spans: Sequence[tuple[int, int]],
+                     hits: list[tuple[int, frozenset[str]]] | None = None) -> list[set[str]]:
         """For each (start, end) span of `text`, the keys that may match inside it. The spans are sorted by
-        start and by end (sentences, paragraphs, or overlapping windows of sentences)."""
+        start and by end (sentences, paragraphs, or overlapping windows of sentences). `hits`: the text's
+        `hits`, when already found."""
         out = [set(self.always) for _ in spans]
         if not spans:
             return out
         starts = [s for s, _ in spans]
-        for start, keys in self.hits(fold(text)):
+        for start, keys in self.hits(fold(text)) if hits is None else hits:
             i = bisect_right(starts, start) - 1
             while i >= 0 and start < spans[i][1]:
                 out[i] |= keys
