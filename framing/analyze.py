@@ -81,11 +81,13 @@ def _chunks(docs: pd.DataFrame | Iterable[Mapping[str, object]], size: int) -> I
 def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "sentence",
                  level: str = "family", k: int = 3, model: RelationClassifier | str | None = None,
                  text_col: str = "text", id_col: str = "id", progress: bool | None = None,
-                 chunk_docs: int = CHUNK_DOCS) -> Iterator[pd.DataFrame]:
+                 chunk_docs: int = CHUNK_DOCS, empty_units: bool = True) -> Iterator[pd.DataFrame]:
     """`analyze`, streamed: reads `docs` (a DataFrame, a list, `Corpus.stream()` or any iterable of records)
     `chunk_docs` documents at a time and yields one units table per chunk, so memory depends on the chunk,
     not on the corpus. Pairs are labelled in the same batches as one `analyze` call makes, so the
-    concatenated chunks equal `analyze(docs)` exactly."""
+    concatenated chunks equal `analyze(docs)` exactly. With `empty_units=False` the units without any
+    concept get no row (counting needs only their number, kept per document in
+    `attrs["units_per_doc"]`, which `framing.timeseries` reads)."""
     if chunk_docs < 1:
         raise ValueError(f"chunk_docs must be at least 1, not {chunk_docs}")
     detector = ConceptDetector(level=level)
@@ -100,6 +102,7 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
     items: list[tuple] = []
     verdicts: list = []
     where: list[tuple[dict[str, list], dict, dict, str]] = []  # (chunk, its pairs and probabilities dicts, pair)
+    sizes: dict[int, dict[str, int]] = {}  # without empty units: per waiting chunk, each document's units
 
     def label(n: int) -> None:
         """Label the first `n` waiting pairs (one model batch) and write the labels into their rows."""
@@ -119,6 +122,9 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
             chunk, columns = pending.pop(0)
             out = pd.DataFrame(chunk, columns=columns) if chunk["doc_id"] else pd.DataFrame([], columns=columns)
             out.attrs.update({"unit": unit, "level": level})
+            per_doc = sizes.pop(id(chunk))
+            if not empty_units:
+                out.attrs["units_per_doc"] = per_doc
             yield out
 
     try:
@@ -135,12 +141,16 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
             (doc_ids, indexes, texts, starts, ends, paragraphs, concepts, helpers, pairs, probabilities, markers,
              explanations) = (chunk[c] for c in COLUMNS)
             dates = chunk.get("date", [])
+            counts = sizes[id(chunk)] = {}
             for n, (rec, title) in enumerate(zip(records, titles), first):
                 doc_id, text = rec[0], _checked(rec[0], rec[1], n, text_col)
                 # the codebook's "the site" rule holds in a document that names a site, in its title or its text
                 spans = unit_spans(text, unit=unit, k=k)
                 found = detector.detect_units(text, [(s, e) for s, e, _ in spans], title)
+                counts[str(doc_id)] = counts.get(str(doc_id), 0) + len(spans)
                 for index, ((start, end, paragraph), mentions) in enumerate(zip(spans, found)):
+                    if not mentions and not empty_units:
+                        continue
                     u_text = text[start:end]
                     present = {m.concept for m in mentions}
                     doc_ids.append(doc_id)

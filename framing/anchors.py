@@ -157,23 +157,25 @@ def _consumed(items: Sequence, out: list[str]) -> bool:
     return True
 
 
-_OUTSIDE: dict[re.Pattern, re.Pattern | None] = {}
+_OUTSIDE: dict[int, tuple[re.Pattern, re.Pattern | None]] = {}  # by id: hashing a long pattern costs more
 
 
 def _outside(pattern: re.Pattern) -> re.Pattern | None:
     """One character no match of `pattern` can hold (a class compiled with its flags), or None when any can."""
-    if pattern not in _OUTSIDE:
-        found: re.Pattern | None = None
-        try:
-            parsed = _parser.parse(pattern.pattern, pattern.flags)
-            fragments: list[str] = []
-            if _consumed(parsed.data if hasattr(parsed, "data") else list(parsed), fragments):
-                found = re.compile("[^" + "".join(dict.fromkeys(fragments)) + "]" if fragments else "(?s:.)",
-                                   pattern.flags & (re.IGNORECASE | re.ASCII))
-        except Exception:  # noqa: BLE001 - a pattern the parser cannot read is scanned from the start
-            found = None
-        _OUTSIDE[pattern] = found
-    return _OUTSIDE[pattern]
+    held = _OUTSIDE.get(id(pattern))
+    if held is not None and held[0] is pattern:
+        return held[1]
+    found: re.Pattern | None = None
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        fragments: list[str] = []
+        if _consumed(parsed.data if hasattr(parsed, "data") else list(parsed), fragments):
+            found = re.compile("[^" + "".join(dict.fromkeys(fragments)) + "]" if fragments else "(?s:.)",
+                               pattern.flags & (re.IGNORECASE | re.ASCII))
+    except Exception:  # noqa: BLE001 - a pattern the parser cannot read is scanned from the start
+        found = None
+    _OUTSIDE[id(pattern)] = (pattern, found)  # the pattern is kept, so its id is not reused
+    return found
 
 
 def scan_start(pattern: re.Pattern, text: str, hit: int) -> int:

@@ -156,6 +156,8 @@ class RunningTimeseries:
         if kwargs.get("level", self.level) != self.level:
             raise ValueError(f"analysis level {kwargs['level']!r} differs from this series' level {self.level!r}")
         kwargs["level"] = self.level
+        if units is None:
+            kwargs["empty_units"] = False  # only counted: units without a concept need no row
         if workers <= 1:
             for chunk_docs_, table in analyze_stream(docs, chunk_docs=chunk_docs, **kwargs):
                 self.add(chunk_docs_, table)
