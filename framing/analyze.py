@@ -16,7 +16,7 @@ from framing import classifier
 from framing.classifier import RelationClassifier, default_relation_model
 from framing.concepts import ConceptDetector
 from framing.records import SURROGATE, as_frame
-from framing.relations import CONCEPTS, explain_markers, rule_relation, unit_pairs
+from framing.relations import CONCEPTS, as_spans, explain_markers, rule_relation, unit_pairs
 from framing.units import unit_spans
 
 COLUMNS = ["doc_id", "unit", "text", "start", "end", "paragraph", "concepts", "helpers", "pairs",
@@ -168,11 +168,12 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
                     explanations.append(unit_explained)
                     if has_date:
                         dates.append(rec[2])
-                    for pair in unit_pairs(mentions) if len(mentions) > 1 else ():
-                        verdict = rule_relation(u_text, mentions, pair)
+                    located = as_spans(mentions) if len(mentions) > 1 else []  # once for all the unit's pairs
+                    for pair in unit_pairs(located) if len(located) > 1 else ():
+                        verdict = rule_relation(u_text, located, pair)
                         unit_markers[pair] = [m.to_dict() for m in verdict.markers]
                         unit_explained[pair] = explain_markers(verdict)
-                        items.append((u_text, pair, mentions))
+                        items.append((u_text, pair, located if own else mentions))
                         verdicts.append(verdict)
                         where.append((chunk, unit_pairs_, unit_probs, pair))
                 bar.update()
