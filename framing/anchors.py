@@ -7,7 +7,8 @@ text once and says which keys may match where. A key whose anchors are absent fr
 cannot match there, so its exact regex need not run; a key whose pattern has no anchor is always run.
 The scan is done on a case-folded copy of the text that keeps every offset and folds exactly the
 characters Python's `re.IGNORECASE` treats as equal, so a cased or case-blind match always holds its
-anchor in the folded text.
+anchor in the folded text. `scan_start` says where a scan for a pattern may begin given its first anchor
+(after the last character no match of it can hold), which lets a long text be searched from there.
 
     >>> index = AnchorIndex({"HR": [re.compile(r"harm\\s+reduction", re.I)]})
     >>> index.keys_in("Harm  Reduction works.")
@@ -23,13 +24,11 @@ from collections.abc import Iterable, Mapping, Sequence
 import ahocorasick
 
 try:  # the regex parser of the standard library (re._parser since 3.11, sre_parse before)
-    from re import _constants as _ops
     from re import _parser
     from re._casefix import _EXTRA_CASES
     from re._constants import (ATOMIC_GROUP, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT,
                                SUBPATTERN)
 except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _ops  # type: ignore[no-redef]
     import sre_parse as _parser  # type: ignore[no-redef]
     from sre_compile import _ignorecase_fixes as _FIXES  # type: ignore[attr-defined]
     from sre_constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore[no-redef]
@@ -207,7 +206,6 @@ class SpansUpTo:
         self.spans: list[tuple[int, int]] = []
         self._matches = iter(()) if pattern is None or hit is None else \
             pattern.finditer(text, scan_start(pattern, text, hit))
-        self._next: tuple[int, int] | None = None
         self._done = False
 
     def before(self, end: int) -> list[tuple[int, int]]:
