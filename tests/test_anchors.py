@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from framing.anchors import AnchorIndex, SpansUpTo, anchors, scan_start
+from framing.anchors import Alternation, AnchorIndex, SpansUpTo, anchors, scan_start, top_branches
 from framing.concepts import ConceptDetector, _EXCLUDE
 
 PATTERNS = [
@@ -100,3 +100,28 @@ def test_names_site_equals_a_scan_of_the_whole_text() -> None:
     answers = [det.names_site(t) for t in texts]
     assert answers == [_names_site_by_full_scan(det, t) for t in texts]
     assert 30 < sum(answers) < 290  # both answers occur
+
+
+def test_top_branches_split_only_outside_groups_and_classes() -> None:
+    assert top_branches(r"\ba\b|(?:b|c)d|[|x]y|\|z") == [r"\ba\b", "(?:b|c)d", "[|x]y", r"\|z"]
+    assert top_branches(r"[]|]x|[^]|]y") == ["[]|]x", "[^]|]y"]
+    assert top_branches("plain") == ["plain"]
+
+
+def test_a_narrowed_alternation_finds_what_the_whole_pattern_finds() -> None:
+    whole = re.compile(r"\bnot\s+(?P<m>only)\b|\bside\s+by\s+side\b|\bone\s+another\b|\bonly\b", re.IGNORECASE)
+    alternation = Alternation("k", whole)
+    index = AnchorIndex(alternation.keyed())
+    rng = random.Random(3)
+    words = ["not", "only", "side", "by", "one", "another", "Only", "NOT", "and", "x"]
+    narrower = 0
+    for _ in range(500):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))
+        narrowed = alternation.narrowed(index.keys_in(text))
+        expected = [(m.span(), m.group("m") if "m" in m.re.groupindex else None) for m in whole.finditer(text)]
+        got = [] if narrowed is None else [(m.span(), m.group("m") if "m" in m.re.groupindex else None)
+                                           for m in narrowed.finditer(text)]
+        assert [span for span, _ in got] == [span for span, _ in expected]
+        assert [g for _, g in got if g] == [g for _, g in expected if g]  # named groups keep their text
+        narrower += narrowed is not None and narrowed is not whole
+    assert narrower > 100
