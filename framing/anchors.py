@@ -17,7 +17,6 @@ anchor in the folded text. `scan_start` says where a scan for a pattern may begi
 from __future__ import annotations
 
 import re
-import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -36,34 +35,29 @@ except ImportError:  # pragma: no cover - Python 3.10
     _EXTRA_CASES = {k: tuple(v) for k, v in _FIXES.items()}
     ATOMIC_GROUP = POSSESSIVE_REPEAT = object()
 
-_FOLD: dict[int, str] | None = None
-
-
 def _canon(code: int) -> int:
     """The smallest code point `re.IGNORECASE` treats as equal to the lower-case `code`."""
     return min((code, *_EXTRA_CASES.get(code, ())))
 
 
-def _fold_table() -> dict[int, str]:
-    global _FOLD
-    if _FOLD is None:
-        table = {}
-        for i in range(sys.maxunicode + 1):
-            ch = chr(i)
-            low = ch.lower()
-            lower = ord(low) if len(low) == 1 else ord(low[0])  # U+0130: its simple lower case is "i"
-            canon = _canon(lower)
-            if canon != i:
-                table[i] = chr(canon)
-        _FOLD = table
-    return _FOLD
+class _FoldTable(dict):
+    """The `str.translate` table of `fold`, filled one code point at a time as texts hold them (building it
+    for all of Unicode at once took over a second in every process)."""
+
+    def __missing__(self, code: int) -> int:
+        low = chr(code).lower()
+        value = self[code] = _canon(ord(low[0]))  # U+0130: its simple lower case is "i"
+        return value
+
+
+_FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
     """`text` case-folded as `re.IGNORECASE` compares characters, one character for one (offsets kept)."""
     if text.isascii():
         return text.lower()
-    return text.translate(_fold_table())
+    return text.translate(_FOLD)
 
 
 _RARE_MIN = 4  # shorter strings ("of", "for") are common whatever they share: not preferred for being apart
@@ -108,15 +102,25 @@ def _required(items: Sequence, avoid: frozenset[str] = frozenset()) -> set[str] 
                                        min(len(s) for s in o), -len(o)))
 
 
+_ANCHORS: dict[tuple[int, frozenset[str]], tuple[re.Pattern, set[str] | None]] = {}
+
+
 def anchors(pattern: re.Pattern, avoid: Iterable[str] = ()) -> set[str] | None:
     """Folded strings one of which every match of `pattern` contains, or None when it has none; where a
-    pattern offers a choice, strings sharing no text with the folded `avoid` strings are preferred."""
+    pattern offers a choice, strings sharing no text with the folded `avoid` strings are preferred. Kept per
+    pattern object, so a detector built for every chunk of a stream does not parse its patterns again."""
+    key = (id(pattern), frozenset(avoid))
+    held = _ANCHORS.get(key)
+    if held is not None and held[0] is pattern:
+        return None if held[1] is None else set(held[1])
     try:
         parsed = _parser.parse(pattern.pattern, pattern.flags)
     except Exception:  # noqa: BLE001 - a pattern the parser cannot read is simply not anchored
-        return None
-    found = _required(parsed.data if hasattr(parsed, "data") else list(parsed), frozenset(avoid))
-    return None if not found else {fold(s) for s in found}
+        parsed = None
+    found = None if parsed is None else _required(parsed.data if hasattr(parsed, "data") else list(parsed), key[1])
+    out = None if not found else {fold(s) for s in found}
+    _ANCHORS[key] = (pattern, out)  # the pattern is kept, so its id is not reused
+    return None if out is None else set(out)
 
 
 _CLASS_OF = {"CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W", "CATEGORY_SPACE": r"\s",

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from framing.anchors import Alternation, AnchorIndex, SpansUpTo, anchors, scan_start, top_branches
+from framing.anchors import Alternation, AnchorIndex, SpansUpTo, anchors, fold, scan_start, top_branches
 from framing.concepts import ConceptDetector, _EXCLUDE
 
 PATTERNS = [
@@ -125,3 +125,19 @@ def test_a_narrowed_alternation_finds_what_the_whole_pattern_finds() -> None:
         assert [g for _, g in got if g] == [g for _, g in expected if g]  # named groups keep their text
         narrower += narrowed is not None and narrowed is not whole
     assert narrower > 100
+
+
+def test_fold_filled_on_demand_folds_as_ignorecase_compares() -> None:
+    text = "Réduction İstanbul ΣΑΣ straße KELVIN \u212a ﬁ"
+    assert fold(text) == "réduction istanbul ςας straße kelvin k ﬁ"
+    assert len(fold(text)) == len(text)
+    for ch in "ÉİΣ\u212aß":  # every folded character is one re.IGNORECASE holds equal to the original
+        assert re.fullmatch(re.escape(ch), fold(ch), re.IGNORECASE)
+
+
+def test_anchors_are_kept_per_pattern_and_avoid_set() -> None:
+    pattern = re.compile(r"(?:waste\s?water|sewage)\s+treatments?", re.IGNORECASE)
+    first = anchors(pattern, avoid={"treatment"})
+    first.add("changed by a caller")
+    assert anchors(pattern, avoid={"treatment"}) == {"waste", "sewage"}
+    assert anchors(pattern) == {"treatment"}
