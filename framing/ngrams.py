@@ -39,7 +39,7 @@ def _counts(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
             raise ValueError(f"n-gram input must be text, not {type(text).__name__}")
         words = white.sub(" ", text.lower() if vec.lowercase else text).split()
         for word in set(words).difference(memo):
-            memo[word] = [vocabulary[g] for g in ngrams(word) if g in vocabulary]
+            memo[word] = tuple(vocabulary[g] for g in ngrams(word) if g in vocabulary)  # untracked by gc
         before = len(columns)
         columns.extend(chain.from_iterable(map(memo.__getitem__, words)))
         lengths.append(len(columns) - before)
