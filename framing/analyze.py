@@ -6,7 +6,9 @@
 """
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from itertools import islice
 
 import pandas as pd
@@ -16,7 +18,7 @@ from framing import classifier
 from framing.classifier import RelationClassifier, default_relation_model
 from framing.concepts import ConceptDetector
 from framing.records import SURROGATE, as_frame
-from framing.relations import CONCEPTS, explain_markers, rule_relation, unit_pairs
+from framing.relations import CONCEPTS, as_spans, explain_markers, rule_relation, unit_pairs
 from framing.units import unit_spans
 
 COLUMNS = ["doc_id", "unit", "text", "start", "end", "paragraph", "concepts", "helpers", "pairs",
@@ -45,6 +47,20 @@ def _model(model: RelationClassifier | str | None, level: str, show: bool | None
         raise ValueError(f"relation model {type(model).__name__} is not a fitted classifier "
                          "(it needs predict_proba and classes_; call fit, or RelationClassifier.load(path))")
     return model
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Cyclic garbage collection held off for a block that allocates many short-lived objects: reference
+    counting frees them, and every full collection meanwhile would walk all live objects (the relation
+    model, the lexicon, a chunk's units) again. The previous state is restored after the block."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _checked(doc_id: object, text: object, n: int, text_col: str) -> str:
@@ -83,11 +99,13 @@ def _chunks(docs: pd.DataFrame | Iterable[Mapping[str, object]], size: int) -> I
 def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "sentence",
                  level: str = "family", k: int = 3, model: RelationClassifier | str | None = None,
                  text_col: str = "text", id_col: str = "id", progress: bool | None = None,
-                 chunk_docs: int = CHUNK_DOCS) -> Iterator[pd.DataFrame]:
+                 chunk_docs: int = CHUNK_DOCS, empty_units: bool = True) -> Iterator[pd.DataFrame]:
     """`analyze`, streamed: reads `docs` (a DataFrame, a list, `Corpus.stream()` or any iterable of records)
     `chunk_docs` documents at a time and yields one units table per chunk, so memory depends on the chunk,
     not on the corpus. Pairs are labelled in the same batches as one `analyze` call makes, so the
-    concatenated chunks equal `analyze(docs)` exactly."""
+    concatenated chunks equal `analyze(docs)` exactly. With `empty_units=False` the units without any
+    concept get no row (counting needs only their number, kept per document in
+    `attrs["units_per_doc"]`, which `framing.timeseries` reads)."""
     if chunk_docs < 1:
         raise ValueError(f"chunk_docs must be at least 1, not {chunk_docs}")
     detector = ConceptDetector(level=level)
@@ -102,6 +120,7 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
     items: list[tuple] = []
     verdicts: list = []
     where: list[tuple[dict[str, list], dict, dict, str]] = []  # (chunk, its pairs and probabilities dicts, pair)
+    sizes: dict[int, dict[str, int]] = {}  # without empty units: per waiting chunk, each document's units
 
     def label(n: int) -> None:
         """Label the first `n` waiting pairs (one model batch) and write the labels into their rows."""
@@ -121,10 +140,17 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
             chunk, columns = pending.pop(0)
             out = pd.DataFrame(chunk, columns=columns) if chunk["doc_id"] else pd.DataFrame([], columns=columns)
             out.attrs.update({"unit": unit, "level": level})
+            per_doc = sizes.pop(id(chunk))
+            if not empty_units:
+                out.attrs["units_per_doc"] = per_doc
             yield out
 
+    collecting = gc.isenabled()
     try:
         for first, frame in _chunks(docs, chunk_docs):
+            # cyclic garbage collection waits while a chunk is analysed (see `collection_paused`, about a seventh
+            # of the time) and runs as usual between chunks, so memory stays bounded by the chunk
+            gc.disable()
             for col in (text_col, id_col):
                 if col not in frame.columns:
                     raise ValueError(f"input has no {col!r} column (columns: {', '.join(map(str, frame.columns))})")
@@ -137,12 +163,16 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
             (doc_ids, indexes, texts, starts, ends, paragraphs, concepts, helpers, pairs, probabilities, markers,
              explanations) = (chunk[c] for c in COLUMNS)
             dates = chunk.get("date", [])
+            counts = sizes[id(chunk)] = {}
             for n, (rec, title) in enumerate(zip(records, titles), first):
                 doc_id, text = rec[0], _checked(rec[0], rec[1], n, text_col)
                 # the codebook's "the site" rule holds in a document that names a site, in its title or its text
                 spans = unit_spans(text, unit=unit, k=k)
                 found = detector.detect_units(text, [(s, e) for s, e, _ in spans], title)
+                counts[str(doc_id)] = counts.get(str(doc_id), 0) + len(spans)
                 for index, ((start, end, paragraph), mentions) in enumerate(zip(spans, found)):
+                    if not mentions and not empty_units:
+                        continue
                     u_text = text[start:end]
                     present = {m.concept for m in mentions}
                     doc_ids.append(doc_id)
@@ -160,22 +190,27 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
                     explanations.append(unit_explained)
                     if has_date:
                         dates.append(rec[2])
-                    for pair in unit_pairs(mentions) if len(mentions) > 1 else ():
-                        verdict = rule_relation(u_text, mentions, pair)
+                    located = as_spans(mentions) if len(mentions) > 1 else []  # once for all the unit's pairs
+                    for pair in unit_pairs(located) if len(located) > 1 else ():
+                        verdict = rule_relation(u_text, located, pair)
                         unit_markers[pair] = [m.to_dict() for m in verdict.markers]
                         unit_explained[pair] = explain_markers(verdict)
-                        items.append((u_text, pair, mentions))
+                        items.append((u_text, pair, located if own else mentions))
                         verdicts.append(verdict)
                         where.append((chunk, unit_pairs_, unit_probs, pair))
                 bar.update()
             pending.append((chunk, columns))
             while len(items) >= PREDICT_BATCH:
                 label(PREDICT_BATCH)
+            if collecting:
+                gc.enable()
             yield from ready()
         while items:
             label(min(PREDICT_BATCH, len(items)))
         yield from ready()
     finally:
+        if collecting:
+            gc.enable()
         bar.close()
         labelled.close()
 

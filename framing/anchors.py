@@ -7,7 +7,8 @@ text once and says which keys may match where. A key whose anchors are absent fr
 cannot match there, so its exact regex need not run; a key whose pattern has no anchor is always run.
 The scan is done on a case-folded copy of the text that keeps every offset and folds exactly the
 characters Python's `re.IGNORECASE` treats as equal, so a cased or case-blind match always holds its
-anchor in the folded text.
+anchor in the folded text. `scan_start` says where a scan for a pattern may begin given its first anchor
+(after the last character no match of it can hold), which lets a long text be searched from there.
 
     >>> index = AnchorIndex({"HR": [re.compile(r"harm\\s+reduction", re.I)]})
     >>> index.keys_in("Harm  Reduction works.")
@@ -16,7 +17,6 @@ anchor in the folded text.
 from __future__ import annotations
 
 import re
-import sys
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -35,38 +35,42 @@ except ImportError:  # pragma: no cover - Python 3.10
     _EXTRA_CASES = {k: tuple(v) for k, v in _FIXES.items()}
     ATOMIC_GROUP = POSSESSIVE_REPEAT = object()
 
-_FOLD: dict[int, str] | None = None
-
-
 def _canon(code: int) -> int:
     """The smallest code point `re.IGNORECASE` treats as equal to the lower-case `code`."""
     return min((code, *_EXTRA_CASES.get(code, ())))
 
 
-def _fold_table() -> dict[int, str]:
-    global _FOLD
-    if _FOLD is None:
-        table = {}
-        for i in range(sys.maxunicode + 1):
-            ch = chr(i)
-            low = ch.lower()
-            lower = ord(low) if len(low) == 1 else ord(low[0])  # U+0130: its simple lower case is "i"
-            canon = _canon(lower)
-            if canon != i:
-                table[i] = chr(canon)
-        _FOLD = table
-    return _FOLD
+class _FoldTable(dict):
+    """The `str.translate` table of `fold`, filled one code point at a time as texts hold them (building it
+    for all of Unicode at once took over a second in every process)."""
+
+    def __missing__(self, code: int) -> int:
+        low = chr(code).lower()
+        value = self[code] = _canon(ord(low[0]))  # U+0130: its simple lower case is "i"
+        return value
+
+
+_FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
     """`text` case-folded as `re.IGNORECASE` compares characters, one character for one (offsets kept)."""
     if text.isascii():
         return text.lower()
-    return text.translate(_fold_table())
+    return text.translate(_FOLD)
 
 
-def _required(items: Sequence) -> set[str] | None:
-    """Strings one of which occurs in every match of the parsed sequence `items`, or None."""
+_RARE_MIN = 4  # shorter strings ("of", "for") are common whatever they share: not preferred for being apart
+
+
+def _common(option: set[str], avoid: frozenset[str]) -> bool:
+    """True when an option shares text with an `avoid` string (one occurs wherever the other does, or nearly)."""
+    return any(s in a or a in s for s in option for a in avoid)
+
+
+def _required(items: Sequence, avoid: frozenset[str] = frozenset()) -> set[str] | None:
+    """Strings one of which occurs in every match of the parsed sequence `items`, or None. Of several
+    such options the longest is taken, one sharing no text with `avoid` first (a rarer anchor)."""
     options: list[set[str]] = []
     run: list[str] = []
     for op, av in items:
@@ -78,15 +82,15 @@ def _required(items: Sequence) -> set[str] | None:
             run = []
         found: set[str] | None = None
         if op is SUBPATTERN:
-            found = _required(av[-1])
+            found = _required(av[-1], avoid)
         elif op is ATOMIC_GROUP:
-            found = _required(av)
+            found = _required(av, avoid)
         elif op is BRANCH:
-            branches = [_required(b) for b in av[1]]
+            branches = [_required(b, avoid) for b in av[1]]
             if all(branches):
                 found = set().union(*branches)  # type: ignore[arg-type]
         elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and av[0] >= 1:
-            found = _required(av[2])
+            found = _required(av[2], avoid)
         # anything else (classes, lookarounds, word boundaries, optional parts) breaks the literal run
         if found:
             options.append(found)
@@ -94,30 +98,211 @@ def _required(items: Sequence) -> set[str] | None:
         options.append({"".join(run)})
     if not options:
         return None
-    return max(options, key=lambda o: (min(len(s) for s in o), -len(o)))
+    return max(options, key=lambda o: (min(len(s) for s in o) >= _RARE_MIN and not _common({fold(s) for s in o}, avoid),
+                                       min(len(s) for s in o), -len(o)))
 
 
-def anchors(pattern: re.Pattern) -> set[str] | None:
-    """Folded strings one of which every match of `pattern` contains, or None when it has none."""
+_ANCHORS: dict[tuple[int, frozenset[str]], tuple[re.Pattern, set[str] | None]] = {}
+
+
+def anchors(pattern: re.Pattern, avoid: Iterable[str] = ()) -> set[str] | None:
+    """Folded strings one of which every match of `pattern` contains, or None when it has none; where a
+    pattern offers a choice, strings sharing no text with the folded `avoid` strings are preferred. Kept per
+    pattern object, so a detector built for every chunk of a stream does not parse its patterns again."""
+    key = (id(pattern), frozenset(avoid))
+    held = _ANCHORS.get(key)
+    if held is not None and held[0] is pattern:
+        return None if held[1] is None else set(held[1])
     try:
         parsed = _parser.parse(pattern.pattern, pattern.flags)
     except Exception:  # noqa: BLE001 - a pattern the parser cannot read is simply not anchored
-        return None
-    found = _required(parsed.data if hasattr(parsed, "data") else list(parsed))
-    return None if not found else {fold(s) for s in found}
+        parsed = None
+    found = None if parsed is None else _required(parsed.data if hasattr(parsed, "data") else list(parsed), key[1])
+    out = None if not found else {fold(s) for s in found}
+    _ANCHORS[key] = (pattern, out)  # the pattern is kept, so its id is not reused
+    return None if out is None else set(out)
+
+
+_CLASS_OF = {"CATEGORY_WORD": r"\w", "CATEGORY_NOT_WORD": r"\W", "CATEGORY_SPACE": r"\s",
+             "CATEGORY_NOT_SPACE": r"\S", "CATEGORY_DIGIT": r"\d", "CATEGORY_NOT_DIGIT": r"\D"}
+_ZERO_WIDTH = ("AT", "ASSERT", "ASSERT_NOT")
+
+
+def _consumed(items: Sequence, out: list[str]) -> bool:
+    """Add to `out` a character-class fragment for every character the parsed `items` can consume
+    (lookarounds consume none); False when that cannot be told (any character, negated classes ...)."""
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(f"\\U{av:08x}")
+        elif name == "IN":
+            for kind, value in av:
+                kind = str(kind)
+                if kind == "LITERAL":
+                    out.append(f"\\U{value:08x}")
+                elif kind == "RANGE":
+                    out.append(f"\\U{value[0]:08x}-\\U{value[1]:08x}")
+                elif kind == "CATEGORY" and str(value) in _CLASS_OF:
+                    out.append(_CLASS_OF[str(value)])
+                else:
+                    return False
+        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
+            if not _consumed(av[-1] if name == "SUBPATTERN" else av, out):
+                return False
+        elif name == "BRANCH":
+            if not all(_consumed(b, out) for b in av[1]):
+                return False
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            if not _consumed(av[2], out):
+                return False
+        elif name not in _ZERO_WIDTH:
+            return False
+    return True
+
+
+_OUTSIDE: dict[int, tuple[re.Pattern, re.Pattern | None]] = {}  # by id: hashing a long pattern costs more
+
+
+def _outside(pattern: re.Pattern) -> re.Pattern | None:
+    """One character no match of `pattern` can hold (a class compiled with its flags), or None when any can."""
+    held = _OUTSIDE.get(id(pattern))
+    if held is not None and held[0] is pattern:
+        return held[1]
+    found: re.Pattern | None = None
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        fragments: list[str] = []
+        if _consumed(parsed.data if hasattr(parsed, "data") else list(parsed), fragments):
+            found = re.compile("[^" + "".join(dict.fromkeys(fragments)) + "]" if fragments else "(?s:.)",
+                               pattern.flags & (re.IGNORECASE | re.ASCII))
+    except Exception:  # noqa: BLE001 - a pattern the parser cannot read is scanned from the start
+        found = None
+    _OUTSIDE[id(pattern)] = (pattern, found)  # the pattern is kept, so its id is not reused
+    return found
+
+
+def scan_start(pattern: re.Pattern, text: str, hit: int) -> int:
+    """Where scanning `text` for `pattern` may start when no anchor of it occurs before offset `hit`: just
+    after the last character before `hit` that no match can hold. A match holds one of its anchors, at or
+    after `hit`, and every character from its start to there, so none starts earlier; and a search from
+    that offset still sees the text before it for lookbehinds, so it finds exactly what a scan from 0 finds."""
+    outside = _outside(pattern)
+    if outside is None or hit <= 0:
+        return 0
+    hi, width = hit, 64
+    while hi > 0:
+        lo = max(0, hi - width)
+        last = None
+        for last in outside.finditer(text, lo, hi):
+            pass
+        if last is not None:
+            return last.end()
+        hi, width = lo, 4 * width
+    return 0
+
+
+class SpansUpTo:
+    """The spans of `pattern.finditer(text)` (from `scan_start` at `hit`), read only as far as asked: a
+    cheap test of the first candidates need not scan the rest of a long text. No pattern or `hit` None
+    (no anchor in the text) gives no spans."""
+
+    def __init__(self, pattern: re.Pattern | None, text: str, hit: int | None) -> None:
+        self.spans: list[tuple[int, int]] = []
+        self._matches = iter(()) if pattern is None or hit is None else \
+            pattern.finditer(text, scan_start(pattern, text, hit))
+        self._done = False
+
+    def before(self, end: int) -> list[tuple[int, int]]:
+        """Every span that starts before `end` (and possibly a few more)."""
+        while not self._done and (not self.spans or self.spans[-1][0] < end):
+            match = next(self._matches, None)
+            if match is None:
+                self._done = True
+            else:
+                self.spans.append(match.span())
+        return self.spans
+
+
+def top_branches(source: str) -> list[str]:
+    """The top-level alternatives of a regex source (outside groups and classes); one item when it has none."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 2 if source[i + 1:i + 2] == "]" else 3 if source[i + 1:i + 3] == "^]" else 1
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    return parts + [source[start:]]
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+class Alternation:
+    """A pattern split into its top-level alternatives, each under its own key for an `AnchorIndex`.
+    `narrowed(keys)` is the pattern of only the alternatives whose anchors a text holds: the others match
+    nowhere in it, so at every position the same alternative wins and it finds exactly what the whole
+    pattern finds, while trying fewer alternatives (a marker of forty words mostly runs one or two)."""
+
+    _CACHE_SIZE = 4096  # narrowed patterns kept per alternation
+
+    def __init__(self, key: str, pattern: re.Pattern) -> None:
+        self.pattern = pattern
+        self.parts = top_branches(pattern.pattern)
+        if _GLOBAL_FLAGS.match(pattern.pattern):
+            self.parts = [pattern.pattern]  # a leading inline flag belongs to the whole pattern: kept whole
+        self.keys = [f"{key}\x00{i}" for i in range(len(self.parts))]
+        self._narrowed: dict[tuple[int, ...], re.Pattern] = {}
+
+    def keyed(self) -> dict[str, list[re.Pattern]]:
+        """Each alternative under its key, for an `AnchorIndex`."""
+        if len(self.parts) == 1:
+            return {self.keys[0]: [self.pattern]}
+        return {k: [re.compile(part, self.pattern.flags)] for k, part in zip(self.keys, self.parts)}
+
+    def narrowed(self, keys: set[str]) -> re.Pattern | None:
+        """The pattern of the alternatives among `keys` (the keys a text may match), None when there are none."""
+        chosen = tuple(i for i, k in enumerate(self.keys) if k in keys)
+        if not chosen:
+            return None
+        if len(chosen) == len(self.parts):
+            return self.pattern
+        found = self._narrowed.get(chosen)
+        if found is None:
+            if len(self._narrowed) >= self._CACHE_SIZE:
+                self._narrowed.clear()
+            found = self._narrowed[chosen] = re.compile("|".join(self.parts[i] for i in chosen), self.pattern.flags)
+        return found
 
 
 class AnchorIndex:
     """The anchors of keyed patterns in one automaton: `hits(text)` says which keys may match where."""
 
-    def __init__(self, patterns: Mapping[str, Iterable[re.Pattern | None]]) -> None:
+    def __init__(self, patterns: Mapping[str, Iterable[re.Pattern | None]],
+                 avoid: Mapping[str, Iterable[str]] | None = None) -> None:
+        """`avoid`: per key, folded strings its anchors should not share text with where its patterns
+        allow another choice (e.g. an excluded sense is anchored on "water" rather than on "treatment",
+        which every unit the sense matters in holds anyway)."""
         self.always: set[str] = set()  # keys with a pattern that has no anchor: never skipped
         by_anchor: dict[str, set[str]] = {}
         for key, pats in patterns.items():
             for p in pats:
                 if p is None:
                     continue
-                found = anchors(p)
+                found = anchors(p, (avoid or {}).get(key, ()))
                 if found is None:
                     self.always.add(key)
                     continue
@@ -143,14 +328,27 @@ class AnchorIndex:
             out |= keys
         return out
 
-    def keys_by_span(self, text: str, spans: Sequence[tuple[int, int]]) -> list[set[str]]:
+    def first_hits(self, text: str, keys: Iterable[str],
+                   hits: list[tuple[int, frozenset[str]]] | None = None) -> dict[str, int]:
+        """Offset of the first anchor occurrence in `text` of each of `keys` (0 for a key always run); a
+        key none of whose anchors occurs is left out. `hits`: the text's `hits`, when already found."""
+        wanted = set(keys)
+        out = dict.fromkeys(wanted & self.always, 0)
+        for start, found in self.hits(fold(text)) if hits is None else hits:
+            for key in (found & wanted) - out.keys():
+                out[key] = start
+        return out
+
+    def keys_by_span(self, text: str, spans: Sequence[tuple[int, int]],
+                     hits: list[tuple[int, frozenset[str]]] | None = None) -> list[set[str]]:
         """For each (start, end) span of `text`, the keys that may match inside it. The spans are sorted by
-        start and by end (sentences, paragraphs, or overlapping windows of sentences)."""
+        start and by end (sentences, paragraphs, or overlapping windows of sentences). `hits`: the text's
+        `hits`, when already found."""
         out = [set(self.always) for _ in spans]
         if not spans:
             return out
         starts = [s for s, _ in spans]
-        for start, keys in self.hits(fold(text)):
+        for start, keys in self.hits(fold(text)) if hits is None else hits:
             i = bisect_right(starts, start) - 1
             while i >= 0 and start < spans[i][1]:
                 out[i] |= keys

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -33,6 +34,8 @@ from sklearn.preprocessing import FunctionTransformer
 from framing.concepts import ConceptDetector
 from framing.embeddings import available as embeddings_available
 from framing.modelfile import file_sha256, load_model, save_model
+from framing.ngrams import char_wb_tfidf
+from framing.ngrams import supports as ngrams_supported
 from framing.relations import LABELS, PAIRS, RuleVerdict, as_spans, explain_markers, rule_relation, split_pair
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -235,12 +238,26 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         if located:
             rows = self.pipeline_.steps[0][1].transform(
                 [X[i] for i in located], None if verdicts is None else [verdicts[i] for i in located])
-            learned = self.pipeline_[1:].predict_proba(rows)
+            learned = self._learned(rows)
             if getattr(self, "embed_head_", None) is not None and embeddings_available():
                 learned = (learned + self.embed_head_.predict_proba(_embedded([X[i] for i in located]))) / 2
             learned = self._shift_priors(learned, [X[i][1] for i in located])
             proba[located] = self._trust_rules(learned, [_rule_label(r["rules"]) for r in rows])
         return proba
+
+    def _learned(self, rows: list[dict]) -> np.ndarray:
+        """The pipeline's probabilities for feature rows: its own steps, except that the character n-grams
+        are counted word by word (`framing.ngrams`, the same matrix) where the pipeline has its usual shape."""
+        steps = self.pipeline_.steps
+        union = steps[1][1] if len(steps) == 3 else None
+        if type(union) is not FeatureUnion or union.transformer_weights is not None:
+            return self.pipeline_[1:].predict_proba(rows)
+        parts = []
+        for _, part in union.transformer_list:
+            vec = part.steps[-1][1] if isinstance(part, Pipeline) and len(part.steps) == 2 else None
+            parts.append(char_wb_tfidf(vec, part.steps[0][1].transform(rows)) if ngrams_supported(vec)
+                         else part.transform(rows))
+        return steps[-1][1].predict_proba(sparse.hstack(parts).tocsr())
 
     def _shift_priors(self, learned: np.ndarray, pairs: list[str]) -> np.ndarray:
         """Bayes' rule under label shift: the team sets are balanced by design, real coverage is not (most

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from framing.anchors import AnchorIndex
-from framing.sitenames import name_pattern, site_names
+from framing.anchors import AnchorIndex, SpansUpTo, anchors, fold, scan_start
 from framing.lexicon import LEVELS, MAIN_CONCEPTS, Lexicon
+from framing.sitenames import name_pattern, site_names
 
 _DEFAULT_LEXICON: Lexicon | None = None
 # anchor keys besides the concept names: site references, and each concept's excluded and kept senses
@@ -84,10 +84,16 @@ class ConceptDetector:
             self._implied = [(c, tuple(lex.implies(c))) for c in self._concepts if lex.implies(c)]
             self._senses = {c: lex.exclusions(c) for c in self._concepts}
             keyed: dict[str, list] = {c: [p for _, p in self._patterns[c]] for c in self._concepts}
+            # a sense pattern is anchored, where it can be, away from its concept's own anchors (and those of
+            # the concepts implying it): "water" in "water treatment", not "treatment", which every candidate holds
+            own = {c: {a for p in keyed[c] for a in anchors(p) or ()} for c in self._concepts}
+            avoid: dict[str, set[str]] = {}
             for c, (exclude, keep) in self._senses.items():
                 keyed[_EXCLUDE + c], keyed[_KEEP + c] = [exclude], [keep]
+                near = own[c].union(*(own[child] for child, parents in self._implied if c in parents))
+                avoid[_EXCLUDE + c] = avoid[_KEEP + c] = near
             keyed[_SITE_REF] = [lex.site_reference]
-            self._index = AnchorIndex(keyed)
+            self._index = AnchorIndex(keyed, avoid)
         return self._index
 
     @property
@@ -109,10 +115,12 @@ class ConceptDetector:
             if keys is not None:
                 exclude = exclude if _EXCLUDE + concept in keys else None
                 keep = keep if _KEEP + concept in keys else None
-            cache[concept] = (self._spans(exclude, text), self._spans(keep, text))
+            cache[concept] = [self._spans(exclude, text), keep]
         excluded, kept = cache[concept]
         if not excluded:
             return candidates
+        if not isinstance(kept, list):  # kept phrases matter only once something is excluded: found then
+            kept = cache[concept][1] = self._spans(kept, text)
         return [(s, e, lvl) for s, e, lvl in candidates
                 if not _overlaps(s, e, excluded) or _overlaps(s, e, kept)]
 
@@ -126,9 +134,11 @@ class ConceptDetector:
         """Mentions in each unit span of a document, with the codebook's site rule decided for the whole
         document: definite descriptions ("the facility") count where the text or its `title` names a site.
         Whether it names one is looked up only when some unit holds such a description."""
-        keys = self._anchors().keys_by_span(text, spans)
+        index = self._anchors()
+        hits = index.hits(fold(text))  # one scan serves the units and the site rule
+        keys = index.keys_by_span(text, spans, hits)
         site = self.level == "family" and any(_SITE_REF in k for k in keys) and (
-            self.names_site(text) or (isinstance(title, str) and self.names_site(title)))
+            self._names_site(text, hits) or (isinstance(title, str) and self.names_site(title)))
         found = [self._detect(text[s:e], site, k) if k else [] for (s, e), k in zip(spans, keys)]
         if self.level == "family" and "SITE" in self._concepts:
             self._add_site_names(text, spans, found)
@@ -186,17 +196,29 @@ class ConceptDetector:
 
     def names_site(self, text: str) -> bool:
         """True when `text` names a consumption site (the condition for counting "the facility")."""
+        return self._names_site(text)
+
+    def _names_site(self, text: str, hits: list | None = None) -> bool:
+        """`names_site`, given the text's anchor `hits` when they are already found."""
         if "SITE" not in self.lexicon.concepts:
             return False
         feeders = tuple(c for c in self.lexicon.concepts if "SITE" in self.lexicon.implies(c))
         if feeders and self.level == "family":  # another concept counts as SITE: the full detection decides
             return any(m.concept == "SITE" for m in self.detect(text, site_context=False))
-        # what detect() would keep for SITE alone: its candidates that survive its sense filter
-        keys = self._anchors().keys_in(text)
-        if "SITE" not in keys:
+        # what detect() would keep for SITE alone: a candidate that survives its sense filter; the patterns
+        # are scanned from their first anchors and only as far as the first survivor (framing.anchors)
+        first = self._anchors().first_hits(text, ("SITE", _EXCLUDE + "SITE", _KEEP + "SITE"), hits)
+        if "SITE" not in first:
             return False
-        cands = [(m.start(), m.end(), lvl) for lvl, pattern in self._patterns["SITE"] for m in pattern.finditer(text)]
-        return bool(self._filtered("SITE", cands, text, {}, keys))
+        exclude, keep = self._senses["SITE"]
+        excluded = SpansUpTo(exclude, text, first.get(_EXCLUDE + "SITE"))
+        kept = SpansUpTo(keep, text, first.get(_KEEP + "SITE"))
+        for _, pattern in self._patterns["SITE"]:
+            for m in pattern.finditer(text, scan_start(pattern, text, first["SITE"])):
+                s, e = m.span()
+                if not _overlaps(s, e, excluded.before(e)) or _overlaps(s, e, kept.before(e)):
+                    return True
+        return False
 
     def detect_document(self, text: str) -> list[Mention]:
         """Mentions in a whole document, with definite site descriptions counted when it names a site."""

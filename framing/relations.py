@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from framing.anchors import AnchorIndex
+from framing.anchors import AnchorIndex, Alternation
 from framing.lexicon import MAIN_CONCEPTS
 
 CONCEPTS: tuple[str, ...] = MAIN_CONCEPTS
@@ -576,16 +576,16 @@ def _party_sense(text: str, m: re.Match) -> bool:
     return word[0] == "O" and bool(before) and not re.search(r"[.!?:\"“]$", before)  # "the Opposition"
 
 
-_MARKER_INDEX: list[AnchorIndex] = []
+_MARKER_INDEX: list[tuple[AnchorIndex, list[Alternation]]] = []
 
 
-def _marker_anchors() -> AnchorIndex:
-    """The literal anchors of every marker regex in one automaton, built on first use."""
+def _marker_anchors() -> tuple[AnchorIndex, list[Alternation]]:
+    """The literal anchors of every alternative of every marker regex in one automaton (built on first use),
+    and the markers split into those alternatives (`framing.anchors.Alternation`), in `_COMPILED` order."""
     if not _MARKER_INDEX:
-        keyed: dict[str, list[re.Pattern]] = {}
-        for name, _, _, rx in _COMPILED:
-            keyed.setdefault(name, []).append(rx)
-        _MARKER_INDEX.append(AnchorIndex(keyed))
+        alternations = [Alternation(str(i), rx) for i, (_, _, _, rx) in enumerate(_COMPILED)]
+        keyed = {k: v for alternation in alternations for k, v in alternation.keyed().items()}
+        _MARKER_INDEX.append((AnchorIndex(keyed), alternations))
     return _MARKER_INDEX[0]
 
 
@@ -610,9 +610,11 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
     bounds = sentence_bounds(text)
     masked = _mask(text, spans)
     out = []
-    present = _marker_anchors().keys_in(text)  # markers whose regex can match here (framing.anchors)
-    for name, label, kind, rx in _COMPILED:
-        if name not in present:
+    index, alternations = _marker_anchors()
+    present = index.keys_in(text)  # the alternatives of marker regexes that can match here (framing.anchors)
+    for (name, label, kind, _), alternation in zip(_COMPILED, alternations):
+        rx = alternation.narrowed(present)
+        if rx is None:
             continue
         for m in rx.finditer(text):
             if name == "tension" and _party_sense(text, m):
@@ -641,6 +643,7 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
                 lab = label  # "not both" etc. stays a weak complementary cue
             strength = UNIT if kind == "unary" else SPECIFIC
             out.append((Marker(name, lab, m.start(), m.end(), m.group(0), (), neg, strength), sides))
+
     def yields(mk: Marker) -> bool:
         if mk.name in _DISPLACED and any(o.name in _DISPLACING and 0 <= mk.start - o.end <= 2 for o, _ in out):
             return True  # "instead of getting them into treatment": the alternative pushed aside, no link

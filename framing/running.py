@@ -28,7 +28,7 @@ from types import TracebackType
 
 import pandas as pd
 
-from framing.analyze import CHUNK_DOCS, iter_analyze
+from framing.analyze import CHUNK_DOCS, collection_paused, iter_analyze
 from framing.lexicon import HELPERS
 from framing.prevalence import Validation, add_corrected_shares, shipped_validation
 from framing.timeseries import COLUMNS, FREQS, timeseries, wilson_interval
@@ -59,10 +59,17 @@ _WORKER: dict[str, object] = {}  # a pool worker's relation model, set once by `
 
 
 def _start_worker(model: object, level: str) -> None:
-    """Pool initializer: the relation model once per worker (inherited when forked, else the shipped file)."""
-    from framing.analyze import _model
+    """Pool initializer: the relation model once per worker (inherited when forked, else the shipped file),
+    and one small analysis to load the lexicon, tokenizer and patterns. What the worker holds then lives as
+    long as it does: frozen out of cyclic garbage collection, so collections walk only a chunk's objects."""
+    import gc
+
+    from framing.analyze import _model, analyze
 
     _WORKER["model"] = _model(model, level, False)
+    analyze([{"id": "warm-up", "text": "Harm reduction and treatment work together."}], level=level,
+            model=_WORKER["model"], progress=False)
+    gc.freeze()
 
 
 def _worker_analyze(chunk: list | pd.DataFrame, kwargs: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -133,8 +140,9 @@ class RunningTimeseries:
 
     def add(self, docs: pd.DataFrame, units: pd.DataFrame) -> RunningTimeseries:
         """Count one chunk: its documents (id, date, ...) and their `framing.analyze` units."""
-        part = timeseries(docs, units, freq=self.freq, by=self.by, level=self.level, scope=self.scope,
-                          min_date_confidence=self.min_date_confidence, correction=None)
+        with collection_paused():
+            part = timeseries(docs, units, freq=self.freq, by=self.by, level=self.level, scope=self.scope,
+                              min_date_confidence=self.min_date_confidence, correction=None)
         for row in part[_KEY + ["count", "total"]].itertuples(index=False, name=None):
             key = tuple(None if isinstance(v, float) and math.isnan(v) else v for v in row[:7])
             held = self.counts.setdefault(key, [0, 0])
@@ -156,6 +164,8 @@ class RunningTimeseries:
         if kwargs.get("level", self.level) != self.level:
             raise ValueError(f"analysis level {kwargs['level']!r} differs from this series' level {self.level!r}")
         kwargs["level"] = self.level
+        if units is None:
+            kwargs["empty_units"] = False  # only counted: units without a concept need no row
         if workers <= 1:
             for chunk_docs_, table in analyze_stream(docs, chunk_docs=chunk_docs, **kwargs):
                 self.add(chunk_docs_, table)

@@ -49,7 +49,7 @@ def site_names(text: str, sites: Sequence[tuple[int, int]]) -> list[str]:
     names: list[str] = []
     for start, end in sites:
         found = []
-        before = _BEFORE.search(text[:start], max(0, start - 90))
+        before = _BEFORE.search(text, max(0, start - 90), start)
         if before and all(w[0].isupper() or w.endswith(("'s", "’s")) or w.lower() in _DESCRIBING or w.isdigit()
                           for w in before.group("mid").split()):
             found.append(before.group("name"))

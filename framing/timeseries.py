@@ -170,6 +170,9 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     # every unit counts in the totals, but only units with a concept or a pair count in any measure: the
     # others are counted per document here and left out of the per-unit work below
     units_per_doc = doc_ids[kept].value_counts()
+    if "units_per_doc" in units.attrs:  # a table without its empty units (iter_analyze(empty_units=False))
+        every = pd.Series(units.attrs["units_per_doc"], dtype="int64")
+        units_per_doc = every[every.index.isin(set(in_scope["id"]))]
     active = kept & np.fromiter(((isinstance(c, (list, tuple, set, np.ndarray)) and len(c) > 0)
                                  or (isinstance(p, Mapping) and len(p) > 0)
                                  for c, p in zip(units["concepts"], units["pairs"])), dtype=bool, count=len(units))

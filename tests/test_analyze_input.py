@@ -62,3 +62,26 @@ def test_a_bad_record_in_a_later_chunk_is_named_by_its_place_in_the_stream() -> 
     records = iter([dict(GOOD, id=str(i)) for i in range(4)] + [{"id": "late", "text": None}])
     with pytest.raises(ValueError, match=r"document 'late' \(row 5\): 'text' is missing"):
         list(A.iter_analyze(records, chunk_docs=2, progress=False))
+
+
+def test_garbage_collection_is_on_between_chunks_and_restored_after() -> None:
+    import gc
+
+    from framing.analyze import collection_paused, iter_analyze
+
+    docs = [{"id": i, "text": "Harm reduction and treatment work together. The council met."} for i in range(5)]
+    assert gc.isenabled()
+    for _ in iter_analyze(docs, chunk_docs=2, progress=False):
+        assert gc.isenabled()  # the caller's code between chunks runs with collection on
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        list(iter_analyze(docs, chunk_docs=2, progress=False))
+        with collection_paused():
+            pass
+        assert not gc.isenabled()  # a caller who switched it off keeps it off
+    finally:
+        gc.enable()
+    with collection_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()

@@ -209,3 +209,24 @@ def test_min_date_confidence_drops_less_surely_dated_documents_and_counts_them()
     assert everything.attrs["low_confidence_dropped"] == 0
     with pytest.raises(ValueError, match="date_confidence"):
         timeseries(_docs(), _units(), freq="M", min_date_confidence=0.5)
+
+
+def test_a_units_table_without_its_empty_units_counts_the_same() -> None:
+    docs, units = _docs(), _units()
+    full = timeseries(docs, units, correction=None)
+    active = units[[bool(c) or bool(p) for c, p in zip(units["concepts"], units["pairs"])]].copy()
+    active.attrs["units_per_doc"] = units["doc_id"].astype(str).value_counts().to_dict()
+    assert len(active) < len(units)
+    pd.testing.assert_frame_equal(timeseries(docs, active, correction=None), full)
+
+
+def test_iter_analyze_without_empty_units_keeps_the_other_rows_and_counts_every_unit() -> None:
+    from framing.analyze import analyze, iter_analyze
+
+    docs = [{"id": "d1", "text": "The council met. Harm reduction is not the opposite of recovery. Parking."},
+            {"id": 7, "text": "Nothing here. Nor here."}, {"id": "d3", "text": "Treatment works. Rain fell."}]
+    whole = analyze(docs, progress=False)
+    (kept,) = iter_analyze(docs, progress=False, empty_units=False)
+    assert kept.attrs["units_per_doc"] == {"d1": 3, "7": 2, "d3": 2}
+    with_concept = whole[[bool(c) for c in whole["concepts"]]].reset_index(drop=True)
+    assert kept.to_dict("records") == with_concept.to_dict("records")
