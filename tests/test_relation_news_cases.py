@@ -228,3 +228,11 @@ def test_while_with_a_gerund_keeps_the_subject():
 def test_outreach_or_support_services_are_no_site_description():
     assert "HARM_REDUCTION" not in found("With the new outreach services in place, more people get help.", site=True)
     assert "HARM_REDUCTION" in found("The new services open in May.", site=True)
+
+
+def test_people_who_recover_and_overdose_reversal_kits_and_us_centers():
+    from framing.concepts import concepts_in
+    assert concepts_in("Dead people don't recover, the nurse said.") == ["RECOVERY"]
+    assert concepts_in("The firm expects to recover the costs next year.") == []
+    assert concepts_in("Volunteers handed out opioid antagonist rescue kits.") == ["HARM_REDUCTION"]
+    assert "HARM_REDUCTION" in found("The council wants to bring these centers to the city.", site=True)
