@@ -26,15 +26,22 @@ def found(text: str, site: bool = True) -> dict[str, str]:
     return {m.concept: text[m.start:m.end] for m in det.detect(text, site_context=site)}
 
 
-@pytest.mark.parametrize("text", [
-    "The supervised consumption site will also offer same-day opioid agonist treatment.",
-    "Under the new licence the overdose prevention centre provides detox referrals and methadone starts.",
-    "The county's syringe services program now dispenses buprenorphine from its van.",
+@pytest.mark.parametrize("text, marker", [
+    ("The supervised consumption site will also offer same-day opioid agonist treatment.", "provides"),
+    ("Under the new licence the overdose prevention centre provides detox referrals and methadone starts.",
+     "provides"),
+    ("The county's syringe services program now dispenses buprenorphine from its van.", "provides"),
+    # a site helping people into treatment
+    ("Evaluators say the injection site encouraged enrolment in methadone programs among its regulars.", "uptake"),
+    ("Peer workers at the overdose prevention centre help visitors seek addiction treatment when they ask.",
+     "uptake"),
+    ("The supervised consumption service has drawn hundreds of isolated users into detox since it opened.",
+     "uptake"),
 ])
-def test_a_site_that_provides_treatment_is_complementary(text):
+def test_a_site_that_provides_or_leads_people_into_treatment_is_complementary(text, marker):
     verdict = rule(text, HT)
     assert verdict.label == "complementary"
-    assert "provides" in {m.name for m in verdict.markers}
+    assert marker in {m.name for m in verdict.markers}
 
 
 def test_providing_is_no_link_when_the_subject_offers_only_itself_or_refuses():
@@ -141,17 +148,6 @@ def test_shipped_model_leaves_an_unmarked_treatment_recovery_pair_neutral():
     text = "The premier announced money for treatment spaces at three recovery centres in the province."
     assert rule(text, TR).label is None  # no marker: the learned model decides
     assert default_relation_model().predict([(text, TR)])[0] == "neutral"
-
-
-@pytest.mark.parametrize("text", [
-    "Evaluators say the injection site encouraged enrolment in methadone programs among its regulars.",
-    "Peer workers at the overdose prevention centre help visitors seek addiction treatment when they ask.",
-    "The supervised consumption service has drawn hundreds of isolated users into detox since it opened.",
-])
-def test_a_site_helping_people_into_treatment_is_complementary(text):
-    verdict = rule(text, HT)
-    assert verdict.label == "complementary"
-    assert "uptake" in {m.name for m in verdict.markers}
 
 
 def test_counts_of_people_entering_treatment_are_no_link():
