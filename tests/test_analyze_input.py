@@ -40,15 +40,19 @@ def test_unknown_model_name_is_refused() -> None:
         analyze([GOOD], model=classifier.RelationClassifier(), progress=False)
 
 
-def test_first_call_shows_model_training_progress(monkeypatch, capsys) -> None:
+def test_first_call_shows_whether_it_loads_or_trains_the_model(monkeypatch, capsys) -> None:
     trained = classifier.default_relation_model()
-    monkeypatch.setattr(classifier, "_DEFAULT", {})   # as in a fresh process: the model is not trained yet
+    monkeypatch.setattr(classifier, "_DEFAULT", {})   # as in a fresh process: the model is not loaded yet
     monkeypatch.setattr(A, "default_relation_model", lambda level: trained)
+    analyze([GOOD])
+    assert "loading the shipped relation model" in capsys.readouterr().err
+    monkeypatch.setattr(classifier, "shipped_model_is_current", lambda: False)  # data changed since the build
     analyze([GOOD])
     assert "training the relation model (first call only)" in capsys.readouterr().err
     monkeypatch.setattr(classifier, "_DEFAULT", {"family": trained})
     analyze([GOOD])
-    assert "training the relation model" not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "training the relation model" not in err and "loading the shipped" not in err
 
 
 def test_many_documents_show_progress_and_units_carry_their_settings(capsys) -> None:
