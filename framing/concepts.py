@@ -151,7 +151,7 @@ class ConceptDetector:
         pattern = name_pattern(site_names(text, sites)) if sites else None
         if pattern is None:
             return
-        parents = [c for c in self.lexicon.implies("SITE") if c in self._concepts]
+        parents = [c for c in dict(self._implied).get("SITE", ()) if c in self._concepts]
         for (s, e), mentions in zip(spans, found):
             unit = text[s:e]
             taken = [(m.start, m.end) for m in mentions]

@@ -30,8 +30,8 @@ _AFTER = re.compile(r"^(?:\s+(?:called|named|known\s+as|dubbed|nicknamed|branded
 # sentence openers that a comma follows ("Meanwhile, the site ..."), never a site's name
 _NOT_NAMES = frozenset("""
 The A An This That These Those It Its Today Yesterday Tomorrow Now Here There Still Yet Instead Indeed Also
-Meanwhile However Currently Earlier Later Since Then Overall Last Next First Second Third Finally Recently Since
-Previously Already Again Still Ultimately Instead Similarly Likewise Moreover Furthermore Nevertheless Nonetheless
+Meanwhile However Currently Earlier Later Since Then Overall Last Next First Second Third Finally Recently
+Previously Already Again Ultimately Similarly Likewise Moreover Furthermore Nevertheless Nonetheless
 Critics Supporters Opponents Advocates Officials Residents Police Staff Clients Users People Neighbours Neighbors
 He She They We I You Mr Mrs Ms Dr In At On For By From With Under After Before During Without But And Or So
 """.split())
@@ -39,7 +39,7 @@ He She They We I You Mr Mrs Ms Dr In At On For By From With Under After Before D
 
 def _is_name(name: str) -> bool:
     words = name.split()
-    if words[0] in _NOT_NAMES or name.endswith("ly") and len(words) == 1:
+    if words[0] in _NOT_NAMES or (len(words) == 1 and name.endswith("ly")):
         return False
     return len(name) >= 3 and not all(w.isdigit() for w in words)
 
