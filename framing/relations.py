@@ -212,7 +212,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     # preferring where money or effort goes ("better spent on recovery beds", "should go to treatment")
     ("better_spent", "opposition", "target",
      r"\b(?:better|best|wiser|more\s+wisely|more\s+usefully)\s+(?:be\s+)?(?:spent|used|invested|directed|"
-     r"allocated|put|served\s+by)\s+(?:on|in|into|toward|towards|to|by)\b|"
+     r"allocated|put|served\s+by|suited\s+(?:if|when|by|to))\s+(?:on|in|into|toward|towards|to|by)\b|"
      r"\b(?:money|funding|funds|dollars|resources)\s+(?:should|must|would|ought\s+to)\s+(?:instead\s+)?"
      r"(?:go|be\s+(?:going|spent|put|directed|redirected))\s+(?:to|toward|towards|into|on)\b"),
     ("choice_between", "opposition", "unary",
@@ -263,7 +263,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("connect_to", "complementary", "target",
      r"(?<!instead\s)\b(?:connect\w*|link\w*|refer\w*|referr\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
      r"lead\w*|led|transition\w*|bring\w*|brought|usher\w*|channel\w*|"
-     r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))|pathway|segue\w*|graduat\w*|progress\w*|feed\w*|"
+     r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))|pathway|segue\w*|graduat\w*|progress(?!ive)\w*|feed\w*|"
      r"g[eo]t(?:s|ting)?\s+(?:me|him|her|them|us|people|clients|patients|users|residents)|"
      r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
      r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b"),
@@ -391,7 +391,7 @@ _REFUSAL = re.compile(
     r"\bdeclin\w*\s+to\b(?!\s+(?:comment|say|discuss|answer|respond|speculate|elaborate|confirm|reveal|disclose|"
     r"specify|be\s+interviewed|give|name|identify))|\bban(?:s|ned|ning)?|\bexclud\w*|\bbar(?:s|red|ring)?|"
     r"\bblock(?:s|ed|ing)?\b(?!\s+(?:from|away|north|south|east|west|of)\b)|\bshut\w*(?:\s+down)?|"
-    r"\bclos(?:e|es|ed|ing)(?:\s+down)?(?!\s+(?:cooperation|co-operation|collaboration|partnership|contact|"
+    r"\bclosures?\s+of\b|\bclos(?:e|es|ed|ing)(?:\s+down)?(?!\s+(?:cooperation|co-operation|collaboration|partnership|contact|"
     r"proximity|ties|relationships?|to|by|attention|eye|watch|monitoring|working|links?|connections?|quarters)\b)|"
     r"\bcancel\w*|\bscrap\w*|\bdefund\w*|\babandon\w*|\breject\w*|"
     r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bwithout\s+(?:offering|providing|allowing|any)|\bend(?:s|ed|ing)?(?!\s+(?:points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
@@ -407,7 +407,8 @@ _REFUSAL_AFTER = re.compile(
     r"^[^.;:!?]{0,25}?\b(?:will|would|is\s+to|are\s+to|to)\s+(?:be\s+)?(?:clos\w*|shut\w*|end\w*|scrapp\w*|"
     r"defund\w*|phas\w*\s+out|wound\s+down|disband\w*)|^[^.;:!?]{0,25}?\b(?:was|were|has\s+been|have\s+been|"
     r"is\s+being|are\s+being|has|have|had)\s+(?:now\s+|since\s+|already\s+)?(?:clos\w*|shut\w*|scrapp\w*|"
-    r"defunded|cancel\w*|ended|ceased)\b|^\s*(?:sites?\s+|services?\s+)?(?:closures?|shutdowns?)\b",
+    r"defunded|cancel\w*|ended|ceased)\b|^\s*(?:sites?\s+|services?\s+)?(?:closures?|shutdowns?)\b|"
+    r"^\s*(?:(?:is|are)\s+)?(?:clos(?:es|ing)|shut(?:s|ting)\s+down)\b(?!\s+(?:to|in\s+on|by)\b)",
     re.IGNORECASE,
 )
 _RIGHT_STOP = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|yet|or|which|who)\b|\s[—–-]\s|\bbut\b|\bwhile\b",
@@ -416,6 +417,17 @@ _RIGHT_STOP = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|yet|or|which|who)\b
 _CLAUSE_BREAK = re.compile(r"[;:!?]|\.(?=\s)|—|\s-\s|\bbut\b|\bwhile\b(?!\s+(?:also\s+)?\w+ing\b)|\bwhereas\b|"
                            r"\bhowever\b|\byet\b",
                            re.IGNORECASE)
+
+
+# the words between a verb and the last item of its object list: noun phrases joined by commas, "and" or
+# "including", with no clause of their own (no relative word, finite verb or infinitive)
+_OBJECT_LIST = re.compile(r"(?:(?!\b(?:that|which|who|whom|whose|where|when|because|if|so|to|is|are|was|were|be|"
+                          r"been|will|would|can|could|should|may|might|must|has|have|had|do|does|did|offer\w*|"
+                          r"provid\w*|deliver\w*)\b)"
+                          r"[^.;:!?—()])*"
+                          r"[,]?\s*(?:and\s+|or\s+|including\s+|such\s+as\s+|like\s+)?"
+                          r"(?:(?!(?:offer|provid|deliver)\w*\b)[\w'’-]+\s+){0,3}$",
+                          re.IGNORECASE)
 
 
 def _breaks(text: str, lo: int, hi: int) -> bool:
@@ -526,11 +538,19 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
                   and not _breaks(text, s.end, m.start())]
         obj = [s for s in in_sent if s.start >= m.end() and s.start - m.end() <= 40
                and not _breaks(text, m.end(), s.start)]
-        if not before or not obj:
+        if not before:
             return []
-        objects = _list_run(text, obj[0], in_sent)  # "offers detox and recovery housing": all are objects
+        objects = _list_run(text, obj[0], in_sent) if obj else []  # "offers detox and recovery housing"
+        if all(s.concept == before[-1].concept for s in objects):
+            # "provide sterile equipment, health care and treatment referrals": the object list runs on
+            objects += [s for s in in_sent if 40 < s.start - m.end() <= 160 and not _breaks(text, m.end(), s.start)
+                        and _OBJECT_LIST.match(text, m.end(), s.start)]
+        if not objects:
+            return []
         subject, targets = before[-1].concept, {s.concept for s in objects}
-        return [] if subject in targets else [({subject}, targets)]
+        if obj and all(s.concept == subject for s in _list_run(text, obj[0], in_sent)):
+            targets.discard(subject)  # the subject's own kind listed first ("sterile equipment, ..., treatment")
+        return [] if subject in targets or not targets else [({subject}, targets)]
     if kind == "target":
         right_spans = [s for s in spans if s.start >= m.end() and s.start - m.end() <= 40]
         if not right_spans:
@@ -781,7 +801,8 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         feats["proper_name"] = 1.0  # "the Community Recovery Act", "Recovery Access Hubs": a title, no stance
     titled = any(_in_law_title(text, s) for s in sa + sb)  # "closed under the Community Recovery Act"
     refused = None if listed or titled or within_name or any(
-        m.negated and m.label == "complementary" for m in fired) else _refusals(text, sa, sb, spans)
+        m.negated and m.label == "complementary" and m.strength == SPECIFIC for m in fired) \
+        else _refusals(text, sa, sb, spans)
     if refused:
         fired.append(refused)
         feats["m:refusal"] = 1.0
@@ -885,7 +906,10 @@ def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> M
         lo = max(0, s.start - 60)
         before = _REFUSAL.search(text[lo:s.start])
         if before and not _between(lo + before.start(), s.start, s):
-            return before
+            at = lo + before.start()
+            denied = not _PLAIN_NOT.match(before.group(0)) and _PLAIN_NOT.search(text[max(0, at - 12):at])
+            if not denied:  # a refusing word itself denied ("did not oppose the site") refuses nothing
+                return before
         after = _REFUSAL_AFTER.search(text[s.end:s.end + 60])
         return after if after and not _between(s.end, s.end + after.end(), s) else None
 

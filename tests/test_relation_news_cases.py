@@ -232,3 +232,34 @@ def test_people_who_recover_and_overdose_reversal_kits_and_us_centers():
     assert concepts_in("The firm expects to recover the costs next year.") == []
     assert concepts_in("Volunteers handed out opioid antagonist rescue kits.") == ["HARM_REDUCTION"]
     assert "HARM_REDUCTION" in found("The council wants to bring these centers to the city.", site=True)
+
+
+@pytest.mark.parametrize("text, marker", [
+    # the object list of "provide" runs on past the site's own supplies
+    ("The consumption rooms provide clean syringes, wound care, a nurse's advice and referrals to detox.",
+     "provides"),
+    ("The overdose prevention site would give visitors access to clean supplies, a nurse on every shift and "
+     "treatment referrals.", "uptake"),
+])
+def test_a_site_whose_list_of_services_runs_on_to_treatment_links_them(text, marker):
+    verdict = rule(text, HT)
+    assert verdict.label == "complementary"
+    assert marker in {m.name for m in verdict.markers}
+
+
+@pytest.mark.parametrize("text", [
+    "Riverton to open a detox hub as its supervised consumption site closes",
+    "The clinic is opening a treatment hub as part of the province's plan to close supervised consumption sites.",
+    "Officials praised the closure of the overdose prevention site and opened residential treatment beds.",
+])
+def test_a_site_closing_while_treatment_opens_is_opposition(text):
+    verdict = rule(text, HT)
+    assert verdict.label == "opposition"
+    assert "refusal" in {m.name for m in verdict.markers}
+
+
+def test_a_denied_refusal_and_the_progressive_party_are_no_closure_or_link():
+    assert rule("Recovery groups did not oppose the overdose prevention site; they cheered it on.", HR).label != \
+        "opposition"
+    progressive = rule("The Progressive Conservative plan to expand treatment beds sits by the consumption site.", HT)
+    assert "connect_to" not in {m.name for m in progressive.markers}
