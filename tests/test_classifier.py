@@ -215,3 +215,21 @@ def test_the_embedding_head_is_averaged_in_only_where_the_extra_is_on(model, mon
     monkeypatch.setenv("FRAMEWATCH_EMBED", "0")
     without = small.predict_proba(probe)
     assert not np.allclose(with_head, without) and np.allclose(without.sum(), 1.0)
+
+
+def test_pairs_no_rule_settles_are_read_by_the_text_head(model, monkeypatch):
+    """Where the rules are silent the text-only head decides, not the joint model that learned "no marker
+    means neutral" from the team sets; where a rule fires, the rule's label still wins."""
+    from framing.classifier import _resolve
+    from framing.relations import rule_relation
+    monkeypatch.setenv("FRAMEWATCH_EMBED", "0")
+    silent = ("Nurses at the overdose prevention site say many regulars later ask about detox.", HT)
+    text, pair, mentions = _resolve([silent], "family")[0]
+    assert rule_relation(text, mentions, pair).label is None
+    rows = model.pipeline_.steps[0][1].transform([silent])
+    text_only = model._shift_priors(model.text_head_.predict_proba(model._text_matrix(rows)), [HT])
+    joint = model._shift_priors(model._learned(rows), [HT])
+    assert np.allclose(model.predict_proba([silent]), text_only)
+    assert not np.allclose(joint, text_only)
+    marked = ("The city funds detox instead of the overdose prevention site.", HT)
+    assert model.predict([marked])[0] == "opposition"
