@@ -263,3 +263,15 @@ def test_a_denied_refusal_and_the_progressive_party_are_no_closure_or_link():
         "opposition"
     progressive = rule("The Progressive Conservative plan to expand treatment beds sits by the consumption site.", HT)
     assert "connect_to" not in {m.name for m in progressive.markers}
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Volunteers at the van handed out clean supplies all winter.", "the van"),
+    ("Instead of safe sites where people can use, the mayor wants more detox beds.", "safe sites"),
+    ("The bill would give users supervised facilities to inject in.", "supervised facilities"),
+    ("Critics say these spaces draw dealers to the block.", "these spaces"),
+])
+def test_mobile_sites_safe_sites_and_these_spaces_are_site_descriptions(words, text):
+    assert found(text)["HARM_REDUCTION"] == words
+    assert "HARM_REDUCTION" not in found("Police vans blocked the street.")
+    assert "HARM_REDUCTION" not in found(text, site=False)  # only in a document that names a site
