@@ -250,7 +250,10 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\bboth\s+(?:are|matter|work|belong|have)\b|\bthe\s+two\s+(?:go|work|belong)\b|\beach\s+other\b|"
      r"\bone\s+another\b|\bgo\s+together\b|\bhand\s+in\s+hand\b|\bwork\w*\s+together\b|\bin\s+tandem\b|"
      r"\bside\s+by\s+side\b|\bmutually\s+(?:reinforc|support|beneficial)\w*|"
-     r"\btwo\s+(?:halves|sides|parts|pieces|ends)\s+of\s+(?:the\s+same|one)\b"),
+     r"\btwo\s+(?:halves|sides|parts|pieces|ends)\s+of\s+(?:the\s+same|one)\b|"
+     # "we need harm reduction, and yes, we need treatment": the need said twice, once for each
+     r"\b(?:we|you|they|communities|people)\s+(?:also\s+|still\s+)?need\b" + _W + r"{1,80}?\band\s+(?:yes,?\s+)?"
+     r"(?:we|you|they|communities|people)\s+(?:also\s+|still\s+)?need\b"),
     ("as_well_as", "complementary", "binary",
      r"\bas\s+well\s+as\b|\balongside\b|\balong\s+with\b|\btogether\s+with\b|\bin\s+addition\s+to\b|"
      r"\bcoupled\s+with\b|\bin\s+conjunction\s+with\b|\bpaired\s+with\b|\bcombin\w*\s+with\b|"
@@ -408,7 +411,7 @@ _REFUSAL_AFTER = re.compile(
     r"defund\w*|phas\w*\s+out|wound\s+down|disband\w*)|^[^.;:!?]{0,25}?\b(?:was|were|has\s+been|have\s+been|"
     r"is\s+being|are\s+being|has|have|had)\s+(?:now\s+|since\s+|already\s+)?(?:clos\w*|shut\w*|scrapp\w*|"
     r"defunded|cancel\w*|ended|ceased)\b|^\s*(?:sites?\s+|services?\s+)?(?:closures?|shutdowns?)\b|"
-    r"^\s*(?:(?:is|are)\s+)?(?:clos(?:es|ing)|shut(?:s|ting)\s+down)\b(?!\s+(?:to|in\s+on|by)\b)",
+    r"^\s*(?:(?:is|are)\s+)?(?:clos(?:e|es|ing)|shut(?:s|ting)?\s+down)\b(?!\s+(?:to|in\s+on|by)\b)",
     re.IGNORECASE,
 )
 _RIGHT_STOP = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|yet|or|which|who)\b|\s[—–-]\s|\bbut\b|\bwhile\b",

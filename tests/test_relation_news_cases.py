@@ -249,6 +249,7 @@ def test_a_site_whose_list_of_services_runs_on_to_treatment_links_them(text, mar
 
 @pytest.mark.parametrize("text", [
     "Riverton to open a detox hub as its supervised consumption site closes",
+    "A temporary treatment hub opens downtown after two supervised consumption sites close",
     "The clinic is opening a treatment hub as part of the province's plan to close supervised consumption sites.",
     "Officials praised the closure of the overdose prevention site and opened residential treatment beds.",
 ])
@@ -275,3 +276,8 @@ def test_mobile_sites_safe_sites_and_these_spaces_are_site_descriptions(words, t
     assert found(text)["HARM_REDUCTION"] == words
     assert "HARM_REDUCTION" not in found("Police vans blocked the street.")
     assert "HARM_REDUCTION" not in found(text, site=False)  # only in a document that names a site
+
+
+def test_a_need_said_once_for_each_concept_joins_them():
+    verdict = rule("We need harm reduction, and yes, we need treatment beds in this town.", HT)
+    assert verdict.label == "complementary" and "need_both" in {m.name for m in verdict.markers}
