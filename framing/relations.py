@@ -162,7 +162,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("preferred_over", "opposition", "binary",
      r"\b(?:prioriti[sz]\w*|priority|favou?r\w*|prefer\w*|privileg\w*|choos\w*|chose\w*|emphasi[sz]\w*|"
      r"valu\w*|put\w*|plac\w*|rank\w*)\b" + _W + r"{0,80}?(?P<m>\bover\b|\bahead\s+of\b|\babove\b)"),
-    ("comma_not", "opposition", "binary", r",\s*(?:and\s+)?(?:but\s+)?(?P<m>not)\b" + _NOT_ONLY),
+    ("comma_not", "opposition", "binary", r"(?:,|\s[–—-]|—)\s*(?:and\s+)?(?:but\s+)?(?P<m>not)\b" + _NOT_ONLY),
     ("not_but", "opposition", "inner",
      r"\bnot\b" + _NOT_ONLY + r"(?P<l>" + _W + r"{1,100}?)(?P<m>\bbut\b)(?!\s+also\b)"),
     ("shift_away_from", "opposition", "inner",
@@ -833,7 +833,10 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         feats[f"between:{c.group(0).lower()}"] = 1.0
     if re.search(r"[\"“”]", text):
         feats["quoted"] = 1.0
-    label = _decide(fired, fused, listed)
+    population = _population(text, sa, sb)
+    if population:  # "lifesaving for those who are not yet ready to enter treatment": whom it serves, no stance
+        feats["population"] = 1.0
+    label = _decide(fired, fused, listed or population)
     for m in fired:
         feats[f"fired:{m.label}:{'s' if m.strength == SPECIFIC else 'u'}"] = \
             feats.get(f"fired:{m.label}:{'s' if m.strength == SPECIFIC else 'u'}", 0.0) + 1.0
@@ -943,6 +946,21 @@ def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> M
     else:
         lo, hi = s.start, s.end + _REFUSAL_AFTER.search(text[s.end:s.end + 60]).end()
     return Marker("refusal", "opposition", lo, hi, text[lo:hi], (s.concept, other.concept), False, SPECIFIC)
+
+
+# people described by where they stand toward a concept ("users who are not yet ready to enter treatment",
+# "who have either failed drug treatment or never sought it", "not in touch with treatment services")
+_POPULATION = re.compile(
+    r"\b(?:people|persons|those|users|clients|individuals|anyone|patients|residents|addicts|population)\s+"
+    r"(?:[\w-]+\s+){0,2}?who\s+(?:are|were|is|have|had|aren't|haven't|weren't)\s+(?:(?:not|never|yet|either|"
+    r"already|still)\s+)*(?:ready|in\s+touch|failed|sought|engaged|connected|willing|interested|abstaining)\b"
+    r"[^.;:!?—]{0,50}$", re.IGNORECASE)
+
+
+def _population(text: str, sa: list[Span], sb: list[Span]) -> bool:
+    """True when every mention of one concept sits in a relative clause that describes the people served by
+    where they stand toward it."""
+    return any(all(_POPULATION.search(text[max(0, s.start - 120):s.start]) for s in side) for side in (sa, sb))
 
 
 def _votes(fired: list[Marker], strength: str, label: str) -> int:

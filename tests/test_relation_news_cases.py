@@ -281,3 +281,10 @@ def test_mobile_sites_safe_sites_and_these_spaces_are_site_descriptions(words, t
 def test_a_need_said_once_for_each_concept_joins_them():
     verdict = rule("We need harm reduction, and yes, we need treatment beds in this town.", HT)
     assert verdict.label == "complementary" and "need_both" in {m.name for m in verdict.markers}
+
+
+def test_whom_a_site_serves_is_no_stance_and_a_dash_not_sets_apart():
+    served = rule("Overdose prevention sites save the lives of people who are not yet ready to enter treatment.", HT)
+    assert served.label == "neutral" and served.features.get("population") == 1.0
+    dash = rule("Get people into detox – not into a supervised consumption site, the councillor said.", HT)
+    assert dash.label == "opposition" and "comma_not" in {m.name for m in dash.markers}
