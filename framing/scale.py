@@ -79,7 +79,9 @@ def resolve_model(model: Any) -> Any:
 
 def graph_model(model: Any = None, level: str = "family") -> Any:
     """What a task graph should carry for `model`: the small `ShippedModel` for the shipped default,
-    else the fitted model itself (loaded or trained here, once)."""
+    else the fitted model itself (loaded or trained here, once). A `ShippedModel` is kept as it is."""
+    if isinstance(model, ShippedModel):
+        return model
     fitted = _model(model, level, False)
     return _shipped_token(fitted, level) or fitted
 
