@@ -11,7 +11,8 @@
 - topics: framewatch's TopicModel (gensim) against scikit-learn LDA on the same generated documents
   (benchmarks/topics.py);
 - Dask: `framing.analyze_dask` on a LocalCluster of 2 worker processes against 1 (alternating runs on warm
-  clusters; the workers' share of their cores is printed, since other load on the machine shows there).
+  clusters; the workers read the documents from Parquet files and count the units there; the workers' share
+  of their cores is printed, since other load on the machine shows there).
 
 Results go to benchmarks/results.json (results-quick.json for --quick); the previous run's figures are
 printed beside the new ones.
@@ -37,6 +38,7 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 RESULTS_QUICK = Path(__file__).resolve().parent / "results-quick.json"  # a --quick run compares with the last one
 FULL_SIZES = (10_000, 50_000, 100_000, 200_000)
 QUICK_SIZES = (250, 500, 1_000)
+DASK_DOCS = 8_000  # 250 per partition
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 
 
@@ -201,12 +203,17 @@ def _warm() -> None:
     ConceptDetector().detect("warm up: harm reduction and treatment")
 
 
-def _warm_worker(model: object) -> None:
-    """Imports, compiled regexes, sentence splitter and one small analysis in a worker, as a running cluster has."""
+def _warm_worker(model: object) -> float:
+    """Imports, compiled regexes, sentence splitter, the relation model (the shipped one loaded from the
+    package's file, once per worker process) and one small analysis in a worker, as a running cluster has
+    them after its first task. Returns the seconds it took."""
     from benchmarks.articles import articles
     from framing.analyze import analyze
+    from framing.scale import resolve_model
 
-    analyze(articles(3), model=model, progress=False)
+    start = time.perf_counter()
+    analyze(articles(3), model=resolve_model(model), progress=False)
+    return time.perf_counter() - start
 
 
 def _tally(units: object) -> object:
@@ -216,14 +223,19 @@ def _tally(units: object) -> object:
     return pd.DataFrame({"units": [len(units)], "pairs": [sum(len(p) for p in units["pairs"])]})
 
 
-def _dask_run(client: object, docs: object, model: object, keep: str) -> dict:
-    """One timed `analyze_dask` on `client`: the units table back in this process (`full`) or counted on the
-    workers (`tally`); wall time and the CPU time the workers spent (their share shows a busy machine)."""
+def _dask_run(client: object, path: str, model: object, keep: str) -> dict:
+    """One timed `analyze_dask` on `client` of the documents in the Parquet files at `path`, read by the
+    workers: the units table back in this process (`full`) or counted on the workers (`tally`, partitions
+    not numbered across each other, so none waits for another); wall time and the CPU time the workers
+    spent (their share shows a busy machine)."""
+    import dask.dataframe as dd
+
     from framing.scale import analyze_dask
 
     cpu = client.run(time.process_time)
     start = time.perf_counter()
-    lazy = analyze_dask(docs, model=model)
+    docs = dd.read_parquet(path, columns=["id", "date", "title", "text"])
+    lazy = analyze_dask(docs, model=model, numbered=keep != "tally")
     if keep == "tally":
         lazy = lazy.map_partitions(_tally, meta={"units": "int64", "pairs": "int64"})
     out = client.compute(lazy).result()
@@ -254,43 +266,47 @@ def machine_ceiling(loops: int = 6_000_000) -> float:
 
 def measure_dask(n: int, repeats: int, partitions: int = 32) -> dict:
     """`analyze_dask` on LocalClusters of 1 and 2 worker processes (one thread each), measured fairly: the
-    same documents in the same partitions, held by the workers before the clock (as when read from
-    Parquet); both clusters started and warmed before the clock and kept up; runs alternate 1, 2, 2, 1 ...
-    so that other load on the machine falls on both. The model is loaded once here and travels with the
-    graph. Dask's nanny already runs each worker with OMP/MKL/OPENBLAS threads at 1."""
+    same documents in the same `partitions` Parquet files of equal size, read by the workers themselves
+    inside the clock (as on a cluster with shared storage); both clusters started and warmed before the
+    clock (imports, the shipped relation model loaded from the package's file once per worker, a small
+    analysis) and kept up; runs alternate 1, 2, 2, 1 ... so that other load on the machine falls on both.
+    The graph carries the shipped model's SHA-256, not the model. Dask's nanny already runs each worker with
+    OMP/MKL/OPENBLAS threads at 1."""
     from contextlib import ExitStack
 
-    import dask.dataframe as dd
     import pandas as pd
     from dask.distributed import Client, LocalCluster
 
     from benchmarks.articles import articles
-    from framing.analyze import _model
+    from framing.scale import ShippedModel, graph_model
 
-    model = _model(None, "family", False)
-    frame = dd.from_pandas(pd.DataFrame(articles(n)), npartitions=partitions)
+    model = graph_model()  # the shipped model: its SHA-256 (a model trained here, when the file is out of date)
+    frame = pd.DataFrame(articles(n))
+    size = -(-n // partitions)
     runs: dict[int, list[dict]] = {1: [], 2: []}
-    with ExitStack() as stack:
-        clients, docs = {}, {}
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        for i in range(partitions):  # one file per partition, equal sizes
+            frame.iloc[i * size:(i + 1) * size].to_parquet(Path(tmp) / f"part-{i:03d}.parquet", index=False)
+        clients, warm = {}, {}
         for workers in (1, 2):
             cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                        dashboard_address=":0"))
             clients[workers] = stack.enter_context(Client(cluster, set_as_default=False))
-            clients[workers].run(_warm_worker, model)
-            docs[workers] = clients[workers].persist(frame)
-            clients[workers].compute(docs[workers].map_partitions(len)).result()  # held by the workers
+            warm[workers] = max(clients[workers].run(_warm_worker, model).values())
         ceilings = []
         for r in range(repeats):
             ceilings.append(machine_ceiling())
             for workers in ((1, 2) if r % 2 == 0 else (2, 1)):
-                runs[workers].append(_dask_run(clients[workers], docs[workers], model, "tally"))
-        full = {w: _dask_run(clients[w], docs[w], model, "full") for w in (1, 2)}
+                runs[workers].append(_dask_run(clients[workers], tmp, model, "tally"))
+        full = {w: _dask_run(clients[w], tmp, model, "full") for w in (1, 2)}
     ratios = sorted(a["wall_s"] / b["wall_s"] for a, b in zip(runs[1], runs[2]))
     # what the work allows when each worker has its core: one worker's CPU time over half of two workers'
     # (the work split evenly), and over the busier of two (the split this run's scheduling made)
     even = sorted(2 * a["worker_cpu_s"] / b["worker_cpu_s"] for a, b in zip(runs[1], runs[2]))
     bound = sorted(a["worker_cpu_s"] / b["busiest_cpu_s"] for a, b in zip(runs[1], runs[2]))
     return {"docs": n, "partitions": partitions, "repeats": repeats, "tally": runs, "full": full,
+            "model_in_graph": not isinstance(model, ShippedModel),
+            "worker_warm_s": round(max(warm.values()), 2),
             "speedup_median": round(ratios[len(ratios) // 2], 2), "speedup_min": round(ratios[0], 2),
             "speedup_max": round(ratios[-1], 2),
             "speedup_full": round(full[1]["wall_s"] / full[2]["wall_s"], 2), "machine_ceiling": ceilings,
@@ -376,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="results file (default: benchmarks/results.json, "
                         "or results-quick.json with --quick)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the analysis series (default 2)")
+    parser.add_argument("--dask-docs", type=int, default=DASK_DOCS, help=f"documents for the Dask comparison "
+                        f"(default {DASK_DOCS:,})")
     parser.add_argument("--_step", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._step:  # a child process: one measurement, printed as JSON
@@ -467,13 +485,16 @@ def main(argv: list[str] | None = None) -> int:
              f"{sk['c_v']:.3f}; peak RSS {ours['peak_rss_mb']:,.0f} vs {sk['peak_rss_mb']:,.0f} MB")
     if "dask" not in skip:
         os.environ["FRAMEWATCH_EMBED"] = "0"  # inherited by the workers: the same model as the series above
-        n, repeats = (300, 1) if args.quick else (4_000, 3)
+        n, repeats = (300, 1) if args.quick else (args.dask_docs, 3)
         d = measure_dask(n, repeats)
         results["dask"] = d
         one, two = d["tally"][1], d["tally"][2]
         walls = {w: "/".join(f"{r['wall_s']:.1f}" for r in d["tally"][w]) for w in (1, 2)}
-        show("dask", f"dask {n:,} docs in {d['partitions']} partitions, {repeats} alternating runs: 1 worker "
-             f"{walls[1]} s, 2 workers {walls[2]} s: "
+        shipped = "the model in the graph" if d["model_in_graph"] else \
+            f"the shipped model loaded from its file once per worker before the clock ({d['worker_warm_s']:.1f} s)"
+        show("dask", f"dask: analyze_dask on 2 workers vs 1 (LocalCluster, one thread each), {n:,} docs read by "
+             f"the workers from {d['partitions']} Parquet files, units counted on the workers, {shipped}; "
+             f"{repeats} alternating runs: 1 worker {walls[1]} s, 2 workers {walls[2]} s: "
              f"speed-up {d['speedup_median']}x (runs {d['speedup_min']}-{d['speedup_max']}x); workers had "
              f"{min(r['cpu_share'] for r in one + two):.0%}-{max(r['cpu_share'] for r in one + two):.0%} of their "
              f"cores (load average {d['load_avg']}; 2 plain processes vs 1 on this machine meanwhile: "
@@ -481,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
              f"{d['speedup_median'] / sorted(d['machine_ceiling'])[len(d['machine_ceiling']) // 2]:.0%} of it); "
              f"with a core for each worker the work allows {d['speedup_cpu_even']}x split evenly, "
              f"{d['speedup_cpu_bound']}x split as this run did (one worker's CPU-s over half of two workers', over "
-             f"the busier one's); units table back to this process: "
+             f"the busier one's); the whole units table back to this process instead: "
              f"{d['full'][1]['wall_s']:.1f} s vs {d['full'][2]['wall_s']:.1f} s, {d['speedup_full']}x")
         b = measure_backfill(60 if args.quick else 600)
         results["backfill"] = b

@@ -181,12 +181,14 @@ def _outside(pattern: re.Pattern) -> re.Pattern | None:
     return found
 
 
-def scan_start(pattern: re.Pattern, text: str, hit: int) -> int:
+def scan_start(pattern: re.Pattern, text: str, hit: int, like: re.Pattern | None = None) -> int:
     """Where scanning `text` for `pattern` may start when no anchor of it occurs before offset `hit`: just
     after the last character before `hit` that no match can hold. A match holds one of its anchors, at or
     after `hit`, and every character from its start to there, so none starts earlier; and a search from
-    that offset still sees the text before it for lookbehinds, so it finds exactly what a scan from 0 finds."""
-    outside = _outside(pattern)
+    that offset still sees the text before it for lookbehinds, so it finds exactly what a scan from 0 finds.
+    `like`: a pattern whose matches can hold every character `pattern`'s can (the whole pattern of a
+    narrowed alternation), whose character class is then used (it is computed once per pattern)."""
+    outside = _outside(like if like is not None else pattern)
     if outside is None or hit <= 0:
         return 0
     hi, width = hit, 64
@@ -206,10 +208,10 @@ class SpansUpTo:
     cheap test of the first candidates need not scan the rest of a long text. No pattern or `hit` None
     (no anchor in the text) gives no spans."""
 
-    def __init__(self, pattern: re.Pattern | None, text: str, hit: int | None) -> None:
+    def __init__(self, pattern: re.Pattern | None, text: str, hit: int | None, like: re.Pattern | None = None) -> None:
         self.spans: list[tuple[int, int]] = []
         self._matches = iter(()) if pattern is None or hit is None else \
-            pattern.finditer(text, scan_start(pattern, text, hit))
+            pattern.finditer(text, scan_start(pattern, text, hit, like))
         self._done = False
 
     def before(self, end: int) -> list[tuple[int, int]]:
@@ -249,6 +251,31 @@ def top_branches(source: str) -> list[str]:
 
 
 _GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # back-references and conditional groups
+
+
+def _balanced(source: str) -> bool:
+    """True when the parentheses of a regex source (outside classes and escapes) pair up."""
+    depth, i, in_class = 0, 0, False
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 2 if source[i + 1:i + 2] == "]" else 3 if source[i + 1:i + 3] == "^]" else 1
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0
 
 
 class Alternation:
@@ -259,32 +286,48 @@ class Alternation:
 
     _CACHE_SIZE = 4096  # narrowed patterns kept per alternation
 
-    def __init__(self, key: str, pattern: re.Pattern) -> None:
+    def __init__(self, key: str, pattern: re.Pattern, prefix: str = "", suffix: str = "") -> None:
+        """`prefix` and `suffix`: what the pattern's source holds around its alternatives, e.g. a lexicon
+        list's `(?<![\\w])(?:` and `)(?![\\w])` (every alternative then keeps them when narrowed)."""
         self.pattern = pattern
-        self.parts = top_branches(pattern.pattern)
-        if _GLOBAL_FLAGS.match(pattern.pattern):
-            self.parts = [pattern.pattern]  # a leading inline flag belongs to the whole pattern: kept whole
+        source = pattern.pattern
+        wrapped = (prefix or suffix) and source.startswith(prefix) and source.endswith(suffix) \
+            and len(source) >= len(prefix) + len(suffix)
+        self.prefix, self.suffix = (prefix, suffix) if wrapped else ("", "")
+        inner = source[len(prefix):len(source) - len(suffix)] if wrapped else source
+        self.parts = top_branches(inner)
+        if _GLOBAL_FLAGS.match(source) or _BACKREF.search(source) or (wrapped and not _balanced(inner)):
+            # a leading inline flag belongs to the whole pattern, and a group number or name would change
+            # meaning with the alternatives before it gone: kept whole
+            self.prefix, self.suffix, self.parts = "", "", [source]
         self.keys = [f"{key}\x00{i}" for i in range(len(self.parts))]
-        self._narrowed: dict[tuple[int, ...], re.Pattern] = {}
+        self._keyset = frozenset(self.keys)
+        self._position = {k: i for i, k in enumerate(self.keys)}
+        self._narrowed: dict[frozenset[str], re.Pattern] = {}
 
     def keyed(self) -> dict[str, list[re.Pattern]]:
         """Each alternative under its key, for an `AnchorIndex`."""
         if len(self.parts) == 1:
             return {self.keys[0]: [self.pattern]}
-        return {k: [re.compile(part, self.pattern.flags)] for k, part in zip(self.keys, self.parts)}
+        return {k: [re.compile(self.prefix + part + self.suffix, self.pattern.flags)]
+                for k, part in zip(self.keys, self.parts)}
 
-    def narrowed(self, keys: set[str]) -> re.Pattern | None:
+    def narrowed(self, keys: Iterable[str]) -> re.Pattern | None:
         """The pattern of the alternatives among `keys` (the keys a text may match), None when there are none."""
-        chosen = tuple(i for i, k in enumerate(self.keys) if k in keys)
+        if len(self.keys) == 1:
+            return self.pattern if self.keys[0] in keys else None
+        chosen = self._keyset.intersection(keys)
         if not chosen:
             return None
-        if len(chosen) == len(self.parts):
+        if len(chosen) == len(self.keys):
             return self.pattern
         found = self._narrowed.get(chosen)
         if found is None:
             if len(self._narrowed) >= self._CACHE_SIZE:
                 self._narrowed.clear()
-            found = self._narrowed[chosen] = re.compile("|".join(self.parts[i] for i in chosen), self.pattern.flags)
+            order = sorted(self._position[k] for k in chosen)
+            found = self._narrowed[chosen] = re.compile(
+                self.prefix + "|".join(self.parts[i] for i in order) + self.suffix, self.pattern.flags)
         return found
 
 

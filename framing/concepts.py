@@ -15,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from framing.anchors import AnchorIndex, SpansUpTo, anchors, fold, scan_start
-from framing.lexicon import LEVELS, MAIN_CONCEPTS, Lexicon
+from framing.anchors import Alternation, AnchorIndex, SpansUpTo, anchors, fold, scan_start
+from framing.lexicon import LEVELS, MAIN_CONCEPTS, WORD_END, WORD_START, Lexicon
 from framing.sitenames import name_pattern, site_names
 
 _DEFAULT_LEXICON: Lexicon | None = None
 # anchor keys besides the concept names: site references, and each concept's excluded and kept senses
 _SITE_REF, _EXCLUDE, _KEEP = "\x00site_reference", "\x00exclude:", "\x00keep:"
+_ENTRY = "\x01"  # the key of a pattern's entries (one key each): "\x01" + pattern key + "\x00" + entry number
+_PLANS_KEPT = 4096  # narrowed pattern sets kept per detector, one per set of anchor keys
 
 
 def default_lexicon() -> Lexicon:
@@ -45,6 +47,12 @@ class Mention:
     def to_dict(self) -> dict:
         """Plain dict, for JSON output."""
         return asdict(self)
+
+
+def _first_of(alternation: Alternation, first: dict[str, int]) -> int | None:
+    """The first anchor offset of any of `alternation`'s entries in `first` (`AnchorIndex.first_hits`)."""
+    offsets = [first[k] for k in alternation.keys if k in first]
+    return min(offsets) if offsets else None
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -74,7 +82,9 @@ class ConceptDetector:
     def _anchors(self) -> AnchorIndex:
         """The anchors of every concept's patterns (at this detector's levels), of its excluded and kept
         senses and of the site references, in one automaton: a pattern whose anchors a text lacks cannot
-        match there, so it is not run (see `framing.anchors`). Built once, with the lexicon's tables."""
+        match there, so it is not run (see `framing.anchors`). Each pattern is keyed as a whole and entry by
+        entry (`Alternation`): a text runs only the entries whose anchors it holds, and at every position
+        the same entry wins as in the whole pattern. Built once, with the lexicon's tables."""
         if self._index is None:
             lex = self.lexicon
             self._concepts = tuple(lex.concepts)
@@ -82,7 +92,17 @@ class ConceptDetector:
             self._patterns = {c: [(lvl, p) for lvl in self._levels() for p in lex.patterns(c, lvl)]
                               for c in self._concepts}
             self._implied = [(c, tuple(lex.implies(c))) for c in self._concepts if lex.implies(c)]
+            self._feeders = tuple(c for c in self._concepts if "SITE" in lex.implies(c))
             self._senses = {c: lex.exclusions(c) for c in self._concepts}
+
+            def split(key: str, pattern):
+                return None if pattern is None else Alternation(_ENTRY + key, pattern, WORD_START, WORD_END)
+
+            self._alts = {c: [(lvl, split(f"{c}\x00{j}", p)) for j, (lvl, p) in enumerate(self._patterns[c])]
+                          for c in self._concepts}
+            self._sense_alts = {c: (split(_EXCLUDE + c, ex), split(_KEEP + c, kp))
+                                for c, (ex, kp) in self._senses.items()}
+            self._site_alt = split(_SITE_REF, lex.site_reference)
             keyed: dict[str, list] = {c: [p for _, p in self._patterns[c]] for c in self._concepts}
             # a sense pattern is anchored, where it can be, away from its concept's own anchors (and those of
             # the concepts implying it): "water" in "water treatment", not "treatment", which every candidate holds
@@ -92,9 +112,38 @@ class ConceptDetector:
                 keyed[_EXCLUDE + c], keyed[_KEEP + c] = [exclude], [keep]
                 near = own[c].union(*(own[child] for child, parents in self._implied if c in parents))
                 avoid[_EXCLUDE + c] = avoid[_KEEP + c] = near
+                for alt in self._sense_alts[c]:
+                    for key in alt.keys if alt is not None else ():
+                        avoid[key] = near
             keyed[_SITE_REF] = [lex.site_reference]
+            alts = [alt for c in self._concepts for _, alt in self._alts[c]] + \
+                [alt for pair in self._sense_alts.values() for alt in pair] + [self._site_alt]
+            for alt in alts:
+                if alt is not None:
+                    keyed.update(alt.keyed())
+            self._plans: dict[frozenset, tuple] = {}
             self._index = AnchorIndex(keyed, avoid)
         return self._index
+
+    def _plan(self, keys: frozenset) -> tuple[list, dict, object]:
+        """For a text's anchor `keys`: per concept its patterns narrowed to the entries the text may match
+        ((level, pattern) pairs; concepts without any left out), per concept its narrowed (exclude, keep)
+        patterns, and the narrowed site-reference pattern (None where no entry is left)."""
+        plan = self._plans.get(keys)
+        if plan is None:
+            if len(self._plans) >= _PLANS_KEPT:
+                self._plans.clear()  # bounded: memory stays flat over any number of documents
+            concepts = []
+            for c in self._concepts:
+                narrowed = [(lvl, alt.narrowed(keys)) for lvl, alt in self._alts[c] if alt is not None]
+                narrowed = [(lvl, p) for lvl, p in narrowed if p is not None]
+                if narrowed:
+                    concepts.append((c, narrowed))
+            senses = {c: tuple(None if alt is None else alt.narrowed(keys) for alt in pair)
+                      for c, pair in self._sense_alts.items()}
+            site_ref = None if self._site_alt is None else self._site_alt.narrowed(keys)
+            plan = self._plans[keys] = (concepts, senses, site_ref)
+        return plan
 
     @property
     def concepts(self) -> list[str]:
@@ -105,16 +154,13 @@ class ConceptDetector:
         return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
 
     def _filtered(self, concept: str, candidates: list[tuple[int, int, str]], text: str,
-                  cache: dict, keys: set[str] | None = None) -> list[tuple[int, int, str]]:
-        """The candidates not in an excluded sense (unless a kept phrase rescues them); `keys`, when given,
-        are the anchor keys of `text`: a sense pattern whose anchors it lacks has no match to run for."""
+                  cache: dict, senses: dict) -> list[tuple[int, int, str]]:
+        """The candidates not in an excluded sense (unless a kept phrase rescues them); `senses`: per concept
+        its (exclude, keep) patterns narrowed to the entries `text` may match (None: no entry left)."""
         if not candidates:
             return []
         if concept not in cache:
-            exclude, keep = self._senses[concept] if self._index is not None else self.lexicon.exclusions(concept)
-            if keys is not None:
-                exclude = exclude if _EXCLUDE + concept in keys else None
-                keep = keep if _KEEP + concept in keys else None
+            exclude, keep = senses[concept]
             cache[concept] = [self._spans(exclude, text), keep]
         excluded, kept = cache[concept]
         if not excluded:
@@ -162,25 +208,26 @@ class ConceptDetector:
                 mentions.sort(key=lambda m: (m.start, self._order[m.concept]))
 
     def _detect(self, text: str, site_context: bool, keys: set[str]) -> list[Mention]:
-        """`detect`, running only the patterns whose anchors are among `keys` (those `text` holds)."""
+        """`detect`, running only the pattern entries whose anchors are among `keys` (those `text` holds)."""
         site_refs = site_context and self.level == "family" and _SITE_REF in keys
         if not any(c in keys for c in self._concepts) and not site_refs:
             return []  # no pattern can match anywhere: no candidates, so no mentions
+        present, senses, site_ref = self._plan(frozenset(keys))
         cache: dict = {}
-        found: dict[str, list[tuple[int, int, str]]] = {}
+        found: dict[str, list[tuple[int, int, str]]] = dict.fromkeys(self._concepts, [])
+        for concept, patterns in present:
+            found[concept] = [(m.start(), m.end(), lvl) for lvl, pattern in patterns for m in pattern.finditer(text)]
         for concept in self._concepts:
-            cands = [(m.start(), m.end(), lvl) for lvl, pattern in self._patterns[concept]
-                     for m in pattern.finditer(text)] if concept in keys else []
+            cands = found[concept]
             if concept == "SITE" and site_refs:
                 named = [(s, e) for s, e, _ in cands]
-                cands += [(s, e, "family") for s, e in self._spans(self.lexicon.site_reference, text)
-                          if not _overlaps(s, e, named)]
-            found[concept] = self._filtered(concept, cands, text, cache, keys)
+                cands = cands + [(s, e, "family") for s, e in self._spans(site_ref, text) if not _overlaps(s, e, named)]
+            found[concept] = self._filtered(concept, cands, text, cache, senses) if cands else cands
         if self.level == "family":
             for concept, parents in self._implied:
                 for parent in parents:
                     implied = [(s, e, "family") for s, e, _ in found[concept]]
-                    found[parent] = found[parent] + self._filtered(parent, implied, text, cache, keys)
+                    found[parent] = found[parent] + self._filtered(parent, implied, text, cache, senses)
         mentions: list[Mention] = []
         for concept, cands in found.items():
             if not cands:
@@ -202,23 +249,33 @@ class ConceptDetector:
         """`names_site`, given the text's anchor `hits` when they are already found."""
         if "SITE" not in self.lexicon.concepts:
             return False
-        feeders = tuple(c for c in self.lexicon.concepts if "SITE" in self.lexicon.implies(c))
-        if feeders and self.level == "family":  # another concept counts as SITE: the full detection decides
+        index = self._anchors()
+        if self._feeders and self.level == "family":  # another concept counts as SITE: the full detection decides
             return any(m.concept == "SITE" for m in self.detect(text, site_context=False))
-        # what detect() would keep for SITE alone: a candidate that survives its sense filter; the patterns
-        # are scanned from their first anchors and only as far as the first survivor (framing.anchors)
-        first = self._anchors().first_hits(text, ("SITE", _EXCLUDE + "SITE", _KEEP + "SITE"), hits)
+        # what detect() would keep for SITE alone: a candidate that survives its sense filter; the patterns,
+        # narrowed to the entries whose anchors occur, are scanned from their first anchors and only as far
+        # as the first survivor (framing.anchors)
+        first = index.first_hits(text, self._site_keys(), hits)
         if "SITE" not in first:
             return False
-        exclude, keep = self._senses["SITE"]
-        excluded = SpansUpTo(exclude, text, first.get(_EXCLUDE + "SITE"))
-        kept = SpansUpTo(keep, text, first.get(_KEEP + "SITE"))
-        for _, pattern in self._patterns["SITE"]:
-            for m in pattern.finditer(text, scan_start(pattern, text, first["SITE"])):
+        exclude, keep = self._sense_alts["SITE"]
+        excluded, kept = (SpansUpTo(None, text, None) if alt is None else
+                          SpansUpTo(alt.narrowed(first.keys()), text, _first_of(alt, first), alt.pattern)
+                          for alt in (exclude, keep))
+        for _, alt in self._alts["SITE"]:
+            pattern = None if alt is None else alt.narrowed(first.keys())
+            if pattern is None:
+                continue
+            for m in pattern.finditer(text, scan_start(pattern, text, _first_of(alt, first), alt.pattern)):
                 s, e = m.span()
                 if not _overlaps(s, e, excluded.before(e)) or _overlaps(s, e, kept.before(e)):
                     return True
         return False
+
+    def _site_keys(self) -> tuple[str, ...]:
+        """The anchor keys the site rule looks at: SITE, its patterns' entries and those of its senses."""
+        alts = [alt for _, alt in self._alts["SITE"]] + list(self._sense_alts["SITE"])
+        return ("SITE", *(k for alt in alts if alt is not None for k in alt.keys))
 
     def detect_document(self, text: str) -> list[Mention]:
         """Mentions in a whole document, with definite site descriptions counted when it names a site."""

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,13 +39,25 @@ def document_label(pair_labels: Iterable[str], concepts: Iterable[str]) -> str:
     return "oppositional" if opposed else "integrative"
 
 
-def _label_counts(pairs: object) -> tuple[int, int, int]:
-    values = list(pairs.values()) if isinstance(pairs, Mapping) else []
-    return tuple(values.count(name) for name in LABELS)  # type: ignore[return-value]
+_NO_LABELS = (0,) * len(LABELS)
+_LISTLIKE = (list, tuple, set, np.ndarray)
 
 
-def _has(values: pd.Series, item: str) -> list[bool]:
-    return [isinstance(v, (list, tuple, set, np.ndarray)) and item in v for v in values]
+def _label_counts(pairs: object) -> tuple[int, ...]:
+    if not isinstance(pairs, Mapping) or not pairs:
+        return _NO_LABELS
+    values = list(pairs.values())
+    return tuple(values.count(name) for name in LABELS)
+
+
+def memberships(values: Iterable[object], items: Sequence[str]) -> dict[str, np.ndarray]:
+    """For each of `items`, a boolean array saying which of `values` (lists of concepts, as in a units
+    table) hold it: one pass over the values for all items."""
+    values = list(values)
+    none = (False,) * len(items)
+    rows = [tuple(item in v for item in items) if isinstance(v, _LISTLIKE) else none for v in values]
+    table = np.array(rows, dtype=bool).reshape(len(values), len(items))
+    return {item: table[:, j] for j, item in enumerate(items)}
 
 
 def document_labels(units: pd.DataFrame) -> pd.DataFrame:
@@ -60,7 +72,7 @@ def document_labels(units: pd.DataFrame) -> pd.DataFrame:
     seen = {v for p in units["pairs"] if isinstance(p, Mapping) for v in p.values()}
     if seen - set(LABELS):
         raise ValueError(f"unknown pair label(s) {sorted(seen - set(LABELS))}; expected {', '.join(LABELS)}")
-    flags = pd.DataFrame({c: _has(units["concepts"], c) for c in MAIN_CONCEPTS}, index=units.index)
+    flags = pd.DataFrame(memberships(units["concepts"], MAIN_CONCEPTS), index=units.index)
     counts = pd.DataFrame([_label_counts(p) for p in units["pairs"]], columns=list(LABELS), index=units.index)
     table = pd.concat([units[["doc_id"]], flags, counts], axis=1)
     grouped = table.groupby("doc_id", sort=False)

@@ -26,6 +26,8 @@ LEVELS = ("term", "family")
 _LISTS = ("term", "family", "term_cased", "family_cased", "exclude", "keep")
 # what a space or hyphen in an entry matches: spaces, line breaks, hyphens (soft ones too)
 _SEP = r"(?:[\s\u00ad]*[-\u2010\u2011]\s*|[\s\u00ad]+)"
+# every compiled list is WORD_START + entry|entry|... + WORD_END: whole words only
+WORD_START, WORD_END = r"(?<![\w])(?:", r")(?![\w])"
 
 
 class LexiconError(ValueError):
@@ -70,7 +72,7 @@ def _compile(entries: Sequence[str], spelling: Mapping[str, str], cased: bool, w
             raise LexiconError(f"{where}: entry {entry!r} is not a valid pattern: {exc}") from exc
         parts.append(rx)
     flags = 0 if cased else re.IGNORECASE
-    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", flags)
+    return re.compile(WORD_START + "|".join(parts) + WORD_END, flags)
 
 
 class Lexicon:

@@ -27,12 +27,12 @@ below any threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from framing.doclabels import DOC_LABELS, document_labels
+from framing.doclabels import DOC_LABELS, document_labels, memberships
 from framing.lexicon import HELPERS, MAIN_CONCEPTS
 from framing.prevalence import Validation, add_corrected_shares, shipped_validation
 from framing.records import as_frame
@@ -87,13 +87,12 @@ def _rows(group: object, period: str, start: object, measure: str, count: int, t
             "rate": count / total if total else math.nan, "ci_low": low, "ci_high": high}
 
 
-def _has(values: pd.Series, item: str) -> np.ndarray:
-    return np.fromiter((isinstance(v, (list, tuple, set, np.ndarray)) and item in v for v in values),
-                       dtype=bool, count=len(values))
-
-
-def _pair_labels(values: pd.Series, pair: str) -> pd.Series:
-    return pd.Series([v.get(pair) if isinstance(v, Mapping) else None for v in values], index=values.index)
+def _pair_labels(values: pd.Series, pairs: Sequence[str]) -> dict[str, pd.Series]:
+    """Per pair, each unit's label for it (None where it has none): one pass over the units for all pairs."""
+    none = (None,) * len(pairs)
+    rows = [tuple(v.get(pair) for pair in pairs) if isinstance(v, Mapping) else none for v in values]
+    columns = list(zip(*rows)) if rows else [()] * len(pairs)
+    return {pair: pd.Series(list(col), index=values.index) for pair, col in zip(pairs, columns)}
 
 
 def _sums(table: pd.DataFrame, keys: list[str], columns: list[str]) -> dict[tuple, dict[str, int]]:
@@ -179,13 +178,15 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     units = units[active].copy()
     units["doc_id"] = doc_ids[active]
     units = units.merge(in_scope[["id", "_period", "_group"]], left_on="doc_id", right_on="id", how="left")
-    concepts = list(MAIN_CONCEPTS) + [h for h in HELPERS if _has(units["concepts"], h).any()]
+    flags = memberships(units["concepts"], list(MAIN_CONCEPTS) + list(HELPERS))
+    concepts = list(MAIN_CONCEPTS) + [h for h in HELPERS if flags[h].any()]
     for c in concepts:
-        units[c] = _has(units["concepts"], c)
+        units[c] = flags[c]
+    pair_labels = _pair_labels(units["pairs"], PAIRS)
     for pair in PAIRS:
         a, b = pair.split("+")
         units["co:" + pair] = units[a] & units[b]
-        labels_of_pair = _pair_labels(units["pairs"], pair)
+        labels_of_pair = pair_labels[pair]
         units["lab:" + pair] = labels_of_pair.notna()
         for label in LABELS:
             units[f"{label}:{pair}"] = labels_of_pair == label

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+import string
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -91,6 +92,10 @@ class _ReToken(PunktToken):
         return _NON_PUNCT.search(self.type)
 
 
+_ASCII_SPACE = string.whitespace  # what NLTK's Punkt takes for the space before a word
+_OTHER_SPACE = re.compile("[" + re.escape(string.whitespace.replace(" ", "")) + "]")
+
+
 class _MemoPunkt(PunktSentenceTokenizer):
     """Punkt that remembers its verdict on each candidate break: whether "word. Next" holds a sentence
     break depends on that short context and the fixed parameters only, and news repeats its contexts."""
@@ -105,6 +110,62 @@ class _MemoPunkt(PunktSentenceTokenizer):
                 memo.clear()  # bounded: memory stays flat over any number of documents
             found = memo[text] = super().text_contains_sentbreak(text)
         return found
+
+    def span_tokenize(self, text: str, realign_boundaries: bool = True) -> Iterator[tuple[int, int]]:
+        if not realign_boundaries:
+            return super().span_tokenize(text, realign_boundaries)
+        return iter(self.sentence_spans(text))
+
+    def sentence_spans(self, text: str) -> list[tuple[int, int]]:
+        """NLTK's `span_tokenize` (boundaries realigned) computed in one pass into lists: the same candidate
+        breaks, the same contexts and verdicts, the same realignment, without its chain of generators."""
+        breaks = self.text_contains_sentbreak
+        slices: list[tuple[int, int]] = []
+        last_break = 0
+
+        def cut(match: re.Match, word_start: int, word_stop: int) -> None:
+            # NLTK's _slices_from_text for one candidate, with the context _match_potential_end_contexts gives
+            nonlocal last_break
+            if breaks(text[word_start:word_stop] + match.group() + match.group("after_tok")):
+                slices.append((last_break, match.end()))
+                last_break = match.start("next_tok") if match.group("next_tok") else match.end()
+
+        previous, word_start, word_stop = None, 0, 0
+        for match in self._lang_vars.period_context_re().finditer(text):
+            start = match.start()
+            # the word before the candidate: after the last ASCII whitespace since the previous one (NLTK's
+            # _get_last_whitespace_index, where 0 means none)
+            space = text.rfind(" ", word_stop, start)
+            if _OTHER_SPACE.search(text, max(space + 1, word_stop), start):  # a tab or line break after it
+                space = max(text.rfind(c, word_stop, start) for c in _ASCII_SPACE)
+            space -= word_stop
+            begin = space + word_stop + 1 if space > 0 else word_start
+            if previous is not None and word_stop <= begin:
+                cut(previous, word_start, word_stop)
+            previous, word_start, word_stop = match, begin, start
+        if previous is not None:
+            cut(previous, word_start, word_stop)
+        slices.append((last_break, len(text.rstrip())))
+        # NLTK's _realign_boundaries: closing punctuation after a break goes with the sentence before it
+        out: list[tuple[int, int]] = []
+        realign, last = 0, len(slices) - 1
+        boundary = self._lang_vars.re_boundary_realignment
+        for k, (a, b) in enumerate(slices):
+            a += realign
+            if k == last:
+                if a < b:
+                    out.append((a, b))
+                continue
+            c, d = slices[k + 1]
+            m = boundary.match(text[c:d])
+            if m:
+                out.append((a, c + len(m.group(0).rstrip())))
+                realign = m.end()
+            else:
+                realign = 0
+                if a < b:
+                    out.append((a, b))
+        return out
 
 
 def train_punkt(texts: Iterable[str], abbreviations: Iterable[str] = COMMON_ABBREVIATIONS) -> PunktSentenceTokenizer:
@@ -185,8 +246,9 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 def _sentence_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[tuple[int, int, int]]:
     out = []
+    split = tokenizer.sentence_spans if isinstance(tokenizer, _MemoPunkt) else tokenizer.span_tokenize
     for p_index, (ps, pe) in enumerate(paragraph_spans(text)):
-        for s, e in tokenizer.span_tokenize(text[ps:pe]):
+        for s, e in split(text[ps:pe]):
             out.append((ps + s, ps + e, p_index))
     return out
 

@@ -141,3 +141,31 @@ def test_anchors_are_kept_per_pattern_and_avoid_set() -> None:
     first.add("changed by a caller")
     assert anchors(pattern, avoid={"treatment"}) == {"waste", "sewage"}
     assert anchors(pattern) == {"treatment"}
+
+
+def test_detection_on_entries_narrowed_by_their_anchors_finds_what_the_whole_patterns_find() -> None:
+    """Each lexicon pattern runs only the entries whose anchors a unit holds; at every position the same
+    entry wins as in the whole pattern, so the mentions are those of the whole patterns (every key given)."""
+    from framing.concepts import _KEEP, _SITE_REF
+
+    det = ConceptDetector()
+    det._anchors()
+    alts = [alt for c in det._concepts for _, alt in det._alts[c]] + \
+        [alt for pair in det._sense_alts.values() for alt in pair] + [det._site_alt]
+    every = set(det._concepts) | {_SITE_REF} | {k + c for c in det._concepts for k in (_EXCLUDE, _KEEP)} | \
+        {k for alt in alts if alt is not None for k in alt.keys}
+    phrases = ["harm reduction", "treatment", "water treatment", "treatment group", "recovery", "economic recovery",
+               "in recovery", "injection site", "supervised consumption site", "the facility", "the site", "detox",
+               "rehab", "sobriety", "abstinence", "methadone", "flu shot at the injection site", "naloxone",
+               "needle exchange", "safe supply", "overdose prevention sites", "treatment centre", "Insite",
+               "the", "said", "and", "not", "beds", ",", ".", "recovering", "abstinent", "12-step"]
+    rng = random.Random(5)
+    narrower = 0
+    for _ in range(1500):
+        text = " ".join(rng.choice(phrases) for _ in range(rng.randint(1, 12)))
+        keys = det._anchors().keys_in(text)
+        context = rng.random() < 0.5
+        assert det._detect(text, context, keys) == det._detect(text, context, every), text
+        present, _, _ = det._plan(frozenset(keys))
+        narrower += any(all(p is not whole for _, whole in det._patterns[c]) for c, pats in present for _, p in pats)
+    assert narrower > 300

@@ -110,3 +110,27 @@ def test_the_shipped_tokenizer_splits_as_stock_punkt_does() -> None:
     ]
     for text in texts:
         assert list(ours.span_tokenize(text)) == list(stock.span_tokenize(text))
+
+
+def test_sentence_spans_in_one_pass_equal_nltk_span_tokenize_on_random_text() -> None:
+    """The shipped tokenizer's one-pass `sentence_spans` (lists, no generator chain) gives NLTK's own
+    `span_tokenize` spans on awkward generated text: quotes and brackets after breaks, ellipses, initials,
+    abbreviations, tabs and line breaks before a word, '--', repeated punctuation, a text without a break."""
+    import random
+
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    from framing.units import _MemoPunkt, load_punkt
+
+    ours = load_punkt()
+    stock = PunktSentenceTokenizer(ours._params)
+    assert isinstance(ours, _MemoPunkt)
+    pieces = ["Dr.", "Lee", "said", "no.", "12", "U.S.", "J.", "R.", "the", "site", "opened.", "It", "closed!",
+              "Why?", "\u201cNow.\u201d", "(Yes.)", "[sic].", "--", "Then...", "ok.\tNext", "end.\nNew", "'quoted.'",
+              "\u00ab\u00e9t\u00e9.\u00bb", "2.5", "a.m.", "!!!", "?!", ".", ")", "\u2019s", "Jan.", "4.", "x.y"]
+    rng = random.Random(7)
+    texts = ["", "   ", "no break here", "One. Two."]
+    texts += [" ".join(rng.choice(pieces) for _ in range(rng.randint(1, 40))) for _ in range(1500)]
+    for text in texts:
+        assert ours.sentence_spans(text) == list(stock.span_tokenize(text)), text
+        assert list(ours.span_tokenize(text)) == list(stock.span_tokenize(text))
