@@ -224,6 +224,11 @@ def default_tokenizer() -> PunktSentenceTokenizer:
 # A line break ends a paragraph unless the next line carries on the sentence in lower case (a wrapped
 # line): headlines, subheads, captions, bullets and datelines stand alone even without a blank line.
 _BREAK = re.compile(r"\n\s*(?![a-z])")
+# ... nor does a single line break after a comma or a word no sentence ends on: a hard-wrapped text
+# ("transitioned into Homelessness and / Addiction Recovery Treatment Hubs", "when only / 11 per cent")
+_WRAPPED = re.compile(r"(?:,|\b(?:and|or|but|nor|the|a|an|of|to|in|into|on|onto|for|with|by|at|from|as|than|that|"
+                      r"only|its|their|his|her|our|which|who|whose|is|are|was|were|be|been|will|would|has|have|had|"
+                      r"not|about|per|between|among|under|over))[ \t]*$", re.IGNORECASE)
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -231,6 +236,8 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     splitter = _BREAK
     spans, pos = [], 0
     for m in splitter.finditer(text):
+        if m.group().count("\n") == 1 and _WRAPPED.search(text, max(0, m.start() - 12), m.start()):
+            continue
         spans.append((pos, m.start()))
         pos = m.end()
     spans.append((pos, len(text)))

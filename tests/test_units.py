@@ -134,3 +134,12 @@ def test_sentence_spans_in_one_pass_equal_nltk_span_tokenize_on_random_text() ->
     for text in texts:
         assert ours.sentence_spans(text) == list(stock.span_tokenize(text)), text
         assert list(ours.span_tokenize(text)) == list(stock.span_tokenize(text))
+
+
+def test_a_hard_wrapped_line_carries_on_its_sentence_but_a_headline_stands_alone():
+    text = ("Six consumption sites were converted into Housing and\nAddiction Support Hubs last spring.\n"
+            "City Weighs New Site\nCouncil heard the site referred only\n9 per cent of visitors, a councillor said.")
+    units = [u.text for u in split_units(text)]
+    assert units[0].startswith("Six") and units[0].endswith("last spring.")
+    assert "City Weighs New Site" in units
+    assert any(u.startswith("Council heard") and u.endswith("a councillor said.") for u in units)
