@@ -213,7 +213,7 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         self.pipeline_ = self._pipeline().fit(X, y)
         self.classes_ = self.pipeline_.classes_
         text = self._text_matrix(self.pipeline_.steps[0][1].transform(X))
-        if text is not None:  # the head for pairs no rule settles: it reads the masked text only (see _silent)
+        if text is not None:  # the head for pairs no rule settles: it reads the masked text only (see _learned)
             self.text_head_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000,
                                                  random_state=self.random_state).fit(text, y)
         if self.embeddings:  # a logistic head on frozen MiniLM sentence vectors (the framewatch[embed] extra)
@@ -242,54 +242,48 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         if located:
             rows = self.pipeline_.steps[0][1].transform(
                 [X[i] for i in located], None if verdicts is None else [verdicts[i] for i in located])
-            learned = self._silent(rows, self._learned(rows))
+            learned = self._learned(rows)
             if getattr(self, "embed_head_", None) is not None and embeddings_available():
                 learned = (learned + self.embed_head_.predict_proba(_embedded([X[i] for i in located]))) / 2
             learned = self._shift_priors(learned, [X[i][1] for i in located])
             proba[located] = self._trust_rules(learned, [_rule_label(r["rules"]) for r in rows])
         return proba
 
-    def _silent(self, rows: list[dict], learned: np.ndarray) -> np.ndarray:
-        """Where no rule settled the pair, the text head's probabilities replace the joint model's. The joint
-        model learned from the team sets that "no marker" means neutral, which real coverage does not bear
-        out: on the silent pairs of five real-news checks the text head is right 60% of the time, the joint
-        model 53% (README, Quality)."""
+    def _learned(self, rows: list[dict]) -> np.ndarray:
+        """The model's probabilities for feature rows. Where no rule settled the pair, the text head's
+        probabilities replace the joint model's: the joint model learned from the team sets that "no marker"
+        means neutral, which real coverage does not bear out (on the silent pairs of five real-news checks the
+        text head is right 60% of the time, the joint model 53%; README, Quality). The character n-grams are
+        counted word by word (`framing.ngrams`, the same matrix) where the pipeline has its usual shape."""
+        parts = self._union_parts(rows)
+        if parts is None:
+            return self.pipeline_[1:].predict_proba(rows)
+        learned = self.pipeline_.steps[-1][1].predict_proba(sparse.hstack([m for _, m in parts]).tocsr())
         silent = [i for i, r in enumerate(rows) if _rule_label(r["rules"]) is None]
         head = getattr(self, "text_head_", None)
-        if not silent or head is None:
-            return learned
-        out = learned.copy()
-        out[silent] = head.predict_proba(self._text_matrix([rows[i] for i in silent]))
-        return out
+        if silent and head is not None:
+            text = sparse.hstack([m for name, m in parts if name != "rules"]).tocsr()
+            learned[silent] = head.predict_proba(text[silent])
+        return learned
 
     def _text_matrix(self, rows: list[dict]) -> sparse.csr_matrix | None:
         """The word and character n-gram columns of the fitted union (no rule features), or None when the
         pipeline has another shape."""
-        parts = self._union_parts(rows, rules=False)
-        return sparse.hstack(parts).tocsr() if parts else None
+        parts = self._union_parts(rows)
+        return None if parts is None else sparse.hstack([m for name, m in parts if name != "rules"]).tocsr()
 
-    def _learned(self, rows: list[dict]) -> np.ndarray:
-        """The pipeline's probabilities for feature rows: its own steps, except that the character n-grams
-        are counted word by word (`framing.ngrams`, the same matrix) where the pipeline has its usual shape."""
-        parts = self._union_parts(rows, rules=True)
-        if parts is None:
-            return self.pipeline_[1:].predict_proba(rows)
-        return self.pipeline_.steps[-1][1].predict_proba(sparse.hstack(parts).tocsr())
-
-    def _union_parts(self, rows: list[dict], rules: bool) -> list | None:
-        """Each part of the fitted feature union applied to `rows` (the rule part only if `rules`), or None
-        when the pipeline is not features -> union -> classifier."""
+    def _union_parts(self, rows: list[dict]) -> list[tuple[str, sparse.spmatrix]] | None:
+        """(name, matrix) of each part of the fitted feature union applied to `rows`, or None when the
+        pipeline is not features -> union -> classifier."""
         steps = self.pipeline_.steps
         union = steps[1][1] if len(steps) == 3 else None
         if type(union) is not FeatureUnion or union.transformer_weights is not None:
             return None
         parts = []
         for name, part in union.transformer_list:
-            if name == "rules" and not rules:
-                continue
             vec = part.steps[-1][1] if isinstance(part, Pipeline) and len(part.steps) == 2 else None
-            parts.append(char_wb_tfidf(vec, part.steps[0][1].transform(rows)) if ngrams_supported(vec)
-                         else part.transform(rows))
+            parts.append((name, char_wb_tfidf(vec, part.steps[0][1].transform(rows)) if ngrams_supported(vec)
+                          else part.transform(rows)))
         return parts
 
     def _shift_priors(self, learned: np.ndarray, pairs: list[str]) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from framing.anchors import AnchorIndex, Alternation
 from framing.lexicon import MAIN_CONCEPTS
@@ -51,8 +52,10 @@ def pair_key(a: str, b: str) -> str:
     return f"{x}+{y}"
 
 
+@lru_cache(maxsize=256)
 def split_pair(pair: str) -> tuple[str, str]:
-    """The two concepts of a pair key ("A+B" or "A|B"), validated and in canonical order."""
+    """The two concepts of a pair key ("A+B" or "A|B"), validated and in canonical order (remembered: a
+    corpus asks about the same three pairs again and again)."""
     parts = [p.strip().upper() for p in re.split(r"[+|]", pair) if p.strip()]
     if len(parts) != 2:
         raise ValueError(f"not a pair key: {pair!r} (expected e.g. 'HARM_REDUCTION+TREATMENT')")
@@ -612,6 +615,24 @@ def _marker_anchors() -> tuple[AnchorIndex, list[Alternation]]:
     return _MARKER_INDEX[0]
 
 
+_PLANS: dict[frozenset[str], list[tuple[str, str, str, re.Pattern]]] = {}
+_PLAN_CACHE_SIZE = 4096
+
+
+def _marker_plan(text: str) -> list[tuple[str, str, str, re.Pattern]]:
+    """(name, label, kind, narrowed regex) of the markers that can match in `text`, in `_COMPILED` order: only
+    the alternatives whose anchors occur (framing.anchors), one plan per set of anchors found."""
+    index, alternations = _marker_anchors()
+    present = frozenset(index.keys_in(text))
+    plan = _PLANS.get(present)
+    if plan is None:
+        if len(_PLANS) >= _PLAN_CACHE_SIZE:
+            _PLANS.clear()
+        plan = _PLANS[present] = [(name, label, kind, rx) for (name, label, kind, _), alternation
+                                  in zip(_COMPILED, alternations) if (rx := alternation.narrowed(present)) is not None]
+    return plan
+
+
 _LAST_MARKERS: list[tuple] = [((), [])]  # the last unit's markers: every pair of one unit shares them
 
 
@@ -633,12 +654,7 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
     bounds = sentence_bounds(text)
     masked = _mask(text, spans)
     out = []
-    index, alternations = _marker_anchors()
-    present = index.keys_in(text)  # the alternatives of marker regexes that can match here (framing.anchors)
-    for (name, label, kind, _), alternation in zip(_COMPILED, alternations):
-        rx = alternation.narrowed(present)
-        if rx is None:
-            continue
+    for name, label, kind, rx in _marker_plan(text):
         for m in rx.finditer(text):
             if name == "tension" and _party_sense(text, m):
                 continue

@@ -228,7 +228,7 @@ def test_pairs_no_rule_settles_are_read_by_the_text_head(model, monkeypatch):
     assert rule_relation(text, mentions, pair).label is None
     rows = model.pipeline_.steps[0][1].transform([silent])
     text_only = model._shift_priors(model.text_head_.predict_proba(model._text_matrix(rows)), [HT])
-    joint = model._shift_priors(model._learned(rows), [HT])
+    joint = model._shift_priors(model.pipeline_[1:].predict_proba(rows), [HT])
     assert np.allclose(model.predict_proba([silent]), text_only)
     assert not np.allclose(joint, text_only)
     marked = ("The city funds detox instead of the overdose prevention site.", HT)
