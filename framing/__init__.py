@@ -38,7 +38,7 @@ from framing.plots import plot_document_labels, plot_pair_rates, plot_shares
 from framing.prevalence import Validation, add_corrected_shares, corrected_share, shipped_validation
 from framing.report import headline, validation_figures, write_report
 from framing.running import RunningTimeseries, UnitsWriter, analyze_stream, read_units
-from framing.scale import analyze_dask
+from framing.scale import analyze_dask, timeseries_dask
 from framing.timeseries import timeseries, wilson_interval
 from framing.topics import (
     TopicModel,
@@ -84,6 +84,7 @@ __all__ = [
     "agreement",
     "analyze",
     "analyze_dask",
+    "timeseries_dask",
     "analyze_stream",
     "concepts_in",
     "corrected_share",
