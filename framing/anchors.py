@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import ahocorasick
 
@@ -225,37 +225,9 @@ class SpansUpTo:
         return self.spans
 
 
-def top_branches(source: str) -> list[str]:
-    """The top-level alternatives of a regex source (outside groups and classes); one item when it has none."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            i += 2 if source[i + 1:i + 2] == "]" else 3 if source[i + 1:i + 3] == "^]" else 1
-            continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(source[start:i])
-            start = i + 1
-        i += 1
-    return parts + [source[start:]]
-
-
-_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
-_BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # back-references and conditional groups
-
-
-def _balanced(source: str) -> bool:
-    """True when the parentheses of a regex source (outside classes and escapes) pair up."""
+def _structure(source: str) -> Iterator[tuple[int, str, int]]:
+    """(offset, character, group depth before it) of each character of a regex source that is neither
+    escaped nor inside a character class: the characters that shape its groups and alternatives."""
     depth, i, in_class = 0, 0, False
     while i < len(source):
         ch = source[i]
@@ -268,13 +240,33 @@ def _balanced(source: str) -> bool:
             in_class = True
             i += 2 if source[i + 1:i + 2] == "]" else 3 if source[i + 1:i + 3] == "^]" else 1
             continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth < 0:
-                return False
+        else:
+            yield i, ch, depth
+            depth += 1 if ch == "(" else -1 if ch == ")" else 0
         i += 1
+
+
+def top_branches(source: str) -> list[str]:
+    """The top-level alternatives of a regex source (outside groups and classes); one item when it has none."""
+    parts, start = [], 0
+    for i, ch, depth in _structure(source):
+        if ch == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+    return parts + [source[start:]]
+
+
+_GLOBAL_FLAGS = re.compile(r"\(\?[aiLmsux]+\)")
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # back-references and conditional groups
+
+
+def _balanced(source: str) -> bool:
+    """True when the parentheses of a regex source (outside classes and escapes) pair up."""
+    depth = 0
+    for _, ch, before in _structure(source):
+        depth = before + (1 if ch == "(" else -1 if ch == ")" else 0)
+        if depth < 0:
+            return False
     return depth == 0
 
 
