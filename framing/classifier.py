@@ -262,15 +262,14 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         silent = [i for i, r in enumerate(rows) if _rule_label(r["rules"]) is None]
         head = getattr(self, "text_head_", None)
         if silent and head is not None:
-            text = sparse.hstack([m for name, m in parts if name != "rules"]).tocsr()
-            learned[silent] = head.predict_proba(text[silent])
+            learned[silent] = head.predict_proba(_text_columns(parts)[silent])
         return learned
 
     def _text_matrix(self, rows: list[dict]) -> sparse.csr_matrix | None:
         """The word and character n-gram columns of the fitted union (no rule features), or None when the
         pipeline has another shape."""
         parts = self._union_parts(rows)
-        return None if parts is None else sparse.hstack([m for name, m in parts if name != "rules"]).tocsr()
+        return None if parts is None else _text_columns(parts)
 
     def _union_parts(self, rows: list[dict]) -> list[tuple[str, sparse.spmatrix]] | None:
         """(name, matrix) of each part of the fitted feature union applied to `rows`, or None when the
@@ -362,6 +361,11 @@ def _embedded(X: Sequence[object]) -> np.ndarray:
     vectors = _ENCODER[0].encode([p[0] for p in parsed])
     pairs = np.array([[p[1] == q for q in PAIRS] for p in parsed], dtype=np.float32)
     return np.hstack([vectors, pairs])
+
+
+def _text_columns(parts: list[tuple[str, sparse.spmatrix]]) -> sparse.csr_matrix:
+    """The union's parts without the rule features: the masked word and character n-grams."""
+    return sparse.hstack([m for name, m in parts if name != "rules"]).tocsr()
 
 
 def _rule_label(features: dict[str, float]) -> str | None:

@@ -546,16 +546,17 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
                and not _breaks(text, m.end(), s.start)]
         if not before:
             return []
+        subject = before[-1].concept
         objects = _list_run(text, obj[0], in_sent) if obj else []  # "offers detox and recovery housing"
-        if all(s.concept == before[-1].concept for s in objects):
-            # "provide sterile equipment, health care and treatment referrals": the object list runs on
+        own_only = all(s.concept == subject for s in objects)
+        if own_only:
+            # "provide sterile equipment, health care and treatment referrals": the object list runs on past
+            # the subject's own kind, which is then no target
             objects += [s for s in in_sent if 40 < s.start - m.end() <= 160 and not _breaks(text, m.end(), s.start)
                         and _OBJECT_LIST.match(text, m.end(), s.start)]
-        if not objects:
-            return []
-        subject, targets = before[-1].concept, {s.concept for s in objects}
-        if obj and all(s.concept == subject for s in _list_run(text, obj[0], in_sent)):
-            targets.discard(subject)  # the subject's own kind listed first ("sterile equipment, ..., treatment")
+        targets = {s.concept for s in objects}
+        if obj and own_only:
+            targets.discard(subject)
         return [] if subject in targets or not targets else [({subject}, targets)]
     if kind == "target":
         right_spans = [s for s in spans if s.start >= m.end() and s.start - m.end() <= 40]
