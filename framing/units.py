@@ -251,12 +251,21 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+# a sentence does not open on a lower-case word: Punkt ends one at a period it does not know as an
+# abbreviation ("sites across B.C. and replace them"), and such a period followed by "and" ends nothing
+_LOWER_START = re.compile(r"[a-z]+\b")
+
+
 def _sentence_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[tuple[int, int, int]]:
-    out = []
+    out: list[tuple[int, int, int]] = []
     split = tokenizer.sentence_spans if isinstance(tokenizer, _MemoPunkt) else tokenizer.span_tokenize
     for p_index, (ps, pe) in enumerate(paragraph_spans(text)):
         for s, e in split(text[ps:pe]):
-            out.append((ps + s, ps + e, p_index))
+            s, e = ps + s, ps + e
+            if out and out[-1][2] == p_index and text[out[-1][1] - 1] == "." and _LOWER_START.match(text, s):
+                out[-1] = (out[-1][0], e, p_index)
+            else:
+                out.append((s, e, p_index))
     return out
 
 
