@@ -216,7 +216,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("better_spent", "opposition", "target",
      r"\b(?:better|best|wiser|more\s+wisely|more\s+usefully)\s+(?:be\s+)?(?:spent|used|invested|directed|"
      r"allocated|put|served\s+by|suited\s+(?:if|when|by|to))\s+(?:on|in|into|toward|towards|to|by)\b|"
-     r"\b(?:money|funding|funds|dollars|resources)\s+(?:should|must|would|ought\s+to)\s+(?:instead\s+)?"
+     r"\b(?:money|funding|funds|dollars|resources)\s+(?:(?:for|on|earmarked\s+for|set\s+aside\s+for)\s+"
+     r"[^.;:!?]{1,60}?\s+)?(?:should|must|would|ought\s+to)\s+(?:instead\s+)?"
      r"(?:go|be\s+(?:going|spent|put|directed|redirected))\s+(?:to|toward|towards|into|on)\b"),
     ("choice_between", "opposition", "unary",
      r"\b(?:choos\w*|choice|chose|pick\w*|decid\w*|trade-?offs?)\b" + _W + r"{0,30}\bbetween\b"),
@@ -268,7 +269,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"(?:back\s+)?(?:to|toward|towards|into|for|of)\b"),
     ("connect_to", "complementary", "target",
      r"(?<!instead\s)\b(?:connect\w*|link\w*|refer\w*|referr\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
-     r"lead\w*|led|transition\w*|bring\w*|brought|usher\w*|channel\w*|"
+     r"lead(?:s|ing)?|led|transition\w*|bring\w*|brought|usher\w*|channel\w*|"
      r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))|pathway|segue\w*|graduat\w*|progress(?!ive)\w*|feed\w*|"
      r"g[eo]t(?:s|ting)?\s+(?:me|him|her|them|us|people|clients|patients|users|residents)|"
      r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
@@ -397,10 +398,10 @@ _REFUSAL = re.compile(
     r"\bdeclin\w*\s+to\b(?!\s+(?:comment|say|discuss|answer|respond|speculate|elaborate|confirm|reveal|disclose|"
     r"specify|be\s+interviewed|give|name|identify))|\bban(?:s|ned|ning)?|\bexclud\w*|\bbar(?:s|red|ring)?|"
     r"\bblock(?:s|ed|ing)?\b(?!\s+(?:from|away|north|south|east|west|of)\b)|\bshut\w*(?:\s+down)?|"
-    r"\bclosures?\s+of\b|\bclos(?:e|es|ed|ing)(?:\s+down)?(?!\s+(?:cooperation|co-operation|collaboration|partnership|contact|"
+    r"\b(?:closures?|conversions?)\s+of\b|\bclos(?:e|es|ed|ing)(?:\s+down)?(?!\s+(?:cooperation|co-operation|collaboration|partnership|contact|"
     r"proximity|ties|relationships?|to|by|attention|eye|watch|monitoring|working|links?|connections?|quarters)\b)|"
     r"\bcancel\w*|\bscrap\w*|\bdefund\w*|\babandon\w*|\breject\w*|"
-    r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bwithout\s+(?:offering|providing|allowing|any)|\bend(?:s|ed|ing)?(?!\s+(?:points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
+    r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bwithout\s+(?:offering|providing|allowing|any)|\bend(?:s|ed|ing)?(?!\s+(?:up\b|points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
     r"\boppos(?:e|es|ed|ing)|\bagainst|\brestrict(?:s|ed|ing)?|\bcurtail\w*|\bpaus(?:e|es|ed|ing)|"
     r"\bfreez(?:e|es|ing)|\bfroze|\brevok\w*|\bveto(?:es|ed|ing)?|\bprohibit\w*|\boutlaw\w*|\bcrack\w*\s+down\s+on|"
     r"\bpull\w*\s+(?:the\s+)?(?:plug|funding)\s+(?:on|from)|\bdeny|\bdenie[sd]|\beliminat\w*|\blos(?:e|es|ing|t)\b(?=\s+(?:[\w'’-]+\s+){0,3}?(?:safe|supervised|overdose\s+prevention|consumption|"
@@ -526,6 +527,10 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
                     right = {s.concept for s in in_sent if s.start >= rs and s.start < re_}
                 else:
                     right = {s.concept for s in in_sent if s.start >= le and s.start - le <= 140}
+                if not right and "from" in text[m.start():ls].lower():
+                    # "the hub that transitioned from a consumption site to a service hub": the subject is the
+                    # new thing when nothing the pair knows follows "to"
+                    right = {s.concept for s in in_sent if s.end <= m.start()} - inner
                 return [(inner, right)]
         return []
     if kind == "contains":
@@ -579,10 +584,28 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
         return [(here, before)]
     # unary: concepts of the sentence; if fewer than two, add those of the previous sentence
     here = {s.concept for s in in_sent}
+    if len(here) >= 2 and _OPPOSED_TO.fullmatch(m.group(0)) and _opposes_all(text, m, in_sent, s_hi):
+        return []
     if len(here) < 2 and si > 0:
         p_lo, p_hi = bounds[si - 1]
         here |= {s.concept for s in spans if p_lo <= s.start < p_hi}
     return [(here, here)]
+
+
+# opposing what follows ("a petition opposed to a plan to build a site and a treatment centre")
+_OPPOSED_TO = re.compile(r"oppos(?:e|es|ed|ing|ition)", re.IGNORECASE)
+_MUTUAL = re.compile(r"\b(?:each\s+other|one\s+another|between|versus|vs\.?)\b", re.IGNORECASE)
+
+
+def _opposes_all(text: str, m: re.Match, in_sent: list[Span], s_hi: int) -> bool:
+    """True when every concept of the sentence sits in one list that is the object of an opposing word: the
+    stance is against them all, not between them."""
+    after = sorted((s for s in in_sent if s.start >= m.end()), key=lambda s: s.start)
+    if not after or after[0].start - m.end() > 60 or any(s.start < m.start() for s in in_sent) \
+            or _MUTUAL.search(text, m.end(), s_hi):
+        return False
+    run = _list_run(text, after[0], in_sent)
+    return {s.concept for s in run} == {s.concept for s in in_sent}
 
 
 # "the Opposition health critic", "Official Opposition", "opposition parties": a party, not a stance.

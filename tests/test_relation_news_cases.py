@@ -288,3 +288,55 @@ def test_whom_a_site_serves_is_no_stance_and_a_dash_not_sets_apart():
     assert served.label == "neutral" and served.features.get("population") == 1.0
     dash = rule("Get people into detox – not into a supervised consumption site, the councillor said.", HT)
     assert dash.label == "opposition" and "comma_not" in {m.name for m in dash.markers}
+
+
+def test_money_for_one_that_should_go_to_the_other_prefers_it():
+    verdict = rule("Dollars earmarked for the injection site should be spent on residential treatment, the letter "
+                   "argued.", HT)
+    assert verdict.label == "opposition" and "better_spent" in {m.name for m in verdict.markers}
+
+
+def test_opposing_a_plan_for_both_is_no_rivalry_between_them():
+    both = rule("Neighbours signed a petition opposed to a plan to build a supervised consumption site and detox "
+                "centre on Elm Street.", HT)
+    assert both.label != "opposition" and "tension" not in {m.name for m in both.markers}
+    one = rule("Neighbours opposed the supervised consumption site but welcomed the detox centre.", HT)
+    assert one.label == "opposition"
+
+
+@pytest.mark.parametrize("text, marker", [
+    ("The ministry confirmed the conversion of four overdose prevention sites while improving access to addiction treatment.",
+     "refusal"),
+    ("The treatment hub on King Street is one of five that transitioned from an overdose prevention site to a "
+     "provincially approved hub.", "shift_away_from"),
+])
+def test_a_site_converted_or_transitioned_away_is_opposition(text, marker):
+    verdict = rule(text, HT)
+    assert verdict.label == "opposition" and marker in {m.name for m in verdict.markers}
+
+
+def test_ending_up_in_treatment_is_no_closure_and_a_leader_is_no_link():
+    ended = rule("Regulars of the injection site often end up in treatment, staff said.", HT)
+    assert "refusal" not in {m.name for m in ended.markers}
+    leader = rule("The party leader was on board with keeping the consumption sites and adding recovery housing.", HR)
+    assert "connect_to" not in {m.name for m in leader.markers}
+
+
+@pytest.mark.parametrize("text, concept, words", [
+    ("The clinic hands out safe drug supply from a trailer.", "HARM_REDUCTION", "safe drug supply"),
+    ("They will strengthen overdoses prevention services downtown.", "HARM_REDUCTION", "overdoses prevention"),
+    ("A consumption and treatment centre opened in the east end.", "HARM_REDUCTION",
+     "consumption and treatment centre"),
+    ("Since spring the team has run a substitution programme.", "TREATMENT", "substitution programme"),
+    ("The service aims to treat individuals suffering from opioid addiction.", "TREATMENT",
+     "treat individuals suffering from opioid addiction"),
+])
+def test_variants_of_names_in_news(text, concept, words):
+    assert found(text)[concept] == words
+
+
+def test_other_therapies_trauma_and_sobering_centres_are_not_concepts():
+    assert "TREATMENT" not in found("She began hormone replacement therapy last year.")
+    assert "RECOVERY" not in found("The loss makes it hard for everyone to recover from this.")
+    assert "RECOVERY" in found("We want people to recover from addiction.")
+    assert "HARM_REDUCTION" not in found("The sobering center offers cots and showers.")
