@@ -161,7 +161,10 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("as_opposed_to", "opposition", "binary", r"\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?(?=\s)|\bunlike\b"),
     ("at_the_expense_of", "opposition", "binary", r"\bat\s+the\s+(?:expense|cost)\s+of\b"),
     # "closing the site in favour of a recovery model": displacement, like "instead of"
-    ("in_favour_of", "opposition", "binary", r"\bin\s+favou?r\s+of\b"),
+    # "dropped X in favour of Y"; being in favour of something ("he is in favor of such facilities") is support
+    ("in_favour_of", "opposition", "binary",
+     r"(?<!\bis\s)(?<!\bam\s)(?<!\bare\s)(?<!\bbe\s)(?<!\bwas\s)(?<!\bwere\s)(?<!\bbeen\s)(?<!\bvote\s)(?<!\bvoted\s)"
+     r"(?<!\bvotes\s)(?<!\bspoke\s)(?<!\bstrongly\s)(?<!\bfirmly\s)(?<!\ball\s)\bin\s+favou?r\s+of\b"),
     ("preferred_over", "opposition", "binary",
      r"\b(?:prioriti[sz]\w*|priority|favou?r\w*|prefer\w*|privileg\w*|choos\w*|chose\w*|emphasi[sz]\w*|"
      r"valu\w*|put\w*|plac\w*|rank\w*)\b" + _W + r"{0,80}?(?P<m>\bover\b|\bahead\s+of\b|\babove\b)"),
@@ -174,7 +177,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\baway\s+from\b)"
      r"(?P<l>" + _W + r"{1,100}?)(?P<m>\b(?:to|toward|towards|into|in\s+favou?r\s+of)\b)"),
     ("replace", "opposition", "binary",
-     r"\b(?:replac\w*|convert\w*|substitut\w*|swap\w*|supplant\w*|trad\w*\s+in|displac\w*|"
+     r"\b(?:replac\w*|convert\w*|substitut\w*|swap\w*|supplant\w*|(?:to|would|will|could|should|must)\s+trade\s+in|"
+     r"trad(?:es|ed|ing)\s+in|displac\w*|"
      r"repurpos\w*)\b"),
     # a site turned into something else ("nine sites will transition into HART hubs", "became treatment
     # hubs"); people who move into treatment ("helps clients transition to detox") are not converted
@@ -277,6 +281,11 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     # one side helping people enter or take up the other ("encourage enrolment in treatment", "helped to
     # seek treatment", "offer them access to detox", "drawing users into treatment"); counts of people
     # who entered it ("1,140 entered treatment") are facts, so a helping verb must come first
+    # a place described by what people do there ("a facility where people can go to seek recovery")
+    ("place_where", "complementary", "provider",
+     r"\bwhere\s+(?:people|persons|users|clients|individuals|patients|those|visitors|someone|anyone|participants)\b"
+     r"[^.;:!?]{0,40}?\b(?:can|could|may|might|will|would|are\s+able\s+to)\s+(?:[\w'’-]+\s+){0,5}?"
+     r"(?:seek|get|access|receive|find|start|begin|enter|obtain|be\s+(?:referred|connected|linked|offered))\b"),
     ("uptake", "complementary", "enabler",
      r"\b(?:encourag\w*|facilitat\w*|help\w*|assist\w*|allow\w*|enabl\w*|offer\w*|provid\w*|giv(?:e|es|en|ing)|"
      r"increas\w*|boost\w*|improv\w*|promot\w*|gain\w*|get|gets|getting|got|ensur\w*|easier|more\s+likely|"
@@ -386,14 +395,14 @@ _AFTER_DENIAL = re.compile(r"^[^.;!?]{0,80}?\b(?:is|are|was|were|has\s+been|have
 
 # What a negated auxiliary must refuse, or fail to do, to be a refusal ("will not offer", "does not fund",
 # "will never get anyone sober"), unlike a reported non-event ("did not ask about", "had never used")
-_PROVISION = (r"(?:offer|provid|fund|financ|allow|permit|includ|support|operat|run|open|host|approv|licen[cs]|renew|"
+_PROVISION = (r"(?:offer|provid|distribut|dispens|fund|financ|allow|permit|includ|support|operat|run|open|host|approv|licen[cs]|renew|"
               r"accept|admit|prescrib|pay|cover|endors|back|pursu|expand|continu|tolerat|sanction|authori[sz]|"
               r"house|locat|build|recommend|participat|get|need|treat|lead|work|mention|help|make|bring|achiev|cur|fix|solv|do|go|"
               r"be\s+(?:offered|provided|funded|allowed|permitted|part|found|reduced))\w*")
 # A concept that a unit explicitly refuses while it affirms the other ("will not offer supervised consumption").
 _REFUSAL = re.compile(
     r"(?:\b(?:(?:will|would|does|do|did|can|could|should|shall|must)\s*(?:not|n't)|won't|never)\s+"
-    r"(?:\w+\s+){0,2}?" + _PROVISION + r"|\bno\s+longer\b|"
+    r"(?:be\s+able\s+to\s+)?(?:\w+\s+){0,2}?" + _PROVISION + r"|\bno\s+longer\b|"
     r"\brefus\w*|\bturn\w*\s+away|\bkick\w*\s+out|\bevict\w*|\bexpel\w*|"
     r"\bdeclin\w*\s+to\b(?!\s+(?:comment|say|discuss|answer|respond|speculate|elaborate|confirm|reveal|disclose|"
     r"specify|be\s+interviewed|give|name|identify))|\bban(?:s|ned|ning)?|\bexclud\w*|\bbar(?:s|red|ring)?|"
@@ -446,9 +455,14 @@ def _breaks(text: str, lo: int, hi: int) -> bool:
 _SENT_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 _FUSED_GAP = re.compile(r"^\s*[-–/]?\s*(?:(?:oriented|based|informed|focused|centred|centered|led|first|"
                         r"friendly|minded|driven|style|type)\s*[-–]?\s*)?$", re.IGNORECASE)
-_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&)\s+|\s*/\s*)"
+# the gap between two items of a plain list: an optional head noun closing the first item ("treatment
+# models and syringe programs"), the conjunction, then a few modifiers of the next ("long-term rehab")
+_LIST_GAP = re.compile(r"^(?:\s+(?:programs?|programmes?|models?|services?|options?|beds?|facilities|supports?|"
+                       r"initiatives?|efforts?|resources|interventions?|strateg(?:y|ies)|approach(?:es)?))?"
+                       r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&)\s+|\s*/\s*)"
                        r"(?:(?:other|more|drug|peer|opioid|addiction|substance|use|their|its|local|"
-                       r"new|free|on-site)\s+){0,3}$", re.IGNORECASE)
+                       r"new|free|on-site|residential|inpatient|outpatient|medical|clinical|community|voluntary|"
+                       r"comprehensive|proven|(?!(?:non|anti)-)[a-z]+-[a-z]+)\s+){0,3}$", re.IGNORECASE)
 _CONTRAST = re.compile(r"\b(?:but|however|whereas|while|although|though|yet|on\s+the\s+other\s+hand|"
                        r"instead|unlike|only|just|real|actually|alone)\b", re.IGNORECASE)
 
@@ -682,6 +696,8 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
         for m in rx.finditer(text):
             if name == "tension" and _party_sense(text, m):
                 continue
+            if name == "replace" and any(s.start <= m.start() and m.end() <= s.end for s in spans):
+                continue  # a word of a treatment's name ("opioid substitution therapy") replaces nothing
             sides = _scope(kind, m, list(spans), text, bounds)
             if not sides:
                 continue

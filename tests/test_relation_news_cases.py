@@ -340,3 +340,39 @@ def test_other_therapies_trauma_and_sobering_centres_are_not_concepts():
     assert "RECOVERY" not in found("The loss makes it hard for everyone to recover from this.")
     assert "RECOVERY" in found("We want people to recover from addiction.")
     assert "HARM_REDUCTION" not in found("The sobering center offers cots and showers.")
+
+
+@pytest.mark.parametrize("text, pair", [
+    # a head noun closes the first item and a modifier opens the next: still one list
+    ("Critics say the money would be better spent on recovery, long-term rehab programmes, and prevention.", TR),
+    ("The board says its funds are better spent on proven treatment models and syringe services programs.", HT),
+])
+def test_lists_with_head_nouns_and_names_with_displacement_words_are_no_rivalry(text, pair):
+    verdict = rule(text, pair)
+    assert verdict.label == "neutral" and "plain_list" in {m.name for m in verdict.markers}
+
+
+def test_the_name_of_a_treatment_that_says_substitution_replaces_nothing():
+    verdict = rule("The plan includes opioid substitution therapy at higher doses and wider provision of naloxone.", HT)
+    assert verdict.label != "opposition" and "replace" not in {m.name for m in verdict.markers}
+
+
+def test_being_in_favour_and_the_drug_trade_are_no_preference_or_swap():
+    favour = rule("The speaker is in favor of such sites because you cannot get someone into rehab if they are "
+                  "dead.", HT)
+    assert "in_favour_of" not in {m.name for m in favour.markers}
+    assert "in_favour_of" in {m.name for m in rule(
+        "The province scrapped the injection site in favour of residential treatment.", HT).markers}
+    trade = rule("Early treatment programs, a reaction to the drug trade in the sixties, were built on abstinence.", TR)
+    assert "replace" not in {m.name for m in trade.markers}
+
+
+def test_a_place_where_people_can_seek_the_other_links_them():
+    verdict = rule("An overdose prevention site is a facility where people who use drugs can go to seek recovery.", HR)
+    assert verdict.label == "complementary" and "place_where" in {m.name for m in verdict.markers}
+
+
+def test_a_hub_that_will_not_be_able_to_distribute_harm_reduction_refuses_it():
+    verdict = rule("While the new hub will not be able to distribute harm reduction kits, it will offer addiction "
+                   "treatment.", HT)
+    assert verdict.label == "opposition" and "refusal" in {m.name for m in verdict.markers}
