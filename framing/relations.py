@@ -290,7 +290,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:encourag\w*|facilitat\w*|help\w*|assist\w*|allow\w*|enabl\w*|offer\w*|provid\w*|giv(?:e|es|en|ing)|"
      r"increas\w*|boost\w*|improv\w*|promot\w*|gain\w*|get|gets|getting|got|ensur\w*|easier|more\s+likely|"
      r"support\w*|want\w*|hop(?:e|es|ed|ing)|urg(?:e|es|ed|ing)|advis\w*|motivat\w*|prepar\w*|expand\w*|"
-     r"widen\w*|broaden\w*|eas(?:e|es|ed|ing))"
+     r"widen\w*|broaden\w*|eas(?:e|es|ed|ing)|persuad\w*|convinc\w*)"
      r"\s+(?:[\w'’-]+\s+){0,4}?(?:to\s+)?(?:access(?:es|ed|ing)?(?:\s+to)?|entry\s+(?:in)?to|uptake\s+(?:of|in)|"
      r"take-?up\s+of|engag(?:e|es|ed|ing|ement)\s+(?:with|in)|enrol(?:l?ment|l?ing|ls?|led)?\s+(?:in|into)|"
      r"admissions?\s+(?:to|into)|seek(?:s|ing)?(?:\s+out)?|apply(?:ing)?\s+for|(?:get|go|move)\s+into|"
@@ -384,6 +384,10 @@ _DISPLACING = {"instead_of", "rather_than", "in_place_of", "as_opposed_to", "com
 _DISPLACED = {"uptake", "connect_to", "path_to", "provides"}
 _NEG_WINDOW = 60
 _DASH_ASIDE = re.compile(r"[—–][^—–.;!?]{1,80}[—–]|\s-\s[^.;!?]{1,80}\s-\s")
+# a link that (almost) never happens: "very few ... are persuaded to enter", "only 1.8% ... led to"
+_FEW = re.compile(r"\b(?:(?:very\s+)?few\b(?!\s+(?:more|others?)\b)|only\s+(?:a\s+)?(?:small\s+|tiny\s+)?(?:handful|fraction|"
+                  r"minority|\d[\d.,]*\s*(?:%|per\s*cent|percent))|rarely|seldom|fail(?:s|ed|ing)?\s+to|unable\s+to)",
+                  re.IGNORECASE)
 _PLAIN_NOT = re.compile(r"\b(?:not|never|no|cannot)\b|n't\b", re.IGNORECASE)
 _NEAR = 60  # how far (characters) a unit-wide marker may sit from the pair's closest mentions
 # "... is overstated", "..., but that is a myth": a denial after the marker, in the same sentence.
@@ -708,6 +712,8 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
                 neg = _negated(masked, m.start(), bounds[si][0], m.end())
             else:  # displacement and path markers are negated only by a plain "not"
                 neg = bool(_PLAIN_NOT.search(masked[max(bounds[si][0], m.start() - 25):m.start()]))
+                if not neg and name in _FLIP_COMP:  # "only 1.8% of visits led to referrals": a link that fails
+                    neg = bool(_FEW.search(masked[max(bounds[si][0], m.start() - 60):m.start()]))
             if name == "form_of" and re.search(r"\bnot\b", m.group(0), re.IGNORECASE):
                 neg = not neg
             lab = label

@@ -376,3 +376,16 @@ def test_a_hub_that_will_not_be_able_to_distribute_harm_reduction_refuses_it():
     verdict = rule("While the new hub will not be able to distribute harm reduction kits, it will offer addiction "
                    "treatment.", HT)
     assert verdict.label == "opposition" and "refusal" in {m.name for m in verdict.markers}
+
+
+@pytest.mark.parametrize("text, pair", [
+    ("The pilot injection room has come under fire as only 2.4% of visits led to treatment referrals.", HT),
+    ("Very few who use these facilities are persuaded to enter treatment, the columnist wrote.", HT),
+    ("Critics said the overdose prevention site failed to get many visitors into recovery programs.", HR),
+])
+def test_a_link_that_almost_never_happens_is_opposition(text, pair):
+    verdict = rule(text, pair, site=True)
+    assert verdict.label == "opposition"
+    assert rule(text.replace("only 2.4% of", "many").replace("Very few", "Many").replace("failed to get many",
+                                                                                        "helped many"),
+                pair, site=True).label == "complementary"
