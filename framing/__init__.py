@@ -21,6 +21,7 @@ from framing.concepts import ConceptDetector, Mention, concepts_in
 from framing.doclabels import DOC_LABELS, document_label, document_labels
 from framing.embeddings import SentenceEncoder
 from framing.embeddings import available as embeddings_available
+from framing.embeddings import enabled as embeddings_enabled
 from framing.frames import (
     FRAMES,
     FrameDictionary,
@@ -96,6 +97,7 @@ __all__ = [
     "document_topics",
     "draw_sample",
     "embeddings_available",
+    "embeddings_enabled",
     "frame_model",
     "frame_paragraphs",
     "frame_shares",

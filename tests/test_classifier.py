@@ -211,6 +211,10 @@ def test_the_embedding_head_is_averaged_in_only_where_the_extra_is_on(model, mon
     small = RelationClassifier(embeddings=True).fit(items[:300] + items[-300:], labels[:300] + labels[-300:])
     assert small.embed_head_.coef_.shape[1] == 384 + 3  # sentence vector and the pair
     probe = [("Outreach workers hand out naloxone and help people book detox appointments.", HT)]
+    monkeypatch.delenv("FRAMEWATCH_EMBED", raising=False)
+    assert np.allclose(small.predict_proba(probe), RelationClassifier().fit(
+        items[:300] + items[-300:], labels[:300] + labels[-300:]).predict_proba(probe))  # off by default
+    monkeypatch.setenv("FRAMEWATCH_EMBED", "1")
     with_head = small.predict_proba(probe)
     monkeypatch.setenv("FRAMEWATCH_EMBED", "0")
     without = small.predict_proba(probe)
