@@ -278,14 +278,14 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"g[eo]t(?:s|ting)?\s+(?:me|him|her|them|us|people|clients|patients|users|residents)|"
      r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
      r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b"),
-    # one side helping people enter or take up the other ("encourage enrolment in treatment", "helped to
-    # seek treatment", "offer them access to detox", "drawing users into treatment"); counts of people
-    # who entered it ("1,140 entered treatment") are facts, so a helping verb must come first
     # a place described by what people do there ("a facility where people can go to seek recovery")
     ("place_where", "complementary", "provider",
      r"\bwhere\s+(?:people|persons|users|clients|individuals|patients|those|visitors|someone|anyone|participants)\b"
      r"[^.;:!?]{0,40}?\b(?:can|could|may|might|will|would|are\s+able\s+to)\s+(?:[\w'’-]+\s+){0,5}?"
      r"(?:seek|get|access|receive|find|start|begin|enter|obtain|be\s+(?:referred|connected|linked|offered))\b"),
+    # one side helping people enter or take up the other ("encourage enrolment in treatment", "helped to
+    # seek treatment", "offer them access to detox", "drawing users into treatment"); counts of people
+    # who entered it ("1,140 entered treatment") are facts, so a helping verb must come first
     ("uptake", "complementary", "enabler",
      r"\b(?:encourag\w*|facilitat\w*|help\w*|assist\w*|allow\w*|enabl\w*|offer\w*|provid\w*|giv(?:e|es|en|ing)|"
      r"increas\w*|boost\w*|improv\w*|promot\w*|gain\w*|get|gets|getting|got|ensur\w*|easier|more\s+likely|"
@@ -610,7 +610,7 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
     return [(here, here)]
 
 
-# opposing what follows ("a petition opposed to a plan to build a site and a treatment centre")
+# opposing what follows ("a petition opposed to a plan to build a consumption site and treatment centre")
 _OPPOSED_TO = re.compile(r"oppos(?:e|es|ed|ing|ition)", re.IGNORECASE)
 _MUTUAL = re.compile(r"\b(?:each\s+other|one\s+another|between|versus|vs\.?)\b", re.IGNORECASE)
 
