@@ -161,7 +161,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("as_opposed_to", "opposition", "binary", r"\bas\s+opposed\s+to\b|\bversus\b|\bvs\.?(?=\s)|\bunlike\b"),
     ("at_the_expense_of", "opposition", "binary", r"\bat\s+the\s+(?:expense|cost)\s+of\b"),
     # "closing the site in favour of a recovery model": displacement, like "instead of"
-    # "dropped X in favour of Y"; being in favour of something ("he is in favor of such facilities") is support
+    # "dropped X in favour of Y"; being in favour of something ("she is in favour of the site") is support
     ("in_favour_of", "opposition", "binary",
      r"(?<!\bis\s)(?<!\bam\s)(?<!\bare\s)(?<!\bbe\s)(?<!\bwas\s)(?<!\bwere\s)(?<!\bbeen\s)(?<!\bvote\s)(?<!\bvoted\s)"
      r"(?<!\bvotes\s)(?<!\bspoke\s)(?<!\bstrongly\s)(?<!\bfirmly\s)(?<!\ball\s)\bin\s+favou?r\s+of\b"),
@@ -278,7 +278,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"g[eo]t(?:s|ting)?\s+(?:me|him|her|them|us|people|clients|patients|users|residents)|"
      r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
      r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b"),
-    # a place described by what people do there ("a facility where people can go to seek recovery")
+    # a place described by what people do there ("a room where clients may ask about recovery")
     ("place_where", "complementary", "provider",
      r"\bwhere\s+(?:people|persons|users|clients|individuals|patients|those|visitors|someone|anyone|participants)\b"
      r"[^.;:!?]{0,40}?\b(?:can|could|may|might|will|would|are\s+able\s+to)\s+(?:[\w'’-]+\s+){0,5}?"
@@ -384,7 +384,7 @@ _DISPLACING = {"instead_of", "rather_than", "in_place_of", "as_opposed_to", "com
 _DISPLACED = {"uptake", "connect_to", "path_to", "provides"}
 _NEG_WINDOW = 60
 _DASH_ASIDE = re.compile(r"[—–][^—–.;!?]{1,80}[—–]|\s-\s[^.;!?]{1,80}\s-\s")
-# a link that (almost) never happens: "very few ... are persuaded to enter", "only 1.8% ... led to"
+# a link that (almost) never happens: "few of its visitors are persuaded to try", "only 3% ... led to"
 _FEW = re.compile(r"\b(?:(?:very\s+)?few\b(?!\s+(?:more|others?)\b)|only\s+(?:a\s+)?(?:small\s+|tiny\s+)?(?:handful|fraction|"
                   r"minority|\d[\d.,]*\s*(?:%|per\s*cent|percent))|rarely|seldom|fail(?:s|ed|ing)?\s+to|unable\s+to)",
                   re.IGNORECASE)
@@ -459,8 +459,8 @@ def _breaks(text: str, lo: int, hi: int) -> bool:
 _SENT_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
 _FUSED_GAP = re.compile(r"^\s*[-–/]?\s*(?:(?:oriented|based|informed|focused|centred|centered|led|first|"
                         r"friendly|minded|driven|style|type)\s*[-–]?\s*)?$", re.IGNORECASE)
-# the gap between two items of a plain list: an optional head noun closing the first item ("treatment
-# models and syringe programs"), the conjunction, then a few modifiers of the next ("long-term rehab")
+# the gap between two items of a plain list: an optional head noun closing the first item ("detox
+# models and naloxone kits"), the conjunction, then a few modifiers of the next ("residential detox")
 _LIST_GAP = re.compile(r"^(?:\s+(?:programs?|programmes?|models?|services?|options?|beds?|facilities|supports?|"
                        r"initiatives?|efforts?|resources|interventions?|strateg(?:y|ies)|approach(?:es)?))?"
                        r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&)\s+|\s*/\s*)"
@@ -546,7 +546,7 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
                 else:
                     right = {s.concept for s in in_sent if s.start >= le and s.start - le <= 140}
                 if not right and "from" in text[m.start():ls].lower():
-                    # "the hub that transitioned from a consumption site to a service hub": the subject is the
+                    # "the clinic that switched from an injection site to a care hub": the subject is the
                     # new thing when nothing the pair knows follows "to"
                     right = {s.concept for s in in_sent if s.end <= m.start()} - inner
                 return [(inner, right)]
@@ -610,7 +610,7 @@ def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
     return [(here, here)]
 
 
-# opposing what follows ("a petition opposed to a plan to build a consumption site and treatment centre")
+# opposing what follows ("residents opposed to a proposal for an injection site and detox clinic")
 _OPPOSED_TO = re.compile(r"oppos(?:e|es|ed|ing|ition)", re.IGNORECASE)
 _MUTUAL = re.compile(r"\b(?:each\s+other|one\s+another|between|versus|vs\.?)\b", re.IGNORECASE)
 
@@ -712,7 +712,7 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
                 neg = _negated(masked, m.start(), bounds[si][0], m.end())
             else:  # displacement and path markers are negated only by a plain "not"
                 neg = bool(_PLAIN_NOT.search(masked[max(bounds[si][0], m.start() - 25):m.start()]))
-                if not neg and name in _FLIP_COMP:  # "only 1.8% of visits led to referrals": a link that fails
+                if not neg and name in _FLIP_COMP:  # "only 3% of visits led to referrals": a link that fails
                     neg = bool(_FEW.search(masked[max(bounds[si][0], m.start() - 60):m.start()]))
             if name == "form_of" and re.search(r"\bnot\b", m.group(0), re.IGNORECASE):
                 neg = not neg

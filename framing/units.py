@@ -252,7 +252,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 
 
 # a sentence does not open on a lower-case word: Punkt ends one at a period it does not know as an
-# abbreviation ("sites across B.C. and replace them"), and such a period followed by "and" ends nothing
+# abbreviation ("camps across N.S. and moved people"), and such a period followed by "and" ends nothing
 _LOWER_START = re.compile(r"[a-z]+\b")
 
 

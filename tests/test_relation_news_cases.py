@@ -344,8 +344,8 @@ def test_other_therapies_trauma_and_sobering_centres_are_not_concepts():
 
 @pytest.mark.parametrize("text, pair", [
     # a head noun closes the first item and a modifier opens the next: still one list
-    ("Critics say the money would be better spent on recovery, long-term rehab programmes, and prevention.", TR),
-    ("The board says its funds are better spent on proven treatment models and syringe services programs.", HT),
+    ("Opponents argue the grant would be better spent on recovery, residential detox programmes, and youth outreach.", TR),
+    ("The council says the levy is better spent on detox models and naloxone kits.", HT),
 ])
 def test_lists_with_head_nouns_and_names_with_displacement_words_are_no_rivalry(text, pair):
     verdict = rule(text, pair)
@@ -353,13 +353,14 @@ def test_lists_with_head_nouns_and_names_with_displacement_words_are_no_rivalry(
 
 
 def test_the_name_of_a_treatment_that_says_substitution_replaces_nothing():
-    verdict = rule("The plan includes opioid substitution therapy at higher doses and wider provision of naloxone.", HT)
+    verdict = rule("The package adds opioid substitution therapy, wider access to naloxone and heroin-assisted "
+                   "treatment.", HT)
     assert verdict.label != "opposition" and "replace" not in {m.name for m in verdict.markers}
 
 
 def test_being_in_favour_and_the_drug_trade_are_no_preference_or_swap():
-    favour = rule("The speaker is in favor of such sites because you cannot get someone into rehab if they are "
-                  "dead.", HT)
+    favour = rule("The mayor is in favor of such sites, since nobody gets into rehab after a fatal overdose at "
+                  "home.", HT)
     assert "in_favour_of" not in {m.name for m in favour.markers}
     assert "in_favour_of" in {m.name for m in rule(
         "The province scrapped the injection site in favour of residential treatment.", HT).markers}
@@ -368,7 +369,7 @@ def test_being_in_favour_and_the_drug_trade_are_no_preference_or_swap():
 
 
 def test_a_place_where_people_can_seek_the_other_links_them():
-    verdict = rule("An overdose prevention site is a facility where people who use drugs can go to seek recovery.", HR)
+    verdict = rule("The overdose prevention site is a storefront where clients can get help planning their recovery.", HR)
     assert verdict.label == "complementary" and "place_where" in {m.name for m in verdict.markers}
 
 
@@ -380,12 +381,12 @@ def test_a_hub_that_will_not_be_able_to_distribute_harm_reduction_refuses_it():
 
 @pytest.mark.parametrize("text, pair", [
     ("The pilot injection room has come under fire as only 2.4% of visits led to treatment referrals.", HT),
-    ("Very few who use these facilities are persuaded to enter treatment, the columnist wrote.", HT),
+    ("Few of the injection room's regulars are ever persuaded to enter treatment, the editorial claimed.", HT),
     ("Critics said the overdose prevention site failed to get many visitors into recovery programs.", HR),
 ])
 def test_a_link_that_almost_never_happens_is_opposition(text, pair):
     verdict = rule(text, pair, site=True)
     assert verdict.label == "opposition"
-    assert rule(text.replace("only 2.4% of", "many").replace("Very few", "Many").replace("failed to get many",
+    assert rule(text.replace("only 2.4% of", "many").replace("Few of", "Many of").replace("failed to get many",
                                                                                         "helped many"),
                 pair, site=True).label == "complementary"
