@@ -385,8 +385,9 @@ _DISPLACED = {"uptake", "connect_to", "path_to", "provides"}
 _NEG_WINDOW = 60
 _DASH_ASIDE = re.compile(r"[—–][^—–.;!?]{1,80}[—–]|\s-\s[^.;!?]{1,80}\s-\s")
 # a link that (almost) never happens: "few of its visitors are persuaded to try", "only 3% ... led to"
-_FEW = re.compile(r"\b(?:(?:very\s+)?few\b(?!\s+(?:more|others?)\b)|only\s+(?:a\s+)?(?:small\s+|tiny\s+)?(?:handful|fraction|"
-                  r"minority|\d[\d.,]*\s*(?:%|per\s*cent|percent))|rarely|seldom|fail(?:s|ed|ing)?\s+to|unable\s+to)",
+_FEW = re.compile(r"\b(?:(?:very\s+)?few\b(?!\s+(?:more|others?)\b)|"
+                  r"only\s+(?:a\s+)?(?:small\s+|tiny\s+)?(?:handful|fraction|minority|\d[\d.,]*\s*(?:%|per\s*cent|percent))|"
+                  r"rarely|seldom|fail(?:s|ed|ing)?\s+to|unable\s+to)",
                   re.IGNORECASE)
 _PLAIN_NOT = re.compile(r"\b(?:not|never|no|cannot)\b|n't\b", re.IGNORECASE)
 _NEAR = 60  # how far (characters) a unit-wide marker may sit from the pair's closest mentions
@@ -399,7 +400,8 @@ _AFTER_DENIAL = re.compile(r"^[^.;!?]{0,80}?\b(?:is|are|was|were|has\s+been|have
 
 # What a negated auxiliary must refuse, or fail to do, to be a refusal ("will not offer", "does not fund",
 # "will never get anyone sober"), unlike a reported non-event ("did not ask about", "had never used")
-_PROVISION = (r"(?:offer|provid|distribut|dispens|fund|financ|allow|permit|includ|support|operat|run|open|host|approv|licen[cs]|renew|"
+_PROVISION = (r"(?:offer|provid|distribut|dispens|fund|financ|allow|permit|includ|support|operat|run|open|host|"
+              r"approv|licen[cs]|renew|"
               r"accept|admit|prescrib|pay|cover|endors|back|pursu|expand|continu|tolerat|sanction|authori[sz]|"
               r"house|locat|build|recommend|participat|get|need|treat|lead|work|mention|help|make|bring|achiev|cur|fix|solv|do|go|"
               r"be\s+(?:offered|provided|funded|allowed|permitted|part|found|reduced))\w*")
