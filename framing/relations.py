@@ -272,12 +272,12 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"portals?|way\s+in|journey|road|ladder|lifeline|foot\s+in\s+the\s+door|front\s+door)\s+"
      r"(?:back\s+)?(?:to|toward|towards|into|for|of)\b"),
     ("connect_to", "complementary", "target",
-     r"(?<!instead\s)\b(?:connect\w*|link\w*|refer\w*|referr\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
+     r"(?<!instead\s)\b(?:connect\w*|link\w*|refer(?!\w*\s+to\s+as\b)\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
      r"lead(?:s|ing)?|led|transition\w*|bring\w*|brought|usher\w*|channel\w*|"
      r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))|pathway|segue\w*|graduat\w*|progress(?!ive)\w*|feed\w*|"
      r"g[eo]t(?:s|ting)?\s+(?:me|him|her|them|us|people|clients|patients|users|residents)|"
      r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
-     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b"),
+     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b" + r"|\breferrals?\s+for\b"),
     # a place described by what people do there ("a room where clients may ask about recovery")
     ("place_where", "complementary", "provider",
      r"\bwhere\s+(?:people|persons|users|clients|individuals|patients|those|visitors|someone|anyone|participants)\b"
@@ -294,7 +294,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\s+(?:[\w'’-]+\s+){0,4}?(?:to\s+)?(?:access(?:es|ed|ing)?(?:\s+to)?|entry\s+(?:in)?to|uptake\s+(?:of|in)|"
      r"take-?up\s+of|engag(?:e|es|ed|ing|ement)\s+(?:with|in)|enrol(?:l?ment|l?ing|ls?|led)?\s+(?:in|into)|"
      r"admissions?\s+(?:to|into)|seek(?:s|ing)?(?:\s+out)?|apply(?:ing)?\s+for|(?:get|go|move)\s+into|"
-     r"enter(?:s|ed|ing)?(?:\s+into)?|pursu(?:e|es|ing)|undergo(?:es|ing)?|receiv(?:e|es|ing)|into)\b|"
+     r"enter(?:s|ed|ing)?(?:\s+into)?|pursu(?:e|es|ing)|undergo(?:es|ing)?|receiv(?:e|es|ing)|into|"
+     r"(?:the\s+)?(?:use|utili[sz]ation)\s+of)\b|"
      r"\b(?:draw\w*|drew|attract\w*|pull\w*|lur(?:e|es|ed|ing)|coax\w*)\s+(?:[\w'’-]+\s+){0,4}?into\b"),
     # one housed with the other ("a detox unit a floor above the site", "a room inside the treatment
     # centre", "next door to the clinic"): co-location
@@ -349,6 +350,10 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("goal_of", "complementary", "target",
      r"\b(?:goals?|aims?|end\s*points?|objectives?|hopes?|outcomes?)\s+(?:of\s+(?:that|this|the)\s+\w+\s+)?"
      r"(?:of|would\s+be|is|was|being)\b"),
+    # one side as the means to the other's end ("the services they need to achieve lasting recovery")
+    ("means_to", "complementary", "target",
+     r"\b(?:need(?:s|ed)?\s+to|help(?:s|ed|ing)?\s+(?:\w+\s+){0,2}?(?:to\s+)?|in\s+order\s+to|so\s+as\s+to)\s*"
+     r"(?:achieve|attain|reach|sustain|maintain)\b"),
     # the attitude of one side toward the other
     ("wary_of", "opposition", "unary",
      r"\b(?:apprehensive|wary|reluctant|hesitant|uneasy|resistant|hostile|distrust\w*|mistrust\w*)\s+"
@@ -375,7 +380,7 @@ _NEGATOR = re.compile(
 )
 # Markers whose negation means the opposite label ("not incompatible", "not a path to").
 _FLIPS = {"opposition": "complementary"}
-_FLIP_COMP = {"path_to", "connect_to", "uptake", "co_located", "form_of", "provides"}
+_FLIP_COMP = {"path_to", "connect_to", "uptake", "co_located", "form_of", "provides", "means_to"}
 # a marker that gives way where another reads the same words more specifically: "the sites transition
 # into hubs" is a conversion, not a referral
 _YIELDS_TO = {"connect_to": ("convert_into", "conversion_of", "shift_away_from", "convert_object")}
@@ -646,6 +651,20 @@ def _party_sense(text: str, m: re.Match) -> bool:
     return word[0] == "O" and bool(before) and not re.search(r"[.!?:\"“]$", before)  # "the Opposition"
 
 
+def _in_proper_name(text: str, m: re.Match) -> bool:
+    """True when a marker word is capitalised inside a sentence and opens a run of capitalised words (the
+    name of a committee, a board or a programme), in a text that is not itself a title-case headline."""
+    word = m.group(0)
+    before = text[:m.start()].rstrip()
+    if not word[:1].isupper() or not before or re.search(r"[.!?:\"“‘(\n•-]$", before):
+        return False
+    after = re.match(r"\s+(?:(?:of|on|for|and|the|&)\s+)?([A-Z])", text[m.end():])
+    words = re.findall(r"[A-Za-z][\w'’-]*", text)
+    long_words = [w for w in words if len(w) > 3]
+    title_case = bool(long_words) and sum(w[0].isupper() for w in long_words) >= 0.8 * len(long_words)
+    return bool(after) and not title_case
+
+
 _MARKER_INDEX: list[tuple[AnchorIndex, list[Alternation]]] = []
 
 
@@ -702,6 +721,8 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
         for m in rx.finditer(text):
             if name == "tension" and _party_sense(text, m):
                 continue
+            if kind == "unary" and _in_proper_name(text, m):
+                continue  # "the Joint Committee on ... Recovery", "Integrated Care Board": a word of a name
             if name == "replace" and any(s.start <= m.start() and m.end() <= s.end for s in spans):
                 continue  # a word of a treatment's name ("opioid substitution therapy") replaces nothing
             sides = _scope(kind, m, list(spans), text, bounds)
@@ -800,6 +821,23 @@ def _in_list(text: str, a: list[Span], b: list[Span], spans: list[Span]) -> bool
     return False
 
 
+def _beside_double_names(sa: list[Span], sb: list[Span], spans: Sequence[Span]) -> tuple[list[Span], list[Span]]:
+    """The two concepts' mentions, where a site's name carries both ("CTS", "Consumption and Treatment
+    Services") and the other concept is also named outside it: the name then stands for the site alone, so
+    "CTS sites will become HART hubs" sets the site against the hubs. A name beside another mention of
+    harm reduction ("supervised consumption sites, called CTS in Ontario") stays one name. For a pair
+    without harm reduction, a word inside a site's name counts only where the concept is nowhere else."""
+    if sa[0].concept != "HARM_REDUCTION":
+        sites = [h for h in spans if h.concept == "HARM_REDUCTION"]
+        strip = [[x for x in side if not any(x.start < h.end and h.start < x.end for h in sites)] for side in (sa, sb)]
+        return strip[0] or sa, strip[1] or sb
+    inside = [y for y in sb if any(x.start < y.end and y.start < x.end for x in sa)]
+    outside = [y for y in sb if y not in inside]
+    if not inside or not outside or any(not any(x.start < y.end and y.start < x.end for y in inside) for x in sa):
+        return sa, sb
+    return sa, outside
+
+
 def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdict:
     """The rule verdict for `pair` in `text` given the unit's concept mentions.
 
@@ -817,6 +855,10 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     feats: dict[str, float] = {}
     if not sa or not sb:
         return RuleVerdict(key, None, [], {"absent": 1.0})
+    kept_a, kept_b = _beside_double_names(sa, sb, spans)
+    if len(kept_a) + len(kept_b) < len(sa) + len(sb):  # the set-aside words relate nothing for this pair
+        spans = [s for s in spans if s.concept not in (a, b) or s in kept_a or s in kept_b]
+        sa, sb = kept_a, kept_b
     fired: list[Marker] = []
     bounds = sentence_bounds(text)
     for marker, sides in find_markers(text, spans):
@@ -984,7 +1026,9 @@ def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> M
         return after if after and not _between(s.end, s.end + after.end(), s) else None
 
     def _between(lo: int, hi: int, s: Span) -> bool:
+        """Another concept stands in lo..hi: not one that shares a name with `s`'s own ("(CTS) site")."""
         return any(o.concept in MAIN_CONCEPTS and o.concept != s.concept and lo <= o.start and o.end <= hi
+                   and not any(q.concept == s.concept and q.start < o.end and o.start < q.end for q in spans)
                    for o in spans)
 
     def spread(hit: list[Span], same: list[Span]) -> list[Span]:

@@ -25,8 +25,13 @@ embattled troubled beleaguered popular busy small tiny flagship original current
 # the name opens its sentence or a quotation ("Riverbend, the city's ...", not "In Toronto, the ...")
 _BEFORE = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=[\"“(]))(?P<name>" + _NAME + r"),\s+"
                      r"(?:(?:a|an|the|its|their)\s+)?(?P<mid>(?:[\w'’-]+\s+){0,4})$")
-_AFTER = re.compile(r"^(?:\s+(?:called|named|known\s+as|dubbed|nicknamed|branded)\s+(?:the\s+)?|,\s+(?=" + _NAME +
+_AFTER = re.compile(r"^(?:(?:\s+(?:at|on)\s+[^,.;:!?()]{1,40}?)?,?\s+(?:(?:also|otherwise|commonly|locally|now|"
+                    r"formerly)\s+)?(?:called|named|known\s+as|dubbed|nicknamed|branded)\s+(?:the\s+)?|,\s+(?=" + _NAME +
                     r"\s*[,)—–])|\s+\((?=[A-Z]{2,}s?\)))[\"“‘']?(?P<name>" + _NAME + r")")
+# more names after "known as X": ", Y and Z" ("also known as Minoogawbi, La Place, The Spot")
+_MORE = re.compile(r"^(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+|The\s+)?[\"“‘']?(?P<name>" + _NAME + r")"
+                   r"(?=\s*[,.;)”\"’]|\s+(?:and|or|on|in|at|was|were|is|are|opened|has|had|will)\b|$)")
+_NAMING = re.compile(r"\b(?:called|named|known\s+as|dubbed|nicknamed|branded)\b")
 # sentence openers that a comma follows ("Meanwhile, the site ..."), never a site's name
 _NOT_NAMES = frozenset("""
 The A An This That These Those It Its Today Yesterday Tomorrow Now Here There Still Yet Instead Indeed Also
@@ -53,9 +58,14 @@ def site_names(text: str, sites: Sequence[tuple[int, int]]) -> list[str]:
         if before and all(w[0].isupper() or w.endswith(("'s", "’s")) or w.lower() in _DESCRIBING or w.isdigit()
                           for w in before.group("mid").split()):
             found.append(before.group("name"))
-        after = _AFTER.search(text[end:end + 80])
+        tail = text[end:end + 160]
+        after = _AFTER.search(tail)
         if after:
             found.append(after.group("name"))
+            rest = tail[after.end():]
+            while _NAMING.search(after.group(0)) and (more := _MORE.match(rest)):
+                found.append(more.group("name"))  # "known as Minoogawbi, La Place, The Spot"
+                rest = rest[more.end():]
         for name in found:
             name = re.sub(r"^(?:The|the)\s+", "", name).rstrip(".’'")
             if name and _is_name(name) and name not in names:

@@ -398,3 +398,63 @@ def test_a_link_that_almost_never_happens_is_opposition(text, pair):
     assert rule(text.replace("only 2.4% of", "many").replace("Few of", "Many of").replace("failed to get many",
                                                                                         "helped many"),
                 pair, site=True).label == "complementary"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Two CTS sites in the region will close in March.", "CTS"),
+    ("Staff at the SCTS on Bank Street saw a rise in visits.", "SCTS"),
+])
+def test_the_abbreviation_of_consumption_and_treatment_services_names_both_concepts(text, words):
+    got = ConceptDetector().detect(text)
+    assert {m.concept for m in got if m.text == words} >= {"HARM_REDUCTION", "TREATMENT"}
+    # the name alone relates nothing
+    assert rule(text, HT).label == "neutral"
+
+
+@pytest.mark.parametrize("text, label, marker", [
+    ("The province said the CTS sites will be replaced with HART hubs next spring.", "opposition", "replace"),
+    ("As the CTS site has closed, the new HART hub has opened.", "opposition", "refusal"),
+    ("The CTS connects people to addiction treatment and primary care.", "complementary", "connect_to"),
+])
+def test_a_site_name_carrying_treatment_stands_for_the_site_beside_other_treatment(text, label, marker):
+    verdict = rule(text, HT)
+    assert verdict.label == label and marker in names(verdict)
+
+
+def test_a_treatment_word_inside_a_site_name_does_not_relate_treatment_to_recovery():
+    verdict = rule("The CTS will be replaced with new Homelessness and Addiction Recovery Treatment hubs.", TR)
+    assert "replace" not in names(verdict)
+
+
+@pytest.mark.parametrize("text, concept, words", [
+    ("The charity wants fix rooms for heroin users in the capital.", "HARM_REDUCTION", "fix rooms"),
+    ("The Safepoint on Main Street opens at seven.", "HARM_REDUCTION", "Safepoint"),
+    ("We must make sure people who are addicted to drugs are treated quickly.", "TREATMENT",
+     "addicted to drugs are treated"),
+    ("It neglects the duty to treat people dependent on drugs.", "TREATMENT", "treat people dependent on drugs"),
+])
+def test_more_names_and_the_passive_of_treating_addiction(text, concept, words):
+    assert found(text)[concept] == words
+
+
+def test_addicts_treated_like_criminals_is_no_treatment():
+    assert "TREATMENT" not in found("Too often addicts are treated like criminals by the courts.")
+
+
+def test_a_marker_word_inside_a_committee_name_or_a_naming_verb_relates_nothing():
+    joint = rule("On Monday the Joint Committee on Mental Health and Recovery hears the harm reduction bill.", HR)
+    assert "together" not in names(joint)
+    assert "together" in names(rule("Harm reduction and recovery work together in the new plan.", HR))
+    named = rule("The new hubs, which will be referred to as treatment and recovery centres, open in May.", TR)
+    assert "connect_to" not in names(named)
+
+
+@pytest.mark.parametrize("text, pair, marker", [
+    ("The injection room offers clean needles, drug checking and referrals for treatment.", HT, "connect_to"),
+    ("Treatment gives people the support they need to achieve lasting recovery.", TR, "means_to"),
+])
+def test_referrals_for_and_the_means_to_an_end_link_the_two(text, pair, marker):
+    verdict = rule(text, pair, site=True)
+    assert verdict.label == "complementary" and marker in names(verdict)
+    negated = rule("Harm reduction does not help people achieve recovery.", HR)
+    assert negated.label == "opposition"

@@ -39,3 +39,10 @@ def test_a_later_bare_name_is_the_site_in_analysis():
     alone = analyze(pd.DataFrame({"id": ["d2"], "text": ["Riverbend staff now refer clients to detox every week."]}),
                     progress=False)
     assert alone.iloc[0]["concepts"] == ["TREATMENT"]
+
+
+def test_names_given_after_also_known_as_and_an_address_and_in_a_list():
+    text = ("Our city opened its supervised consumption site, also known as Greenway, The Landing on May 2. "
+            "The supervised injection site at 12 Elm Avenue, also known as the “Shed”, opened in 2017. "
+            "The supervised consumption site known as Riverbend, Canada's first, opened.")
+    assert site_names(text, sites_of(text)) == ["Greenway", "Landing", "Shed", "Riverbend"]
