@@ -294,8 +294,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\s+(?:[\w'’-]+\s+){0,4}?(?:to\s+)?(?:access(?:es|ed|ing)?(?:\s+to)?|entry\s+(?:in)?to|uptake\s+(?:of|in)|"
      r"take-?up\s+of|engag(?:e|es|ed|ing|ement)\s+(?:with|in)|enrol(?:l?ment|l?ing|ls?|led)?\s+(?:in|into)|"
      r"admissions?\s+(?:to|into)|seek(?:s|ing)?(?:\s+out)?|apply(?:ing)?\s+for|(?:get|go|move)\s+into|"
-     r"enter(?:s|ed|ing)?(?:\s+into)?|pursu(?:e|es|ing)|undergo(?:es|ing)?|receiv(?:e|es|ing)|into|"
-     r"(?:the\s+)?(?:use|utili[sz]ation)\s+of)\b|"
+     r"enter(?:s|ed|ing)?(?:\s+into)?|pursu(?:e|es|ing)|undergo(?:es|ing)?|receiv(?:e|es|ing)|into|find(?:s|ing)?|"
+     r"(?:the\s+)?(?:use|utili[sz]ation|rates?)\s+of)\b|"
      r"\b(?:draw\w*|drew|attract\w*|pull\w*|lur(?:e|es|ed|ing)|coax\w*)\s+(?:[\w'’-]+\s+){0,4}?into\b"),
     # one housed with the other ("a detox unit a floor above the site", "a room inside the treatment
     # centre", "next door to the clinic"): co-location
@@ -1011,6 +1011,17 @@ def _near(marker: Marker, sa: list[Span], sb: list[Span], bounds: list[tuple[int
     return marker.end > lo and marker.start < hi
 
 
+_PAREN = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)")  # "(Toronto (5), Guelph, Windsor)"
+
+
+def _refusal_after(text: str, end: int) -> tuple[int, re.Match | None]:
+    """Where the words after a mention ending at `end` start (past a parenthesis that follows it: "ten sites
+    (Toronto (5), Guelph) will close"), and the closing they say, if any."""
+    paren = _PAREN.match(text, end)
+    at = paren.end() if paren else end
+    return at, _REFUSAL_AFTER.search(text[at:at + 60])
+
+
 def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> Marker | None:
     """One concept refused or shut down while the other is affirmed: opposition."""
     def refused(s: Span) -> re.Match | None:
@@ -1022,8 +1033,8 @@ def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> M
             denied = not _PLAIN_NOT.match(before.group(0)) and _PLAIN_NOT.search(text[max(0, at - 12):at])
             if not denied:  # a refusing word itself denied ("did not oppose the site") refuses nothing
                 return before
-        after = _REFUSAL_AFTER.search(text[s.end:s.end + 60])
-        return after if after and not _between(s.end, s.end + after.end(), s) else None
+        at, after = _refusal_after(text, s.end)
+        return after if after and not _between(s.end, at + after.end(), s) else None
 
     def _between(lo: int, hi: int, s: Span) -> bool:
         """Another concept stands in lo..hi: not one that shares a name with `s`'s own ("(CTS) site")."""
@@ -1052,7 +1063,8 @@ def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> M
     if before:
         lo, hi = max(0, s.start - 60) + before.start(), s.end
     else:
-        lo, hi = s.start, s.end + _REFUSAL_AFTER.search(text[s.end:s.end + 60]).end()
+        at, after = _refusal_after(text, s.end)
+        lo, hi = s.start, at + after.end()
     return Marker("refusal", "opposition", lo, hi, text[lo:hi], (s.concept, other.concept), False, SPECIFIC)
 
 

@@ -458,3 +458,19 @@ def test_referrals_for_and_the_means_to_an_end_link_the_two(text, pair, marker):
     assert verdict.label == "complementary" and marker in names(verdict)
     negated = rule("Harm reduction does not help people achieve recovery.", HR)
     assert negated.label == "opposition"
+
+
+def test_a_closing_said_after_a_parenthesis_still_refuses_the_site():
+    text = ("The minister said eight consumption sites (Hamilton (2), Sudbury, Barrie, Kingston, Brant) will close "
+            "as the province turns to addiction treatment.")
+    verdict = rule(text, HT)
+    assert verdict.label == "opposition" and "refusal" in names(verdict)
+
+
+@pytest.mark.parametrize("text", [
+    "Outreach nurses at the injection site help in finding shelter, detox beds and addiction treatment.",
+    "Studies show such a site can increase rates of treatment among its regular visitors.",
+])
+def test_helping_people_find_the_other_or_raising_its_rates_is_uptake(text):
+    verdict = rule(text, HT, site=True)
+    assert verdict.label == "complementary" and "uptake" in names(verdict)
