@@ -310,7 +310,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\bunder\s+(?:one|the\s+same)\s+roof\b|\bco-?locat\w*|\bone-stop\b|\breconcil\w*|\bbridg\w*|"
      r"\balign\w*|\bno\s+wrong\s+door\b|\bpart\s+of\b|\bcomprehensive\b|\bholistic\b|\bcontinuous\b|"
      r"\bembrac\w*|\bblend\w*|\bfus\w*|\bmarry\w*|\bmarri\w*|\bweav\w*|\bbuilt\s+into\b|\bbuilds?\s+on\b|"
-     r"\bgrounded\s+in\b|\bcompatible\b|\bcomplementary\b|\bsupport\w*\s+(?:each|one)\b|\bpartner\w*|\bco-?operat\w*|"
+     r"\bgrounded\s+in\b|\bcompatible\b|\bcomplementary\b|\bcomplement(?:s|ed|ing)?\b|\bsupport\w*\s+(?:each|one)\b|\bpartner\w*|\bco-?operat\w*|"
      r"\bcollaborat\w*|\bcoordinat\w*|\bstep\w*\s+(?:down|up)\b|\bgradual\w*|\bstage\w*|\bmultiple\s+pathways\b"),
     ("informs", "complementary", "unary",
      r"\b(?:drew|draw\w*|drawn)\s+on\b|\binform(?:s|ed|ing)?\b|\bfrom\s+(?:a|an|their|his|her)\s+\w+\s+"

@@ -474,3 +474,29 @@ def test_a_closing_said_after_a_parenthesis_still_refuses_the_site():
 def test_helping_people_find_the_other_or_raising_its_rates_is_uptake(text):
     verdict = rule(text, HT, site=True)
     assert verdict.label == "complementary" and "uptake" in names(verdict)
+
+
+def test_a_site_that_complements_the_other_is_complementary():
+    verdict = rule("The injection rooms complement existing prevention, harm reduction and treatment services.", HT)
+    assert verdict.label == "complementary" and "integrated" in names(verdict)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("The room gives visitors a safe, hygienic space where they can inject under a nurse's eye.",
+     "safe, hygienic space where they can inject"),
+    ("Activists want a safe place to use for everyone on the street.", "safe place to use"),
+    ("Volunteers were handing out needles behind the library.", "handing out needles"),
+    ("Here people may take their drugs in a safe and supervised environment.",
+     "take their drugs in a safe and supervised environment"),
+])
+def test_sites_described_by_what_they_offer_and_needles_handed_out_are_harm_reduction(text, words):
+    assert found(text, site=False)["HARM_REDUCTION"] == words
+
+
+def test_a_safe_place_to_use_the_toilet_is_no_site():
+    assert "HARM_REDUCTION" not in found("The library is a safe place to use the toilet and the internet.", site=False)
+
+
+def test_onsite_the_detox_centre_is_a_name_not_on_site():
+    assert "HARM_REDUCTION" not in found("He went through detox at Onsite last spring.")
+    assert "HARM_REDUCTION" in found("Nurses are onsite at all hours.")
