@@ -207,8 +207,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:undermin\w*|sabotag\w*|discourag\w*|derail\w*|prolong\w*|perpetuat\w*|compet\w*\s+with|"
      r"threaten\w*|crowd\w*\s+out|drain\w*|siphon\w*|cannibali[sz]\w*|stand\w*\s+in\s+the\s+way\s+of|"
      r"get\w*\s+in\s+the\s+way\s+of|work\w*\s+against|runs?\s+counter\s+to|contradict\w*|"
-     r"delay\w*|postpon\w*|deter\w*|hinder\w*|obstruct\w*|defeat\w*|eclips\w*|sidelin\w*|"
-     r"cloud\w*|dismiss\w*|trump\w*|erod\w*|weaken\w*)\b"),
+     r"delay\w*|postpon\w*|deter(?:s|red|ring|rents?|rence)?|hinder\w*|obstruct\w*|defeat\w*|eclips\w*|"
+     r"sidelin\w*|cloud\w*|dismiss\w*|trump(?:s|ed|ing)|erod\w*|weaken\w*)\b"),
     # the site's money moved to the other ("the OPS funding is being redirected to a detox clinic")
     ("funds_moved", "opposition", "binary",
      r"\b(?:redirect\w*|re-direct\w*|divert\w*|reallocat\w*|re-allocat\w*|reinvest\w*|re-invest\w*)"
@@ -430,9 +430,11 @@ _REFUSAL = re.compile(
     re.IGNORECASE,
 )
 # ... or shut down after it ("the consumption site will close").
+# the words between a mention and its closing stay in the mention's clause (not "recovery, but the beds ...")
+_SAME_CLAUSE = r"(?:(?!,\s*(?:but|and|while|whereas|yet|though|although)\b|\s(?:but|while|whereas)\s)[^.;:!?]){0,25}?"
 _REFUSAL_AFTER = re.compile(
-    r"^[^.;:!?]{0,25}?\b(?:will|would|is\s+to|are\s+to|to)\s+(?:be\s+)?(?:clos\w*|shut\w*|end\w*|scrapp\w*|"
-    r"defund\w*|phas\w*\s+out|wound\s+down|disband\w*)|^[^.;:!?]{0,25}?\b(?:was|were|has\s+been|have\s+been|"
+    r"^" + _SAME_CLAUSE + r"\b(?:will|would|is\s+to|are\s+to|to)\s+(?:be\s+)?(?:clos\w*|shut\w*|end\w*|scrapp\w*|"
+    r"defund\w*|phas\w*\s+out|wound\s+down|disband\w*)|^" + _SAME_CLAUSE + r"\b(?:was|were|has\s+been|have\s+been|"
     r"is\s+being|are\s+being|has|have|had)\s+(?:now\s+|since\s+|already\s+)?(?:clos\w*|shut\w*|scrapp\w*|"
     r"defunded|cancel\w*|ended|ceased)\b|^\s*(?:sites?\s+|services?\s+)?(?:closures?|shutdowns?)\b|"
     r"^\s*(?:(?:is|are)\s+)?(?:clos(?:e|es|ing)|shut(?:s|ting)?\s+down)\b(?!\s+(?:to|in\s+on|by)\b)",

@@ -500,3 +500,11 @@ def test_a_safe_place_to_use_the_toilet_is_no_site():
 def test_onsite_the_detox_centre_is_a_name_not_on_site():
     assert "HARM_REDUCTION" not in found("He went through detox at Onsite last spring.")
     assert "HARM_REDUCTION" in found("Nurses are onsite at all hours.")
+
+
+def test_determine_is_no_deterrent_and_a_closing_after_but_belongs_to_its_own_clause():
+    study = rule("The city ran a study to determine the need for an injection site and for addiction treatment.", HT)
+    assert "undermine" not in names(study)
+    assert "undermine" in names(rule("Critics say the injection site will deter people from addiction treatment.", HT))
+    beds = rule("Detox is the first step for many in recovery, but the town's detox beds have been closed since May.", TR)
+    assert "refusal" not in names(beds) and beds.label == "complementary"
