@@ -143,6 +143,8 @@ def test_a_hard_wrapped_line_carries_on_its_sentence_but_a_headline_stands_alone
     assert units[0].startswith("Six") and units[0].endswith("last spring.")
     assert "City Weighs New Site" in units
     assert any(u.startswith("Council heard") and u.endswith("a councillor said.") for u in units)
+    wrapped = [u.text for u in split_units("The detox unit sits a floor above\nRiverbend's injection room.")]
+    assert wrapped == ["The detox unit sits a floor above\nRiverbend's injection room."]
 
 
 def test_a_period_before_a_lower_case_word_ends_no_sentence():
