@@ -18,13 +18,18 @@ from collections.abc import Sequence
 _NAME = r"(?:[A-Z][\w'’&.-]*|\d+)(?:\s+(?:[A-Z][\w'’&.-]*|\d+)){0,3}"
 # "NAME, the city's first <site>": only possessives, capitalised words and these describe the site between
 _DESCRIBING = frozenset("""
-first only new pilot controversial local largest busiest main sole former existing permanent temporary
+first only new pilot controversial local largest busiest main sole former existing permanent temporary oldest
+biggest four five six seven eight nine ten several
 mobile proposed planned last second third fourth fifth lone one two three legal sanctioned official unsanctioned
 embattled troubled beleaguered popular busy small tiny flagship original current interim
 """.split())
 # the name opens its sentence or a quotation ("Riverbend, the city's ...", not "In Toronto, the ...")
 _BEFORE = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=[\"“(]))(?P<name>" + _NAME + r"),\s+"
                      r"(?:(?:a|an|the|its|their)\s+)?(?P<mid>(?:[\w'’-]+\s+){0,4})$")
+# "NAME is the city's only <site>", "NAME was the first, and is still the largest, of the five <sites>"
+_COPULA = re.compile(r"(?:^|(?<=[.!?,]\s)|(?<=\n)|(?<=[\"“(]))(?P<name>" + _NAME + r")\s+(?:is|was|remains|became|"
+                     r"has\s+been)\s+(?:(?:still|now)\s+)?(?:a|an|the|one\s+of\s+the)\s+(?P<mid>(?:[\w'’-]+,?\s+){0,12})$")
+_LINKING = frozenset("of and is was still the a an in its their".split())
 _AFTER = re.compile(r"^(?:(?:\s+(?:at|on)\s+[^,.;:!?()]{1,40}?)?,?\s+(?:(?:also|otherwise|commonly|locally|now|"
                     r"formerly)\s+)?(?:called|named|known\s+as|dubbed|nicknamed|branded)\s+(?:the\s+)?|,\s+(?=" + _NAME +
                     r"\s*[,)—–])|\s+\((?=[A-Z]{2,}s?\)))[\"“‘']?(?P<name>" + _NAME + r")")
@@ -49,15 +54,23 @@ def _is_name(name: str) -> bool:
     return len(name) >= 3 and not all(w.isdigit() for w in words)
 
 
+def _describes(word: str) -> bool:
+    """A word that may stand between a site's name and the site ("the city's first", "Toronto's only")."""
+    word = word.rstrip(",")
+    return word[:1].isupper() or word.endswith(("'s", "’s")) or word.lower() in _DESCRIBING or word.isdigit()
+
+
 def site_names(text: str, sites: Sequence[tuple[int, int]]) -> list[str]:
     """The names `text` gives the sites mentioned at the `sites` spans, in first-seen order."""
     names: list[str] = []
     for start, end in sites:
         found = []
         before = _BEFORE.search(text, max(0, start - 90), start)
-        if before and all(w[0].isupper() or w.endswith(("'s", "’s")) or w.lower() in _DESCRIBING or w.isdigit()
-                          for w in before.group("mid").split()):
+        if before and all(_describes(w) for w in before.group("mid").split()):
             found.append(before.group("name"))
+        copula = _COPULA.search(text, max(0, start - 120), start)
+        if copula and all(_describes(w) or w.rstrip(",") in _LINKING for w in copula.group("mid").split()):
+            found.append(copula.group("name"))
         tail = text[end:end + 160]
         after = _AFTER.search(tail)
         if after:

@@ -46,3 +46,10 @@ def test_names_given_after_also_known_as_and_an_address_and_in_a_list():
             "The supervised injection site at 12 Elm Avenue, also known as the “Shed”, opened in 2017. "
             "The supervised consumption site known as Riverbend, Canada's first, opened.")
     assert site_names(text, sites_of(text)) == ["Greenway", "Landing", "Shed", "Riverbend"]
+
+
+def test_a_name_said_to_be_the_site_counts_as_the_site():
+    text = ("Opening in 2003, Casa Verde was the first, and is still the largest, of the city's five consumption "
+            "rooms. Riverbend is the county's only supervised consumption site. "
+            "In 2019, Toronto was the first of the big cities to open supervised consumption sites.")
+    assert site_names(text, sites_of(text)) == ["Casa Verde", "Riverbend"]
