@@ -228,7 +228,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("tension", "opposition", "unary",
      r"\b(?:tensions?|divides?|divisions?|divided|divisive|conflicts?|conflicting|at\s+odds|"
      r"incompatib\w*|opposites?|opposing|in\s+opposition|oppos\w*|rivals?|rivalry|clash\w*|competing|"
-     r"at\s+war|battles?|dichotom\w*|pitt(?:ed|ing)|pits?\s+\w+\s+against|mutually\s+exclusive|antithe\w*|"
+     r"at\s+war|battles?(?!\s+(?:(?:the|an?|this|that|our|their|its|[A-Z]\w*['’]s)\s+)?(?:[\w-]+\s+){0,2}?"
+     r"(?:crisis|epidemic|addictions?|overdoses?|opioids?|drugs?|disease|deaths))|dichotom\w*|pitt(?:ed|ing)|pits?\s+\w+\s+against|mutually\s+exclusive|antithe\w*|"
      r"enem(?:y|ies)|foes?|nemesis|"
      r"camps?|contradictions?|contradictory|disconnect|gulf|schism|rift|irreconcilable)\b"),
     # "either X or Y" sets X and Y up as alternatives only when Y follows "or" directly

@@ -508,3 +508,11 @@ def test_determine_is_no_deterrent_and_a_closing_after_but_belongs_to_its_own_cl
     assert "undermine" in names(rule("Critics say the injection site will deter people from addiction treatment.", HT))
     beds = rule("Detox is the first step for many in recovery, but the town's detox beds have been closed since May.", TR)
     assert "refusal" not in names(beds) and beds.label == "complementary"
+
+
+def test_a_safe_consumption_and_treatment_centre_is_one_name_and_battling_a_crisis_is_no_rivalry():
+    text = "Plans to open a safe consumption and treatment centre to help battle the town's opioid crisis are moving."
+    assert found(text)["HARM_REDUCTION"] == "safe consumption and treatment centre"
+    verdict = rule(text, HT)
+    assert verdict.label == "neutral" and "tension" not in names(verdict)
+    assert "tension" in names(rule("The battle between harm reduction and treatment goes on.", HT))
