@@ -164,7 +164,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     # "dropped X in favour of Y"; being in favour of something ("she is in favour of the site") is support
     ("in_favour_of", "opposition", "binary",
      r"(?<!\bis\s)(?<!\bam\s)(?<!\bare\s)(?<!\bbe\s)(?<!\bwas\s)(?<!\bwere\s)(?<!\bbeen\s)(?<!\bvote\s)(?<!\bvoted\s)"
-     r"(?<!\bvotes\s)(?<!\bspoke\s)(?<!\bstrongly\s)(?<!\bfirmly\s)(?<!\ball\s)\bin\s+favou?r\s+of\b"),
+     r"(?<!\bvotes\s)(?<!\bspoke\s)(?<!\bspoken\s)(?<!\bspeak\s)(?<!\bspeaks\s)(?<!\bargued\s)(?<!\btestified\s)"
+     r"(?<!\bstrongly\s)(?<!\bfirmly\s)(?<!\ball\s)\bin\s+favou?r\s+of\b"),
     ("preferred_over", "opposition", "binary",
      r"\b(?:prioriti[sz]\w*|priority|favou?r\w*|prefer\w*|privileg\w*|choos\w*|chose\w*|emphasi[sz]\w*|"
      r"valu\w*|put\w*|plac\w*|rank\w*)\b" + _W + r"{0,80}?(?P<m>\bover\b|\bahead\s+of\b|\babove\b)"),
@@ -239,7 +240,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\benabl\w*\b" + _W + r"{0,25}\b(?:drug\s+use|addiction|using|use|habits?|users?)\b|"
      r"\bkeeps?\s+(?:people|them|users|addicts|patients|clients)\s+(?:using|addicted|sick|hooked|in\s+addiction)\b|"
      r"\bnormali[sz]\w*\s+(?:drug\s+use|addiction|drugs)\b|\bwrong\s+message\b|\bsubsidi[sz]\w*\s+addiction\b|"
-     r"\benablement\b|\benabling\b|\bencourag\w*\s+(?:drug\s+use|addiction|using)\b|"
+     r"\benablement\b|\benabling\b(?!\s+(?:[A-Z]\w*\s+){1,4}to\b)|\bencourag\w*\s+(?:drug\s+use|addiction|using)\b|"
      r"\bmanag\w*\s+(?:decline|addiction|people's\s+addiction)\b|\bdead[\s-]end\b|\bgiv\w*\s+up\s+on\b"),
     ("last_resort", "opposition", "unary",
      r"\blast\s+resort\b|\bonly\s+(?:after|once|when|if)\b" + _W + r"{0,60}\bfail\w*"),

@@ -516,3 +516,11 @@ def test_a_safe_consumption_and_treatment_centre_is_one_name_and_battling_a_cris
     verdict = rule(text, HT)
     assert verdict.label == "neutral" and "tension" not in names(verdict)
     assert "tension" in names(rule("The battle between harm reduction and treatment goes on.", HT))
+
+
+def test_speaking_in_favour_and_enabling_an_agency_to_operate_are_no_stance_against():
+    spoke = rule("Addiction treatment specialists have spoken in favor of a bill to allow injection sites.", HT)
+    assert "in_favour_of" not in names(spoke)
+    permit = rule("Council approved a permit enabling Recovery Alberta to operate a clinic beside the injection site.", HR)
+    assert "enables_drug_use" not in names(permit)
+    assert "enables_drug_use" in names(rule("Critics call the injection site enabling, not recovery.", HR))
