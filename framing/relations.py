@@ -92,7 +92,9 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
         concept = parent_concept(concept)
         if concept in CONCEPTS:
             out.append(Span(concept, start, end))
-    out = sorted(set(out), key=lambda s: (s.start, s.end))
+    # one name can carry two concepts on the same characters ("CTS"): the concepts' own order breaks the tie,
+    # so the spans (and what a marker takes as its subject) never depend on set order
+    out = sorted(set(out), key=lambda s: (s.start, s.end, CONCEPTS.index(s.concept)))
     _LAST_SPANS[0] = (items, out)
     return list(out)
 

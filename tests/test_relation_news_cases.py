@@ -524,3 +524,9 @@ def test_speaking_in_favour_and_enabling_an_agency_to_operate_are_no_stance_agai
     permit = rule("Council approved a permit enabling Recovery Alberta to operate a clinic beside the injection site.", HR)
     assert "enables_drug_use" not in names(permit)
     assert "enables_drug_use" in names(rule("Critics call the injection site enabling, not recovery.", HR))
+
+
+def test_two_concepts_on_one_name_are_ordered_by_concept_whatever_the_input_order():
+    from framing.relations import Span, as_spans
+    hr, tr = Span("HARM_REDUCTION", 4, 7), Span("TREATMENT", 4, 7)
+    assert as_spans([tr, hr]) == as_spans([hr, tr]) == [hr, tr]
