@@ -232,7 +232,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:tensions?|divides?|divisions?|divided|divisive|conflicts?|conflicting|at\s+odds|"
      r"incompatib\w*|opposites?|opposing|in\s+opposition|oppos\w*|rivals?|rivalry|clash\w*|competing|"
      r"at\s+war|battles?(?!\s+(?:(?:the|an?|this|that|our|their|its|[A-Z]\w*['’]s)\s+)?(?:[\w-]+\s+){0,2}?"
-     r"(?:crisis|epidemic|addictions?|overdoses?|opioids?|drugs?|disease|deaths))|dichotom\w*|pitt(?:ed|ing)|pits?\s+\w+\s+against|mutually\s+exclusive|antithe\w*|"
+     r"(?:crisis|epidemic|addictions?|overdoses?|opioids?|drugs?|disease|deaths))|dichotom\w*|pitt(?:ed|ing)|"
+     r"pits?\s+\w+\s+against|mutually\s+exclusive|antithe\w*|"
      r"enem(?:y|ies)|foes?|nemesis|"
      r"camps?|contradictions?|contradictory|disconnect|gulf|schism|rift|irreconcilable)\b"),
     # "either X or Y" sets X and Y up as alternatives only when Y follows "or" directly
@@ -281,7 +282,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))|pathway|segue\w*|graduat\w*|progress(?!ive)\w*|feed\w*|"
      r"g[eo]t(?:s|ting)?\s+(?:me|him|her|them|us|people|clients|patients|users|residents)|"
      r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
-     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b" + r"|\breferrals?\s+for\b"),
+     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b|\breferrals?\s+for\b"),
     # a place described by what people do there ("a room where clients may ask about recovery")
     ("place_where", "complementary", "provider",
      r"\bwhere\s+(?:people|persons|users|clients|individuals|patients|those|visitors|someone|anyone|participants)\b"
@@ -314,7 +315,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\bunder\s+(?:one|the\s+same)\s+roof\b|\bco-?locat\w*|\bone-stop\b|\breconcil\w*|\bbridg\w*|"
      r"\balign\w*|\bno\s+wrong\s+door\b|\bpart\s+of\b|\bcomprehensive\b|\bholistic\b|\bcontinuous\b|"
      r"\bembrac\w*|\bblend\w*|\bfus\w*|\bmarry\w*|\bmarri\w*|\bweav\w*|\bbuilt\s+into\b|\bbuilds?\s+on\b|"
-     r"\bgrounded\s+in\b|\bcompatible\b|\bcomplementary\b|\bcomplement(?:s|ed|ing)?\b|\bsupport\w*\s+(?:each|one)\b|\bpartner\w*|\bco-?operat\w*|"
+     r"\bgrounded\s+in\b|\bcompatible\b|\bcomplementary\b|\bcomplement(?:s|ed|ing)?\b|"
+     r"\bsupport\w*\s+(?:each|one)\b|\bpartner\w*|\bco-?operat\w*|"
      r"\bcollaborat\w*|\bcoordinat\w*|\bstep\w*\s+(?:down|up)\b|\bgradual\w*|\bstage\w*|\bmultiple\s+pathways\b"),
     ("informs", "complementary", "unary",
      r"\b(?:drew|draw\w*|drawn)\s+on\b|\binform(?:s|ed|ing)?\b|\bfrom\s+(?:a|an|their|his|her)\s+\w+\s+"
@@ -664,11 +666,10 @@ def _in_proper_name(text: str, m: re.Match) -> bool:
     before = text[:m.start()].rstrip()
     if not word[:1].isupper() or not before or re.search(r"[.!?:\"“‘(\n•-]$", before):
         return False
-    after = re.match(r"\s+(?:(?:of|on|for|and|the|&)\s+)?([A-Z])", text[m.end():])
-    words = re.findall(r"[A-Za-z][\w'’-]*", text)
-    long_words = [w for w in words if len(w) > 3]
-    title_case = bool(long_words) and sum(w[0].isupper() for w in long_words) >= 0.8 * len(long_words)
-    return bool(after) and not title_case
+    if not re.match(r"\s+(?:(?:of|on|for|and|the|&)\s+)?[A-Z]", text[m.end():]):
+        return False
+    long_words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
+    return not long_words or sum(w[0].isupper() for w in long_words) < 0.8 * len(long_words)  # no headline
 
 
 _MARKER_INDEX: list[tuple[AnchorIndex, list[Alternation]]] = []
@@ -765,11 +766,16 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
     return [(mk, sides) for mk, sides in out if not yields(mk)]
 
 
+def _overlap(x: Span, y: Span) -> bool:
+    """True when two mentions share characters (one name carrying both concepts)."""
+    return x.start < y.end and y.start < x.end
+
+
 def _fused(text: str, a: list[Span], b: list[Span]) -> bool:
     """True when a mention of one concept is fused with one of the other (a compound or a title)."""
     for x in a:
         for y in b:
-            if x.start < y.end and y.start < x.end:
+            if _overlap(x, y):
                 return True  # overlapping mentions: one name carrying both concepts
             first, second = (x, y) if x.start <= y.start else (y, x)
             gap = text[first.end:second.start]
@@ -835,13 +841,12 @@ def _beside_double_names(sa: list[Span], sb: list[Span], spans: Sequence[Span]) 
     without harm reduction, a word inside a site's name counts only where the concept is nowhere else."""
     if sa[0].concept != "HARM_REDUCTION":
         sites = [h for h in spans if h.concept == "HARM_REDUCTION"]
-        strip = [[x for x in side if not any(x.start < h.end and h.start < x.end for h in sites)] for side in (sa, sb)]
-        return strip[0] or sa, strip[1] or sb
-    inside = [y for y in sb if any(x.start < y.end and y.start < x.end for x in sa)]
+        outside_a, outside_b = ([x for x in side if not any(_overlap(x, h) for h in sites)] for side in (sa, sb))
+        return outside_a or sa, outside_b or sb
+    inside = [y for y in sb if any(_overlap(x, y) for x in sa)]
     outside = [y for y in sb if y not in inside]
-    if not inside or not outside or any(not any(x.start < y.end and y.start < x.end for y in inside) for x in sa):
-        return sa, sb
-    return sa, outside
+    only_names = all(any(_overlap(x, y) for y in inside) for x in sa)  # harm reduction lives only in the names
+    return (sa, outside) if inside and outside and only_names else (sa, sb)
 
 
 def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdict:
@@ -892,8 +897,8 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     # carries the other too, so no marker can set the two against each other or join them
     # the same for a concept found only fused into a compound with the other ("HART (Homelessness and
     # Addiction Recovery Treatment) hubs": recovery is only ever part of the hub's name)
-    within_name = all(any(x.start < y.end and y.start < x.end or _fused(text, [x], [y]) for y in sb) for x in sa) or \
-        all(any(x.start < y.end and y.start < x.end or _fused(text, [x], [y]) for x in sa) for y in sb)
+    within_name = all(any(_overlap(x, y) or _fused(text, [x], [y]) for y in sb) for x in sa) or \
+        all(any(_overlap(x, y) or _fused(text, [x], [y]) for x in sa) for y in sb)
     if within_name:
         feats["inside_one_name"] = 1.0
         fired = []
@@ -1045,7 +1050,7 @@ def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> M
     def _between(lo: int, hi: int, s: Span) -> bool:
         """Another concept stands in lo..hi: not one that shares a name with `s`'s own ("(CTS) site")."""
         return any(o.concept in MAIN_CONCEPTS and o.concept != s.concept and lo <= o.start and o.end <= hi
-                   and not any(q.concept == s.concept and q.start < o.end and o.start < q.end for q in spans)
+                   and not any(q.concept == s.concept and _overlap(q, o) for q in spans)
                    for o in spans)
 
     def spread(hit: list[Span], same: list[Span]) -> list[Span]:

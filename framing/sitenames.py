@@ -28,11 +28,12 @@ _BEFORE = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=[\"“(]))(?P<name>" + _NAM
                      r"(?:(?:a|an|the|its|their)\s+)?(?P<mid>(?:[\w'’-]+\s+){0,4})$")
 # "NAME is the city's only <site>", "NAME was the first, and is still the largest, of the five <sites>"
 _COPULA = re.compile(r"(?:^|(?<=[.!?,]\s)|(?<=\n)|(?<=[\"“(]))(?P<name>" + _NAME + r")\s+(?:is|was|remains|became|"
-                     r"has\s+been)\s+(?:(?:still|now)\s+)?(?:a|an|the|one\s+of\s+the)\s+(?P<mid>(?:[\w'’-]+,?\s+){0,12})$")
+                     r"has\s+been)\s+(?:(?:still|now)\s+)?(?:a|an|the|one\s+of\s+the)\s+"
+                     r"(?P<mid>(?:[\w'’-]+,?\s+){0,12})$")
 _LINKING = frozenset("of and is was still the a an in its their".split())
 _AFTER = re.compile(r"^(?:(?:\s+(?:at|on)\s+[^,.;:!?()]{1,40}?)?,?\s+(?:(?:also|otherwise|commonly|locally|now|"
-                    r"formerly)\s+)?(?:called|named|known\s+as|dubbed|nicknamed|branded)\s+(?:the\s+)?|,\s+(?=" + _NAME +
-                    r"\s*[,)—–])|\s+\((?=[A-Z]{2,}s?\)))[\"“‘']?(?P<name>" + _NAME + r")")
+                    r"formerly)\s+)?(?:called|named|known\s+as|dubbed|nicknamed|branded)\s+(?:the\s+)?|"
+                    r",\s+(?=" + _NAME + r"\s*[,)—–])|\s+\((?=[A-Z]{2,}s?\)))[\"“‘']?(?P<name>" + _NAME + r")")
 # more names after "known as X": ", Y and Z" ("also known as Minoogawbi, La Place, The Spot")
 _MORE = re.compile(r"^(?:,\s+(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:the\s+|The\s+)?[\"“‘']?(?P<name>" + _NAME + r")"
                    r"(?=\s*[,.;)”\"’]|\s+(?:and|or|on|in|at|was|were|is|are|opened|has|had|will)\b|$)")

@@ -229,8 +229,9 @@ _BREAK = re.compile(r"\n\s*(?![a-z])")
 # "the detox centre a floor above / Vancouver's injection site")
 _WRAPPED = re.compile(r"(?:,|\b(?:and|or|but|nor|the|a|an|of|to|in|into|on|onto|for|with|by|at|from|as|than|that|"
                       r"only|its|their|his|her|our|which|who|whose|is|are|was|were|be|been|will|would|has|have|had|"
-                      r"not|about|per|between|among|under|over|above|below|beneath|beside|near|across|behind|through|toward|towards|"
-                      r"upon|within|against|during|via|including|called|named|despite|amid))[ \t]*$", re.IGNORECASE)
+                      r"not|about|per|between|among|under|over|above|below|beneath|beside|near|across|behind|through|"
+                      r"toward|towards|upon|within|against|during|via|including|called|named|despite|amid))[ \t]*$",
+                      re.IGNORECASE)
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:

@@ -336,6 +336,12 @@ def test_ending_up_in_treatment_is_no_closure_and_a_leader_is_no_link():
     ("Since spring the team has run a substitution programme.", "TREATMENT", "substitution programme"),
     ("The service aims to treat individuals suffering from opioid addiction.", "TREATMENT",
      "treat individuals suffering from opioid addiction"),
+    ("The charity wants fix rooms for heroin users in the capital.", "HARM_REDUCTION", "fix rooms"),
+    ("The Safepoint on Main Street opens at seven.", "HARM_REDUCTION", "Safepoint"),
+    # the passive of treating addiction
+    ("We must make sure people who are addicted to drugs are treated quickly.", "TREATMENT",
+     "addicted to drugs are treated"),
+    ("It neglects the duty to treat people dependent on drugs.", "TREATMENT", "treat people dependent on drugs"),
 ])
 def test_variants_of_names_in_news(text, concept, words):
     assert found(text)[concept] == words
@@ -424,17 +430,6 @@ def test_a_site_name_carrying_treatment_stands_for_the_site_beside_other_treatme
 def test_a_treatment_word_inside_a_site_name_does_not_relate_treatment_to_recovery():
     verdict = rule("The CTS will be replaced with new Homelessness and Addiction Recovery Treatment hubs.", TR)
     assert "replace" not in names(verdict)
-
-
-@pytest.mark.parametrize("text, concept, words", [
-    ("The charity wants fix rooms for heroin users in the capital.", "HARM_REDUCTION", "fix rooms"),
-    ("The Safepoint on Main Street opens at seven.", "HARM_REDUCTION", "Safepoint"),
-    ("We must make sure people who are addicted to drugs are treated quickly.", "TREATMENT",
-     "addicted to drugs are treated"),
-    ("It neglects the duty to treat people dependent on drugs.", "TREATMENT", "treat people dependent on drugs"),
-])
-def test_more_names_and_the_passive_of_treating_addiction(text, concept, words):
-    assert found(text)[concept] == words
 
 
 def test_addicts_treated_like_criminals_is_no_treatment():
