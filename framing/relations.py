@@ -180,7 +180,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\baway\s+from\b)"
      r"(?P<l>" + _W + r"{1,100}?)(?P<m>\b(?:to|toward|towards|into|in\s+favou?r\s+of)\b)"),
     ("replace", "opposition", "binary",
-     r"\b(?:replac\w*|convert\w*|substitut\w*|swap\w*|supplant\w*|(?:to|would|will|could|should|must)\s+trade\s+in|"
+     # "opioid substitution clinic", "opioid substitutes": a medicine's name, no replacement
+     r"(?<!opioid\s)(?<!opiate\s)(?<!nicotine\s)\b(?:replac\w*|convert\w*|substitut\w*|swap\w*|supplant\w*|(?:to|would|will|could|should|must)\s+trade\s+in|"
      r"trad(?:es|ed|ing)\s+in|displac\w*|"
      r"repurpos\w*)\b"),
     # a site turned into something else ("nine sites will transition into HART hubs", "became treatment
@@ -267,6 +268,11 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      # "we need harm reduction, and yes, we need treatment": the need said twice, once for each
      r"\b(?:we|you|they|communities|people)\s+(?:also\s+|still\s+)?need\b" + _W + r"{1,80}?\band\s+(?:yes,?\s+)?"
      r"(?:we|you|they|communities|people)\s+(?:also\s+|still\s+)?need\b"),
+    # "he credits the site for his recovery": the one thanked for the other
+    ("credited_for", "complementary", "inner",
+     r"\bcredit(?:s|ed|ing)?\b(?P<l>" + _W + r"{1,80}?)(?P<m>\b(?:for|with)\b)"),
+    # "committed to harm reduction, but also to investing in treatment": the one and the other too
+    ("but_also", "complementary", "binary", r"\bbut\s+also\b"),
     ("as_well_as", "complementary", "binary",
      r"\bas\s+well\s+as\b|\balongside\b|\balong\s+with\b|\btogether\s+with\b|\bin\s+addition\s+to\b|"
      r"\bcoupled\s+with\b|\bin\s+conjunction\s+with\b|\bpaired\s+with\b|\bcombin\w*\s+with\b|"
@@ -275,14 +281,20 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:paths?|pathways?|doors?|doorways?|gateways?|gates?|bridges?|bridging|entry\s+points?|"
      r"on-?ramps?|stepping[\s-]+stones?|first\s+steps?|steps?|routes?|avenues?|springboards?|"
      r"portals?|way\s+in|journey|road|ladder|lifeline|foot\s+in\s+the\s+door|front\s+door)\s+"
-     r"(?:back\s+)?(?:to|toward|towards|into|for|of)\b"),
+     r"(?:back\s+)?(?:to|toward|towards|into|for|of)\b|"
+     # "move them closer to treatment": nearer the other, on the way to it
+     r"\b(?:mov\w*|bring\w*|brought|get\w*|got|step\w*|draw\w*|drew|nudg\w*|push\w*)\s+(?:[\w'’-]+\s+){0,3}?"
+     r"(?:a\s+(?:step|little|bit)\s+)?closer\s+to(?:wards?)?\b"),
     ("connect_to", "complementary", "target",
      r"(?<!instead\s)\b(?:connect\w*|link\w*|refer(?!\w*\s+to\s+as\b)\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
      r"lead(?:s|ing)?|led|transition\w*|bring\w*|brought|usher\w*|channel\w*|"
      r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))|pathway|segue\w*|graduat\w*|progress(?!ive)\w*|feed\w*|"
-     r"g[eo]t(?:s|ting)?\s+(?:me|him|her|them|us|people|clients|patients|users|residents)|"
+     r"(?:g[eo]t(?:s|ting)?|mov(?:e|es|ed|ing))\s+(?:me|him|her|them|us|people|clients|patients|users|residents|"
+     r"(?:[\w-]+\s+){0,2}?(?:drug\s+users|addicts|individuals))|"
      r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
-     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b|\breferrals?\s+for\b"),
+     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b|\breferrals?\s+for\b|"
+     # "put people who inject in contact with the recovery community"
+     r"\b(?:put\w*|bring\w*|brought|get\w*|got|keep\w*|kept)\s+(?:[\w'’-]+\s+){0,5}?in\s+(?:contact|touch)\s+with\b"),
     # a place described by what people do there ("a room where clients may ask about recovery")
     ("place_where", "complementary", "provider",
      r"\bwhere\s+(?:people|persons|users|clients|individuals|patients|those|visitors|someone|anyone|participants)\b"
@@ -347,7 +359,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     # will provide detox"): co-location, complementary; its subject is the last concept before the verb
     ("provides", "complementary", "provider",
      r"\b(?:provid(?:e|es|ing)|offer(?:s|ing)?|deliver(?:s|ing)?|dispens(?:e|es|ing)|"
-     r"(?:will|also|now|to)\s+(?:provide|offer|deliver|dispense))\b(?!\s+only\b)"),
+     r"(?:will|also|now|to)\s+(?:provide|offer|deliver|dispense)|"
+     r"(?:assist|help)(?:s|ed|ing)?\s+(?:(?:people|clients|patients|users|them)\s+)?with)\b(?!\s+only\b)"),
     # "within a recovery framework", "under a harm reduction umbrella"
     ("within_frame", "complementary", "target",
      r"\b(?:within|inside|under|into)\s+(?:a|an|the|their|its|this|one)\s+(?:broader\s+|wider\s+|larger\s+)?"
@@ -400,6 +413,11 @@ _FEW = re.compile(r"\b(?:(?:very\s+)?few\b(?!\s+(?:more|others?)\b)|"
                   r"only\s+(?:a\s+)?(?:small\s+|tiny\s+)?(?:handful|fraction|minority|\d[\d.,]*\s*(?:%|per\s*cent|percent))|"
                   r"rarely|seldom|fail(?:s|ed|ing)?\s+to|unable\s+to)",
                   re.IGNORECASE)
+# a link made for nobody ("directed no users to treatment") or lowered ("would decrease their motivation of
+# seeking treatment"): it fails
+_NONE_LINKED = re.compile(r"\b(?:no|none|nobody|no\s+one|zero)\b", re.IGNORECASE)
+_LOWERED = re.compile(r"\b(?:decreas|reduc|lower|diminish|sap|weaken|erod|dampen|destroy|kill)\w*\s+"
+                      r"(?:(?!(?:and|or)\b)[\w'’´-]+\s+){0,3}$", re.IGNORECASE)
 _PLAIN_NOT = re.compile(r"\b(?:not|never|no|cannot)\b|n't\b", re.IGNORECASE)
 _NEAR = 60  # how far (characters) a unit-wide marker may sit from the pair's closest mentions
 # "... is overstated", "..., but that is a myth": a denial after the marker, in the same sentence.
@@ -449,6 +467,8 @@ _REFUSAL_AFTER = re.compile(
 _RIGHT_STOP = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|yet|or|which|who)\b|\s[—–-]\s|\bbut\b|\bwhile\b",
                          re.IGNORECASE)
 # "while expanding access" (while + gerund) goes on with the same subject, so it breaks no clause
+# a non-restrictive relative clause between commas: an aside about the noun before it
+_ASIDE = re.compile(r",\s+(?:which|who)\b[^,;:.!?]{1,160},")
 _CLAUSE_BREAK = re.compile(r"[;:!?]|\.(?=\s)|—|\s-\s|\bbut\b|\bwhile\b(?!\s+(?:also\s+)?\w+ing\b)|\bwhereas\b|"
                            r"\bhowever\b|\byet\b",
                            re.IGNORECASE)
@@ -466,9 +486,16 @@ _OBJECT_LIST = re.compile(r"(?:(?!\b(?:that|which|who|whom|whose|where|when|beca
 
 
 def _breaks(text: str, lo: int, hi: int) -> bool:
-    """True when a clause break starts between `lo` and `hi` (the break may look past `hi`: "while expanding")."""
+    """True when a clause break starts between `lo` and `hi` (the break may look past `hi`: "while expanding").
+    A break inside a relative clause set off by commas ("SIFs, which are legal abroad but banned here, help
+    ...") belongs to that aside, not to the clause around it."""
     found = _CLAUSE_BREAK.search(text, lo)
-    return found is not None and found.start() < hi
+    while found is not None and found.start() < hi:
+        aside = next((a for a in _ASIDE.finditer(text, lo, hi) if a.start() < found.start() < a.end()), None)
+        if aside is None:
+            return True
+        found = _CLAUSE_BREAK.search(text, aside.end())
+    return False
 
 
 _SENT_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n")
@@ -743,7 +770,9 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
             else:  # displacement and path markers are negated only by a plain "not"
                 neg = bool(_PLAIN_NOT.search(masked[max(bounds[si][0], m.start() - 25):m.start()]))
                 if not neg and name in _FLIP_COMP:  # "only 3% of visits led to referrals": a link that fails
-                    neg = bool(_FEW.search(masked[max(bounds[si][0], m.start() - 60):m.start()]))
+                    neg = bool(_FEW.search(masked[max(bounds[si][0], m.start() - 60):m.start()])
+                               or _NONE_LINKED.search(m.group(0))
+                               or _LOWERED.search(masked[max(bounds[si][0], m.start() - 40):m.start()]))
             if name == "form_of" and re.search(r"\bnot\b", m.group(0), re.IGNORECASE):
                 neg = not neg
             lab = label
@@ -920,7 +949,9 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     if named_a or named_b:
         feats["proper_name"] = 1.0  # "the Community Recovery Act", "Recovery Access Hubs": a title, no stance
     titled = any(_in_law_title(text, s) for s in sa + sb)  # "closed under the Community Recovery Act"
-    refused = None if listed or titled or within_name or any(
+    # "drug users who could not achieve abstinence": whom a service is for, not a refusal of abstinence
+    population = _population(text, sa, sb)
+    refused = None if listed or titled or within_name or population or any(
         m.negated and m.label == "complementary" and m.strength == SPECIFIC for m in fired) \
         else _refusals(text, sa, sb, spans)
     if refused:
@@ -950,7 +981,6 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         feats[f"between:{c.group(0).lower()}"] = 1.0
     if re.search(r"[\"“”]", text):
         feats["quoted"] = 1.0
-    population = _population(text, sa, sb)
     if population:  # "lifesaving for those who are not yet ready to enter treatment": whom it serves, no stance
         feats["population"] = 1.0
     label = _decide(fired, fused, listed or population)
@@ -1083,8 +1113,11 @@ def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> M
 # "who have either failed drug treatment or never sought it", "not in touch with treatment services")
 _POPULATION = re.compile(
     r"\b(?:people|persons|those|users|clients|individuals|anyone|patients|residents|addicts|population)\s+"
-    r"(?:[\w-]+\s+){0,2}?who\s+(?:are|were|is|have|had|aren't|haven't|weren't)\s+(?:(?:not|never|yet|either|"
-    r"already|still)\s+)*(?:ready|in\s+touch|failed|sought|engaged|connected|willing|interested|abstaining)\b"
+    r"(?:[\w-]+\s+){0,2}?who\s+(?:(?:are|were|is|have|had|aren't|haven't|weren't)\s+(?:(?:not|never|yet|either|"
+    r"already|still)\s+)*(?:ready|in\s+touch|failed|sought|engaged|connected|willing|interested|abstaining)|"
+    # "drug users who could not achieve abstinence"
+    r"(?:could|can|cannot|can't|couldn't|are\s+unable\s+to|were\s+unable\s+to)\s+(?:not\s+)?"
+    r"(?:yet\s+)?(?:achieve|attain|maintain|manage|reach|sustain)\w*)\b"
     r"[^.;:!?—]{0,50}$", re.IGNORECASE)
 
 

@@ -525,3 +525,81 @@ def test_two_concepts_on_one_name_are_ordered_by_concept_whatever_the_input_orde
     from framing.relations import Span, as_spans
     hr, tr = Span("HARM_REDUCTION", 4, 7), Span("TREATMENT", 4, 7)
     assert as_spans([tr, hr]) == as_spans([hr, tr]) == [hr, tr]
+
+
+@pytest.mark.parametrize("text, pair, marker", [
+    ("Nurses at the injection site put regulars in touch with the local recovery community.", HR, "connect_to"),
+    ("Outreach at the overdose prevention site can move some visitors a step closer to detox.", HT, "path_to"),
+    ("The province's plan moves people from detox into recovery housing within a month.", TR, "connect_to"),
+    ("A former client credits the injection site for his recovery.", HR, "credited_for"),
+    ("We fund harm reduction, but also residential treatment for those who want it.", HT, "but_also"),
+    ("The supervised consumption service assists with addiction treatment referrals.", HT, "provides"),
+])
+def test_news_forms_of_linkage_are_complementary(text, pair, marker):
+    verdict = rule(text, pair, site=True)
+    assert verdict.label == "complementary" and marker in names(verdict)
+
+
+def test_a_break_inside_a_relative_clause_aside_does_not_cut_the_subject_off_its_verb():
+    text = ("Injection sites, which are legal in Canada but banned in most states, encourage enrolment in "
+            "methadone treatment.")
+    verdict = rule(text, HT)
+    assert verdict.label == "complementary" and "uptake" in names(verdict)
+    # without the commas of an aside, "but" still ends the clause: the subject is cut off
+    cut = rule("Injection sites are legal in Canada but they encourage enrolment in methadone treatment.", HT)
+    assert "uptake" not in names(cut)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("The clinic down the road is treating its clients with pills for addiction.",
+     "treating its clients with pills for addiction"),
+    ("Opioid addiction is a treatable condition, the doctor said.", "addiction is a treatable"),
+    ("The plan pays for rehabilitating people who have become addicted.",
+     "rehabilitating people who have become addicted"),
+    ("The council will widen access to pharmacotherapy across the city.", "pharmacotherapy"),
+])
+def test_treating_addiction_in_news_wording_is_treatment(text, words):
+    assert found(text, site=False)["TREATMENT"] == words
+
+
+@pytest.mark.parametrize("text", [
+    "Figures show the injection site has referred no visitors to residential treatment this year.",
+    "Critics fear the injection site would lower users' motivation to seek treatment.",
+])
+def test_a_link_made_for_nobody_or_lowered_is_opposition(text):
+    verdict = rule(text, HT, site=True)
+    assert verdict.label == "opposition"
+    # the same link made, without the "no" or the lowering, is complementary
+    assert rule(text.replace("no visitors", "many visitors").replace("lower", "raise"), HT, site=True).label \
+        == "complementary"
+
+
+def test_treating_recovery_as_a_goal_does_not_swallow_recovery_into_a_treatment_mention():
+    text = "The service treats recovery as the goal of every addiction programme it runs."
+    assert "RECOVERY" in found(text, site=False)
+
+
+def test_an_opioid_substitution_medicine_replaces_nothing_and_its_plural_is_treatment():
+    text = "The injection room sits beside an opioid substitution clinic run by the same charity."
+    assert "replace" not in names(rule(text, HT))
+    assert found("Doctors widened access to opioid substitution treatments.", site=False)["TREATMENT"] \
+        == "opioid substitution treatments"
+
+
+def test_people_who_cannot_achieve_abstinence_are_whom_the_site_serves_not_a_refusal():
+    text = "The injection room was set up for long-term users who cannot achieve abstinence on their own."
+    verdict = rule(text, HR)
+    assert "refusal" not in names(verdict) and verdict.label != "opposition"
+    assert rule("The new hubs will not offer abstinence support to injection site clients.", HR).label == "opposition"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Staff there try to keep people alive long enough to recover.", "enough to recover"),
+    ("He lost his job and his flat but never his will to fight, his desire to recover.", "desire to recover"),
+])
+def test_the_will_or_chance_to_recover_is_recovery(text, words):
+    assert found(text, site=False)["RECOVERY"] == words
+
+
+def test_the_economy_expected_to_recover_is_no_recovery():
+    assert "RECOVERY" not in found("Prices are expected to recover by spring.", site=False)
