@@ -292,7 +292,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"(?:g[eo]t(?:s|ting)?|mov(?:e|es|ed|ing))\s+(?:me|him|her|them|us|people|clients|patients|users|residents|"
      r"(?:[\w-]+\s+){0,2}?(?:drug\s+users|addicts|individuals))|"
      r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
-     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b|\breferrals?\s+for\b|"
+     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b|\breferr(?:als?|ed|ing)\s+for\b|"
      # "put people who inject in contact with the recovery community"
      r"\b(?:put\w*|bring\w*|brought|get\w*|got|keep\w*|kept)\s+(?:[\w'’-]+\s+){0,5}?in\s+(?:contact|touch)\s+with\b"),
     # a place described by what people do there ("a room where clients may ask about recovery")
@@ -445,6 +445,9 @@ _REFUSAL = re.compile(
     r"\b(?:closures?|conversions?)\s+of\b|\bclos(?:e|es|ed|ing)(?:\s+down)?(?!\s+(?:cooperation|co-operation|collaboration|partnership|contact|"
     r"proximity|ties|relationships?|to|by|attention|eye|watch|monitoring|working|links?|connections?|quarters)\b)|"
     r"\bcancel\w*|\bscrap\w*|\bdefund\w*|\babandon\w*|\breject\w*|"
+    # "remove the site", not "remove barriers to treatment"
+    r"\bremov(?:e|es|ed|ing|al\s+of)\b(?!\s+(?:the\s+|any\s+)?(?:[\w-]+\s+)?(?:barriers?|obstacles?|stigma|hurdles?|"
+    r"red\s+tape|restrictions?|limits?|caps?|requirements?|waits?|waitlists?|wait\s+lists?)\b)|"
     r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bwithout\s+(?:offering|providing|allowing|any)|\bend(?:s|ed|ing)?(?!\s+(?:up\b|points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
     r"\boppos(?:e|es|ed|ing)|\bagainst|\brestrict(?:s|ed|ing)?|\bcurtail\w*|\bpaus(?:e|es|ed|ing)|"
     r"\bfreez(?:e|es|ing)|\bfroze|\brevok\w*|\bveto(?:es|ed|ing)?|\bprohibit\w*|\boutlaw\w*|\bcrack\w*\s+down\s+on|"

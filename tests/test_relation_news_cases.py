@@ -603,3 +603,17 @@ def test_the_will_or_chance_to_recover_is_recovery(text, words):
 
 def test_the_economy_expected_to_recover_is_no_recovery():
     assert "RECOVERY" not in found("Prices are expected to recover by spring.", site=False)
+
+
+def test_removing_a_site_refuses_it_but_removing_barriers_to_treatment_does_not():
+    removed = rule("The council asked the province to remove the injection site and fund more recovery beds.", HR)
+    assert removed.label == "opposition" and "refusal" in names(removed)
+    barriers = rule("The injection site is removing barriers to treatment for its clients.", HT)
+    assert "refusal" not in names(barriers)
+
+
+def test_few_people_referred_for_treatment_is_a_failing_link():
+    text = "Only 4 per cent of the injection site's visitors were referred for addiction treatment last year."
+    verdict = rule(text, HT)
+    assert verdict.label == "opposition" and "connect_to" in names(verdict)
+    assert rule(text.replace("Only 4 per cent of", "Many of"), HT).label == "complementary"
