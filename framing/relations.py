@@ -94,18 +94,29 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
             out.append(Span(concept, start, end))
     # one name can carry two concepts on the same characters ("CTS"): the concepts' own order breaks the tie,
     # so the spans (and what a marker takes as its subject) never depend on set order
-    out = sorted(set(out), key=lambda s: (s.start, s.end, CONCEPTS.index(s.concept)))
+    out = sorted(set(out) if len(out) > 1 else out, key=_span_order)
     _LAST_SPANS[0] = (items, out)
     return list(out)
 
 
 _LAST_SPANS: list[tuple] = [(None, [])]  # the last (mentions, spans) of `as_spans`, replaced as one
+_RANK = {c: i for i, c in enumerate(CONCEPTS)}
+
+
+def _span_order(s: Span) -> tuple[int, int, int]:
+    """Sort key of a span: text order, then the canonical order of the concepts (a span of a concept that is
+    not a main one raises ValueError, as `CONCEPTS.index` does)."""
+    rank = _RANK.get(s.concept)
+    return (s.start, s.end, CONCEPTS.index(s.concept) if rank is None else rank)
+
+
+_PAIR_SETS = tuple((p, frozenset(p.split("+"))) for p in PAIRS)
 
 
 def unit_pairs(mentions: Iterable[object]) -> list[str]:
     """The pair keys present among `mentions`, in the canonical order of PAIRS."""
     present = {s.concept for s in as_spans(mentions)}
-    return [p for p in PAIRS if set(p.split("+")) <= present]
+    return [p for p, both in _PAIR_SETS if both <= present]
 
 
 @dataclass(frozen=True)
@@ -487,13 +498,24 @@ _CONTRAST = re.compile(r"\b(?:but|however|whereas|while|although|though|yet|on\s
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`; used only to scope markers inside a unit."""
+    """(start, end) of each sentence in `text`; used only to scope markers inside a unit.
+
+    The markers and the rules of each of a unit's pairs ask for the same text's bounds: the last answer is
+    kept and reused (callers only read it)."""
+    last = _LAST_BOUNDS[0]  # read once: another thread may replace it meanwhile
+    if last[0] == text:
+        return last[1]
     bounds, start = [], 0
     for m in _SENT_END.finditer(text):
         bounds.append((start, m.end()))
         start = m.end()
     bounds.append((start, len(text)))
-    return [b for b in bounds if text[b[0]:b[1]].strip()] or [(0, len(text))]
+    out = [b for b in bounds if text[b[0]:b[1]].strip()] or [(0, len(text))]
+    _LAST_BOUNDS[0] = (text, out)
+    return out
+
+
+_LAST_BOUNDS: list[tuple] = [(None, [])]  # the last (text, bounds) of `sentence_bounds`, replaced as one
 
 
 def _sentence_of(pos: int, bounds: list[tuple[int, int]]) -> int:
