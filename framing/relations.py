@@ -24,6 +24,11 @@ LABELS: tuple[str, ...] = ("complementary", "neutral", "opposition")
 def parent_concept(concept: str) -> str:
     """The main concept a helper counts as, from the lexicon's `implies` (SITE -> HARM_REDUCTION,
     ABSTINENCE -> RECOVERY); a main concept or an unknown name is returned as it is."""
+    return _parent_table().get(concept, concept)
+
+
+def _parent_table() -> dict[str, str]:
+    """concept -> the main concept it counts as, for the lexicon in use (built once per lexicon)."""
     from framing.concepts import default_lexicon  # the lexicon decides, so an added helper reaches relations
 
     lexicon = default_lexicon()
@@ -34,7 +39,7 @@ def parent_concept(concept: str) -> str:
             implied = [c for c in lexicon.implies(name) if c in CONCEPTS]
             table[name] = implied[0] if implied else name
         _PARENTS[0] = (lexicon, table)
-    return table.get(concept, concept)
+    return table
 
 
 _PARENTS: list[tuple] = [(None, {})]  # (lexicon, concept -> parent) of `parent_concept`, replaced as one
@@ -81,6 +86,7 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
     if last[0] == items:
         return list(last[1])
     out = []
+    parents = None  # looked up once, when a mention needs it
     for m in items:
         if isinstance(m, Span):
             out.append(m)
@@ -89,7 +95,9 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
             concept, start, end = m[0], int(m[1]), int(m[2])
         else:
             concept, start, end = m.concept, int(m.start), int(m.end)
-        concept = parent_concept(concept)
+        if parents is None:
+            parents = _parent_table()
+        concept = parents.get(concept, concept)
         if concept in CONCEPTS:
             out.append(Span(concept, start, end))
     # one name can carry two concepts on the same characters ("CTS"): the concepts' own order breaks the tie,
