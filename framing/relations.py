@@ -523,7 +523,8 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_LAST_BOUNDS: list[tuple] = [(None, [])]  # the last (text, bounds) of `sentence_bounds`, replaced as one
+# the last (text, bounds) of `sentence_bounds`, replaced as one; at first no text (nothing equals a bare object)
+_LAST_BOUNDS: list[tuple] = [(object(), [])]
 
 
 def _sentence_of(pos: int, bounds: list[tuple[int, int]]) -> int:
