@@ -112,6 +112,7 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
     model = _model(model, level, progress)
     own = isinstance(model, RelationClassifier)  # it takes the verdicts computed here (rules run once)
     classes = [str(c) for c in model.classes_]
+    main = set(CONCEPTS)
     sized = len(docs) if isinstance(docs, (pd.DataFrame, list, tuple)) else None
     show = progress if progress is not None else (sized or 0) >= PROGRESS_MIN_DOCS
     bar = tqdm(total=sized, desc="units and concepts", unit="doc", disable=not show)
@@ -174,22 +175,30 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
                     if not mentions and not empty_units:
                         continue
                     u_text = text[start:end]
-                    present = {m.concept for m in mentions}
                     doc_ids.append(doc_id)
                     indexes.append(index)
                     texts.append(u_text)
                     starts.append(start)
                     ends.append(end)
                     paragraphs.append(paragraph)
+                    if has_date:
+                        dates.append(rec[2])
+                    if not mentions:  # most units: no concept, so nothing to sort or label
+                        concepts.append([])
+                        helpers.append([])
+                        pairs.append({})
+                        probabilities.append({})
+                        markers.append({})
+                        explanations.append({})
+                        continue
+                    present = {m.concept for m in mentions}
                     concepts.append([c for c in CONCEPTS if c in present])
-                    helpers.append(sorted(present - set(CONCEPTS)))
+                    helpers.append(sorted(present - main))
                     unit_pairs_, unit_probs, unit_markers, unit_explained = {}, {}, {}, {}
                     pairs.append(unit_pairs_)
                     probabilities.append(unit_probs)
                     markers.append(unit_markers)
                     explanations.append(unit_explained)
-                    if has_date:
-                        dates.append(rec[2])
                     located = as_spans(mentions) if len(mentions) > 1 else []  # once for all the unit's pairs
                     for pair in unit_pairs(located) if len(located) > 1 else ():
                         verdict = rule_relation(u_text, located, pair)

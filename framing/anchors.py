@@ -358,10 +358,10 @@ class AnchorIndex:
 
     def keys_in(self, text: str) -> set[str]:
         """The keys that may match somewhere in `text` (including those always run)."""
-        out = set(self.always)
-        for _, keys in self.hits(fold(text)):
-            out |= keys
-        return out
+        if self._empty:
+            return set(self.always)
+        # each anchor carries one frozenset of keys: the distinct ones, then their union
+        return self.always.union(*{keys for _, (_, keys) in self._automaton.iter(fold(text))})
 
     def first_hits(self, text: str, keys: Iterable[str],
                    hits: list[tuple[int, frozenset[str]]] | None = None) -> dict[str, int]:
@@ -369,9 +369,14 @@ class AnchorIndex:
         key none of whose anchors occurs is left out. `hits`: the text's `hits`, when already found."""
         wanted = set(keys)
         out = dict.fromkeys(wanted & self.always, 0)
+        missing = wanted - out.keys()
         for start, found in self.hits(fold(text)) if hits is None else hits:
-            for key in (found & wanted) - out.keys():
-                out[key] = start
+            if not missing:
+                break
+            if not missing.isdisjoint(found):
+                for key in missing & found:
+                    out[key] = start
+                missing -= found
         return out
 
     def keys_by_span(self, text: str, spans: Sequence[tuple[int, int]],

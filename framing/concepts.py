@@ -185,7 +185,8 @@ class ConceptDetector:
         keys = index.keys_by_span(text, spans, hits)
         site = self.level == "family" and any(_SITE_REF in k for k in keys) and (
             self._names_site(text, hits) or (isinstance(title, str) and self.names_site(title)))
-        found = [self._detect(text[s:e], site, k) if k else [] for (s, e), k in zip(spans, keys)]
+        may = self._may_match
+        found = [self._detect(text[s:e], site, k) if may(k, site) else [] for (s, e), k in zip(spans, keys)]
         if self.level == "family" and "SITE" in self._concepts:
             self._add_site_names(text, spans, found)
         return found
@@ -207,11 +208,16 @@ class ConceptDetector:
                 mentions.extend(added)
                 mentions.sort(key=lambda m: (m.start, self._order[m.concept]))
 
+    def _may_match(self, keys: set[str], site_context: bool) -> bool:
+        """False when a text with anchor `keys` can hold no mention: no concept's anchor and no site reference
+        that counts (`_anchors` must have run)."""
+        return not keys.isdisjoint(self._concepts) or (site_context and self.level == "family" and _SITE_REF in keys)
+
     def _detect(self, text: str, site_context: bool, keys: set[str]) -> list[Mention]:
         """`detect`, running only the pattern entries whose anchors are among `keys` (those `text` holds)."""
-        site_refs = site_context and self.level == "family" and _SITE_REF in keys
-        if not any(c in keys for c in self._concepts) and not site_refs:
+        if not self._may_match(keys, site_context):
             return []  # no pattern can match anywhere: no candidates, so no mentions
+        site_refs = site_context and self.level == "family" and _SITE_REF in keys
         present, senses, site_ref = self._plan(frozenset(keys))
         cache: dict = {}
         found: dict[str, list[tuple[int, int, str]]] = dict.fromkeys(self._concepts, [])

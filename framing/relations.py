@@ -24,6 +24,11 @@ LABELS: tuple[str, ...] = ("complementary", "neutral", "opposition")
 def parent_concept(concept: str) -> str:
     """The main concept a helper counts as, from the lexicon's `implies` (SITE -> HARM_REDUCTION,
     ABSTINENCE -> RECOVERY); a main concept or an unknown name is returned as it is."""
+    return _parent_table().get(concept, concept)
+
+
+def _parent_table() -> dict[str, str]:
+    """concept -> the main concept it counts as, for the lexicon in use (built once per lexicon)."""
     from framing.concepts import default_lexicon  # the lexicon decides, so an added helper reaches relations
 
     lexicon = default_lexicon()
@@ -34,7 +39,7 @@ def parent_concept(concept: str) -> str:
             implied = [c for c in lexicon.implies(name) if c in CONCEPTS]
             table[name] = implied[0] if implied else name
         _PARENTS[0] = (lexicon, table)
-    return table.get(concept, concept)
+    return table
 
 
 _PARENTS: list[tuple] = [(None, {})]  # (lexicon, concept -> parent) of `parent_concept`, replaced as one
@@ -81,6 +86,7 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
     if last[0] == items:
         return list(last[1])
     out = []
+    parents = None  # looked up once, when a mention needs it
     for m in items:
         if isinstance(m, Span):
             out.append(m)
@@ -89,23 +95,36 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
             concept, start, end = m[0], int(m[1]), int(m[2])
         else:
             concept, start, end = m.concept, int(m.start), int(m.end)
-        concept = parent_concept(concept)
+        if parents is None:
+            parents = _parent_table()
+        concept = parents.get(concept, concept)
         if concept in CONCEPTS:
             out.append(Span(concept, start, end))
     # one name can carry two concepts on the same characters ("CTS"): the concepts' own order breaks the tie,
     # so the spans (and what a marker takes as its subject) never depend on set order
-    out = sorted(set(out), key=lambda s: (s.start, s.end, CONCEPTS.index(s.concept)))
+    out = sorted(set(out) if len(out) > 1 else out, key=_span_order)
     _LAST_SPANS[0] = (items, out)
     return list(out)
 
 
 _LAST_SPANS: list[tuple] = [(None, [])]  # the last (mentions, spans) of `as_spans`, replaced as one
+_RANK = {c: i for i, c in enumerate(CONCEPTS)}
+
+
+def _span_order(s: Span) -> tuple[int, int, int]:
+    """Sort key of a span: text order, then the canonical order of the concepts (a span of a concept that is
+    not a main one raises ValueError, as `CONCEPTS.index` does)."""
+    rank = _RANK.get(s.concept)
+    return (s.start, s.end, CONCEPTS.index(s.concept) if rank is None else rank)
+
+
+_PAIR_SETS = tuple((p, frozenset(p.split("+"))) for p in PAIRS)
 
 
 def unit_pairs(mentions: Iterable[object]) -> list[str]:
     """The pair keys present among `mentions`, in the canonical order of PAIRS."""
     present = {s.concept for s in as_spans(mentions)}
-    return [p for p in PAIRS if set(p.split("+")) <= present]
+    return [p for p, both in _PAIR_SETS if both <= present]
 
 
 @dataclass(frozen=True)
@@ -517,13 +536,25 @@ _CONTRAST = re.compile(r"\b(?:but|however|whereas|while|although|though|yet|on\s
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`; used only to scope markers inside a unit."""
+    """(start, end) of each sentence in `text`; used only to scope markers inside a unit.
+
+    The markers and the rules of each of a unit's pairs ask for the same text's bounds: the last answer is
+    kept and reused (callers only read it)."""
+    last = _LAST_BOUNDS[0]  # read once: another thread may replace it meanwhile
+    if last[0] == text:
+        return last[1]
     bounds, start = [], 0
     for m in _SENT_END.finditer(text):
         bounds.append((start, m.end()))
         start = m.end()
     bounds.append((start, len(text)))
-    return [b for b in bounds if text[b[0]:b[1]].strip()] or [(0, len(text))]
+    out = [b for b in bounds if text[b[0]:b[1]].strip()] or [(0, len(text))]
+    _LAST_BOUNDS[0] = (text, out)
+    return out
+
+
+# the last (text, bounds) of `sentence_bounds`, replaced as one; at first no text (nothing equals a bare object)
+_LAST_BOUNDS: list[tuple] = [(object(), [])]
 
 
 def _sentence_of(pos: int, bounds: list[tuple[int, int]]) -> int:
