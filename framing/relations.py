@@ -326,10 +326,10 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:encourag\w*|facilitat\w*|help\w*|assist\w*|allow\w*|enabl\w*|offer\w*|provid\w*|giv(?:e|es|en|ing)|"
      r"increas\w*|boost\w*|improv\w*|promot\w*|gain\w*|get|gets|getting|got|ensur\w*|easier|more\s+likely|"
      r"support\w*|want\w*|hop(?:e|es|ed|ing)|urg(?:e|es|ed|ing)|advis\w*|motivat\w*|prepar\w*|expand\w*|"
-     r"widen\w*|broaden\w*|eas(?:e|es|ed|ing)|persuad\w*|convinc\w*)"
+     r"widen\w*|broaden\w*|eas(?:e|es|ed|ing)|persuad\w*|convinc\w*|pressur\w*)"
      r"\s+(?:[\w'’-]+\s+){0,4}?(?:to\s+)?(?:access(?:es|ed|ing)?(?:\s+to)?|entry\s+(?:in)?to|uptake\s+(?:of|in)|"
      r"take-?up\s+of|engag(?:e|es|ed|ing|ement)\s+(?:with|in)|enrol(?:l?ment|l?ing|ls?|led)?\s+(?:in|into)|"
-     r"admissions?\s+(?:to|into)|seek(?:s|ing)?(?:\s+out)?|apply(?:ing)?\s+for|(?:get|go|move)\s+into|"
+     r"admissions?\s+(?:to|into)|seek(?:s|ing)?(?:\s+out)?|apply(?:ing)?\s+for|(?:get|go|move)\s+into|get(?:s|ting)?(?=\s+(?:addiction\s+|drug\s+|the\s+|into\s+|some\s+|proper\s+)?(?:treatment|rehab|detox|help|sober)\b)|"
      r"enter(?:s|ed|ing)?(?:\s+into)?|pursu(?:e|es|ing)|undergo(?:es|ing)?|receiv(?:e|es|ing)|into|find(?:s|ing)?|"
      r"(?:the\s+)?(?:use|utili[sz]ation|rates?)\s+of)\b|"
      r"\b(?:draw\w*|drew|attract\w*|pull\w*|lur(?:e|es|ed|ing)|coax\w*)\s+(?:[\w'’-]+\s+){0,4}?into\b"),
@@ -391,7 +391,11 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     # one side as the means to the other's end ("the services they need to achieve lasting recovery")
     ("means_to", "complementary", "target",
      r"\b(?:need(?:s|ed)?\s+to|help(?:s|ed|ing)?\s+(?:\w+\s+){0,2}?(?:to\s+)?|in\s+order\s+to|so\s+as\s+to)\s*"
-     r"(?:achieve|attain|reach|sustain|maintain)\b"),
+     r"(?:achieve|attain|reach|sustain|maintain)\b|"
+     # a purpose clause: "keeping people alive so they can eventually recover"
+     r"\bso\s+(?:that\s+)?(?=(?:they|people|users|clients|patients|he|she|we|you|individuals)\s+(?:can|could|may|"
+     r"might|will|would)\s+(?:eventually\s+|one\s+day\s+|later\s+|then\s+|still\s+|some\s+day\s+)?"
+     r"(?:recover|get\s+sober))"),
     # the attitude of one side toward the other
     ("wary_of", "opposition", "unary",
      r"\b(?:apprehensive|wary|reluctant|hesitant|uneasy|resistant|hostile|distrust\w*|mistrust\w*)\s+"
