@@ -108,14 +108,11 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
 
 
 _LAST_SPANS: list[tuple] = [(None, [])]  # the last (mentions, spans) of `as_spans`, replaced as one
-_RANK = {c: i for i, c in enumerate(CONCEPTS)}
 
 
 def _span_order(s: Span) -> tuple[int, int, int]:
-    """Sort key of a span: text order, then the canonical order of the concepts (a span of a concept that is
-    not a main one raises ValueError, as `CONCEPTS.index` does)."""
-    rank = _RANK.get(s.concept)
-    return (s.start, s.end, CONCEPTS.index(s.concept) if rank is None else rank)
+    """Sort key of a span: text order, then the canonical order of the concepts."""
+    return (s.start, s.end, CONCEPTS.index(s.concept))
 
 
 _PAIR_SETS = tuple((p, frozenset(p.split("+"))) for p in PAIRS)
