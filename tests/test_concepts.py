@@ -42,9 +42,24 @@ def test_excluded_senses_are_not_counted(det: ConceptDetector, text: str) -> Non
     ("The state funds overdose prevention.", ["HARM_REDUCTION"]),
     ("The state wants to prevent overdose deaths.", []),
     ("He wants to quit using drugs and eliminate it entirely.", []),
+    # the kit a site hands out, reducing harm words apart, addiction medicine clinics
+    ("Nurses hand out sterile injecting supplies and clean drug use kits.", ["HARM_REDUCTION"]),
+    ("Volunteers pack sterile equipment for the outreach van.", ["HARM_REDUCTION"]),
+    ("Staff give out safe supplies to people who smoke drugs.", ["HARM_REDUCTION"]),
+    ("The goal is reducing deaths, infections and other drug-related harms.", ["HARM_REDUCTION"]),
+    ("The charity works to decrease harm among people who use drugs.", ["HARM_REDUCTION"]),
+    ("The town adds more witnessed inhalation sites.", ["HARM_REDUCTION"]),
+    ("A Rapid Access Addiction Medicine clinic opens in May.", ["TREATMENT"]),
+    ("She asked about addiction medications that doctors can prescribe.", ["TREATMENT"]),
+    ("The town bought safe supplies of drinking water.", []),
 ])
 def test_concepts_found_at_family_level(det: ConceptDetector, text: str, expected: list[str]) -> None:
     assert det.concepts_in(text) == expected
+
+
+def test_reducing_harm_never_swallows_a_following_harm_reduction(det: ConceptDetector) -> None:
+    mentions = det.detect("We must lessen the gap between harm reduction and treatment.")
+    assert [(m.concept, m.text) for m in mentions] == [("HARM_REDUCTION", "harm reduction"), ("TREATMENT", "treatment")]
 
 
 def test_helpers_are_reported_and_imply_their_concept(det: ConceptDetector) -> None:
