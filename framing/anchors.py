@@ -203,25 +203,154 @@ def scan_start(pattern: re.Pattern, text: str, hit: int, like: re.Pattern | None
     return 0
 
 
+_STARTS_MAX = 48  # more opening strings than this: a plain scan is as cheap, the pattern gets none
+
+
+def _openings(items: Sequence, heads: set[str]) -> tuple[set[str], bool]:
+    """`heads` extended by what every match of the parsed `items` begins with, and True when the items are
+    literal throughout (each extended head then spells a whole match of them, so what follows may extend it)."""
+    items = list(items)
+    for i, (op, av) in enumerate(items):
+        name = str(op)
+        if name == "LITERAL":
+            heads = {h + chr(av) for h in heads}
+            continue
+        if name in _ZERO_WIDTH:  # consumes nothing: the match goes on with the next item
+            continue
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            taken, _ = _openings(av[2], heads)
+            if av[0] == 0:  # optional: a match may begin with what follows instead
+                return taken | _openings(items[i + 1:], heads)[0], False
+            return taken, False
+        if name == "SUBPATTERN":
+            subs = [av[-1]]
+        elif name == "ATOMIC_GROUP":
+            subs = [av]
+        elif name == "BRANCH":
+            subs = av[1]
+        else:  # a class, any character, a back-reference ...: the literal opening ends here
+            return heads, False
+        found: set[str] = set()
+        whole = True
+        for sub in subs:
+            got, literal = _openings(sub, heads)
+            found |= got
+            whole = whole and literal
+        heads = found
+        if not whole or len(heads) > _STARTS_MAX:
+            return heads, False
+    return heads, True
+
+
+_STARTS: dict[int, tuple[re.Pattern, tuple[str, ...] | None]] = {}  # by id, as _OUTSIDE
+
+
+def starts(pattern: re.Pattern) -> tuple[str, ...] | None:
+    """Folded strings one of which every match of `pattern` begins with (none the beginning of another), or
+    None when that cannot be told or there are too many. Kept per pattern object."""
+    held = _STARTS.get(id(pattern))
+    if held is not None and held[0] is pattern:
+        return held[1]
+    found: tuple[str, ...] | None = None
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        heads, _ = _openings(parsed.data if hasattr(parsed, "data") else list(parsed), {""})
+    except Exception:  # noqa: BLE001 - a pattern the parser cannot read is scanned
+        heads = {""}
+    if "" not in heads and len(heads) <= _STARTS_MAX:
+        kept: list[str] = []
+        for head in sorted({fold(h) for h in heads}, key=lambda h: (len(h), h)):
+            if not head.startswith(tuple(kept)):  # a string beginning with a kept one adds no position
+                kept.append(head)
+        found = tuple(kept)
+    _STARTS[id(pattern)] = (pattern, found)  # the pattern is kept, so its id is not reused
+    return found
+
+
+_FIRST_STRETCH = 512  # characters looked through for openings at first; each next stretch is 4 times longer
+
+
+def _heads_at(folded: str, heads: tuple[str, ...], low: int, high: int, last: int) -> list[int]:
+    """Sorted offsets in [low, high) where one of `heads` occurs in `folded` and ends by `last`."""
+    find = folded.find
+    positions: list[int] = []
+    for head in heads:
+        stop = min(last, high + len(head) - 1)
+        i = find(head, low, stop)
+        while i >= 0:
+            positions.append(i)
+            i = find(head, i + 1, stop)
+    if len(heads) > 1:
+        positions.sort()  # `starts` are none the beginning of another: no offset comes twice
+    return positions
+
+
+def matches_at_starts(pattern: re.Pattern, text: str, folded: str, heads: tuple[str, ...],
+                      offset: int = 0) -> Iterator[re.Match]:
+    """What `pattern.finditer(text)` yields, found by trying `pattern.match` only where one of its `starts`
+    `heads` occurs: no match begins anywhere else, and none is empty, so each match is the first one at or
+    after the end of the previous, as a scan finds it, without trying every position in between. `folded`:
+    the `fold`ed document `text` lies in from `offset` on. The openings are looked for stretch by stretch,
+    so a caller that stops early does not look through the whole text."""
+    match = pattern.match
+    last = offset + len(text)
+    cur, low, width = 0, offset, _FIRST_STRETCH
+    while low < last:
+        high = min(last, low + width)
+        for p in _heads_at(folded, heads, low, high, last):
+            if p - offset >= cur:
+                m = match(text, p - offset)
+                if m is not None:
+                    yield m
+                    cur = m.end()
+        low, width = high, 4 * width
+
+
 class SpansUpTo:
     """The spans of `pattern.finditer(text)` (from `scan_start` at `hit`), read only as far as asked: a
     cheap test of the first candidates need not scan the rest of a long text. No pattern or `hit` None
     (no anchor in the text) gives no spans."""
 
-    def __init__(self, pattern: re.Pattern | None, text: str, hit: int | None, like: re.Pattern | None = None) -> None:
+    def __init__(self, pattern: re.Pattern | None, text: str, hit: int | None, like: re.Pattern | None = None,
+                 folded: str | None = None) -> None:
+        """`folded`: the text `fold`ed, when at hand: a pattern with `starts` is then tried only where they
+        occur (as `matches_at_starts` does), and only as far as asked."""
         self.spans: list[tuple[int, int]] = []
-        self._matches = iter(()) if pattern is None or hit is None else \
-            pattern.finditer(text, scan_start(pattern, text, hit, like))
-        self._done = False
+        self._pattern, self._text, self._folded = pattern, text, folded
+        self._heads = None if pattern is None or folded is None else starts(pattern)
+        self._looked = 0  # with heads: the openings before this offset are tried
+        self._matches: Iterator[re.Match] = iter(())
+        if pattern is not None and hit is not None and self._heads is None:
+            self._matches = pattern.finditer(text, scan_start(pattern, text, hit, like))
+        self._done = pattern is None or hit is None
 
     def before(self, end: int) -> list[tuple[int, int]]:
         """Every span that starts before `end` (and possibly a few more)."""
+        if self._heads is not None:
+            return self._tried_before(end)
         while not self._done and (not self.spans or self.spans[-1][0] < end):
             match = next(self._matches, None)
             if match is None:
                 self._done = True
             else:
                 self.spans.append(match.span())
+        return self.spans
+
+    def _tried_before(self, end: int) -> list[tuple[int, int]]:
+        """`before` for a pattern with `starts`: its openings before `end` are tried, in order."""
+        last = len(self._text)
+        if self._done or self._looked >= min(end, last):
+            return self.spans
+        high = min(last, max(end, self._looked + _FIRST_STRETCH))
+        match, cur = self._pattern.match, self.spans[-1][1] if self.spans else 0
+        for p in _heads_at(self._folded, self._heads, self._looked, high, last):
+            if p >= cur:
+                m = match(self._text, p)
+                if m is not None:
+                    self.spans.append(m.span())
+                    cur = m.end()
+        self._looked = high
+        self._done = high >= last
         return self.spans
 
 
