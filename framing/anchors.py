@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -102,16 +103,17 @@ def _required(items: Sequence, avoid: frozenset[str] = frozenset()) -> set[str] 
                                        min(len(s) for s in o), -len(o)))
 
 
-_ANCHORS: dict[tuple[int, frozenset[str]], tuple[re.Pattern, set[str] | None]] = {}
+_ANCHORS: dict[tuple[int | Source, frozenset[str]], tuple[re.Pattern | Source, set[str] | None]] = {}
 
 
-def anchors(pattern: re.Pattern, avoid: Iterable[str] = ()) -> set[str] | None:
+def anchors(pattern: re.Pattern | Source, avoid: Iterable[str] = ()) -> set[str] | None:
     """Folded strings one of which every match of `pattern` contains, or None when it has none; where a
     pattern offers a choice, strings sharing no text with the folded `avoid` strings are preferred. Kept per
     pattern object, so a detector built for every chunk of a stream does not parse its patterns again."""
-    key = (id(pattern), frozenset(avoid))
+    # a compiled pattern by its id (hashing a long source costs more), a `Source` by its value
+    key = (pattern if isinstance(pattern, Source) else id(pattern), frozenset(avoid))
     held = _ANCHORS.get(key)
-    if held is not None and held[0] is pattern:
+    if held is not None and (held[0] is pattern or isinstance(pattern, Source)):
         return None if held[1] is None else set(held[1])
     try:
         parsed = _parser.parse(pattern.pattern, pattern.flags)
@@ -245,24 +247,34 @@ def _openings(items: Sequence, heads: set[str]) -> tuple[set[str], bool]:
 _STARTS: dict[int, tuple[re.Pattern, tuple[str, ...] | None]] = {}  # by id, as _OUTSIDE
 
 
+def _heads_of(source: str, flags: int) -> set[str] | None:
+    """The folded strings one of which every match of the regex `source` begins with, or None."""
+    try:
+        parsed = _parser.parse(source, flags)
+        heads, _ = _openings(parsed.data if hasattr(parsed, "data") else list(parsed), {""})
+    except Exception:  # noqa: BLE001 - a pattern the parser cannot read is scanned
+        return None
+    return None if "" in heads or len(heads) > _STARTS_MAX else {fold(h) for h in heads}
+
+
+def _fewest(heads: set[str] | None) -> tuple[str, ...] | None:
+    """`heads` without those that begin with another (they add no offset), or None when there are too many."""
+    if heads is None or len(heads) > _STARTS_MAX:
+        return None
+    kept: list[str] = []
+    for head in sorted(heads, key=lambda h: (len(h), h)):
+        if not head.startswith(tuple(kept)):
+            kept.append(head)
+    return tuple(kept)
+
+
 def starts(pattern: re.Pattern) -> tuple[str, ...] | None:
     """Folded strings one of which every match of `pattern` begins with (none the beginning of another), or
     None when that cannot be told or there are too many. Kept per pattern object."""
     held = _STARTS.get(id(pattern))
     if held is not None and held[0] is pattern:
         return held[1]
-    found: tuple[str, ...] | None = None
-    try:
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
-        heads, _ = _openings(parsed.data if hasattr(parsed, "data") else list(parsed), {""})
-    except Exception:  # noqa: BLE001 - a pattern the parser cannot read is scanned
-        heads = {""}
-    if "" not in heads and len(heads) <= _STARTS_MAX:
-        kept: list[str] = []
-        for head in sorted({fold(h) for h in heads}, key=lambda h: (len(h), h)):
-            if not head.startswith(tuple(kept)):  # a string beginning with a kept one adds no position
-                kept.append(head)
-        found = tuple(kept)
+    found = _fewest(_heads_of(pattern.pattern, pattern.flags))
     _STARTS[id(pattern)] = (pattern, found)  # the pattern is kept, so its id is not reused
     return found
 
@@ -312,12 +324,12 @@ class SpansUpTo:
     (no anchor in the text) gives no spans."""
 
     def __init__(self, pattern: re.Pattern | None, text: str, hit: int | None, like: re.Pattern | None = None,
-                 folded: str | None = None) -> None:
-        """`folded`: the text `fold`ed, when at hand: a pattern with `starts` is then tried only where they
-        occur (as `matches_at_starts` does), and only as far as asked."""
+                 folded: str | None = None, heads: tuple[str, ...] | None = None) -> None:
+        """`folded`: the text `fold`ed, when at hand: a pattern with `starts` (`heads`, when already known) is
+        then tried only where they occur (as `matches_at_starts` does), and only as far as asked."""
         self.spans: list[tuple[int, int]] = []
         self._pattern, self._text, self._folded = pattern, text, folded
-        self._heads = None if pattern is None or folded is None else starts(pattern)
+        self._heads = None if pattern is None or folded is None else heads or starts(pattern)
         self._looked = 0  # with heads: the openings before this offset are tried
         self._matches: Iterator[re.Match] = iter(())
         if pattern is not None and hit is not None and self._heads is None:
@@ -399,6 +411,13 @@ def _balanced(source: str) -> bool:
     return depth == 0
 
 
+class Source(NamedTuple):
+    """A regex's source text and flags: what `anchors` reads of a pattern, without compiling it."""
+
+    pattern: str
+    flags: int
+
+
 class Alternation:
     """A pattern split into its top-level alternatives, each under its own key for an `AnchorIndex`.
     `narrowed(keys)` is the pattern of only the alternatives whose anchors a text holds: the others match
@@ -425,13 +444,16 @@ class Alternation:
         self._keyset = frozenset(self.keys)
         self._position = {k: i for i, k in enumerate(self.keys)}
         self._narrowed: dict[frozenset[str], re.Pattern] = {}
+        self._part_heads: list[set[str] | None] | None = None  # `_heads_of` each alternative, found on first use
+        self._starts: dict[frozenset[str], tuple[str, ...] | None] = {}
 
-    def keyed(self) -> dict[str, list[re.Pattern]]:
-        """Each alternative under its key, for an `AnchorIndex`."""
+    def keyed(self, compiled: bool = True) -> dict[str, list[re.Pattern | Source]]:
+        """Each alternative under its key, for an `AnchorIndex`; `compiled=False` gives each as its `Source`,
+        which is all an index reads (compiling every alternative took most of a detector's start)."""
         if len(self.parts) == 1:
             return {self.keys[0]: [self.pattern]}
-        return {k: [re.compile(self.prefix + part + self.suffix, self.pattern.flags)]
-                for k, part in zip(self.keys, self.parts)}
+        make = re.compile if compiled else Source
+        return {k: [make(self.prefix + part + self.suffix, self.pattern.flags)] for k, part in zip(self.keys, self.parts)}
 
     def narrowed(self, keys: Iterable[str]) -> re.Pattern | None:
         """The pattern of the alternatives among `keys` (the keys a text may match), None when there are none."""
@@ -452,10 +474,27 @@ class Alternation:
         return found
 
 
+    def starts(self, keys: Iterable[str]) -> tuple[str, ...] | None:
+        """`starts(self.narrowed(keys))`, from those of the alternatives (each parsed once, not every narrowed
+        pattern): a match of the narrowed pattern is one of a chosen alternative, at the same offsets."""
+        chosen = self._keyset.intersection(keys)
+        found = self._starts.get(chosen, ())
+        if found == ():
+            if len(self._starts) >= self._CACHE_SIZE:
+                self._starts.clear()
+            if self._part_heads is None:
+                self._part_heads = [_heads_of(self.prefix + part + self.suffix, self.pattern.flags)
+                                    for part in self.parts]
+            parts = [self._part_heads[self._position[k]] for k in chosen]
+            found = None if not parts or None in parts else _fewest(set().union(*parts))
+            self._starts[chosen] = found
+        return found
+
+
 class AnchorIndex:
     """The anchors of keyed patterns in one automaton: `hits(text)` says which keys may match where."""
 
-    def __init__(self, patterns: Mapping[str, Iterable[re.Pattern | None]],
+    def __init__(self, patterns: Mapping[str, Iterable[re.Pattern | Source | None]],
                  avoid: Mapping[str, Iterable[str]] | None = None) -> None:
         """`avoid`: per key, folded strings its anchors should not share text with where its patterns
         allow another choice (e.g. an excluded sense is anchored on "water" rather than on "treatment",

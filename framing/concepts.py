@@ -16,8 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from framing.anchors import (Alternation, AnchorIndex, SpansUpTo, anchors, fold, matches_at_starts, scan_start,
-                             starts)
+from framing.anchors import Alternation, AnchorIndex, SpansUpTo, anchors, fold, matches_at_starts, scan_start
 from framing.lexicon import LEVELS, MAIN_CONCEPTS, WORD_END, WORD_START, Lexicon
 from framing.sitenames import name_pattern, site_names
 
@@ -131,7 +130,7 @@ class ConceptDetector:
                 [alt for pair in self._sense_alts.values() for alt in pair] + [self._site_alt]
             for alt in alts:
                 if alt is not None:
-                    keyed.update(alt.keyed())
+                    keyed.update(alt.keyed(compiled=False))
             self._plans: dict[frozenset, tuple] = {}
             self._index = AnchorIndex(keyed, avoid)
         return self._index
@@ -279,9 +278,9 @@ class ConceptDetector:
         index = self._anchors()
         if self._feeders and self.level == "family":  # another concept counts as SITE: the full detection decides
             return any(m.concept == "SITE" for m in self.detect(text, site_context=False))
-        # what detect() would keep for SITE alone: a candidate that survives its sense filter; the patterns,
-        # narrowed to the entries whose anchors occur, are tried only where a match can begin (or scanned from
-        # their first anchors) and only as far as the first survivor (framing.anchors)
+        # what detect() would keep for SITE alone: a candidate that survives its sense filter; the patterns are
+        # tried only where a match of an entry whose anchors occur can begin (or, narrowed to those entries,
+        # scanned from their first anchors), and only as far as the first survivor (framing.anchors)
         if folded is None:
             folded = fold(text)
         if hits is None:
@@ -297,19 +296,25 @@ class ConceptDetector:
                 first.update(index.first_hits(text, self._site_keys(), hits))
             return _first_of(alt, first)
 
+        # where the openings are known, each alternation is tried whole: an entry whose anchors the text lacks
+        # matches nowhere in it, so at every offset the whole pattern matches as the narrowed one does, and no
+        # narrowed pattern need be compiled for this text's set of anchors
         exclude, keep = self._sense_alts["SITE"]
-        excluded, kept = (SpansUpTo(None, text, None) if alt is None or alt.narrowed(present) is None else
-                          SpansUpTo(alt.narrowed(present), text, 0, alt.pattern, folded)
-                          if starts(alt.narrowed(present)) is not None else
+        excluded, kept = (SpansUpTo(None, text, None) if alt is None or present.isdisjoint(alt.keys) else
+                          SpansUpTo(alt.pattern, text, 0, None, folded, alt.starts(present))
+                          if alt.starts(present) is not None else
                           SpansUpTo(alt.narrowed(present), text, hit(alt), alt.pattern)
                           for alt in (exclude, keep))
         for _, alt in self._alts["SITE"]:
-            pattern = None if alt is None else alt.narrowed(present)
-            if pattern is None:
-                continue
-            heads = starts(pattern)
-            for m in (pattern.finditer(text, scan_start(pattern, text, hit(alt), alt.pattern))
-                      if heads is None else matches_at_starts(pattern, text, folded, heads)):
+            heads = None if alt is None else alt.starts(present)
+            if heads is not None:
+                found = matches_at_starts(alt.pattern, text, folded, heads)
+            else:
+                pattern = None if alt is None else alt.narrowed(present)
+                if pattern is None:
+                    continue
+                found = pattern.finditer(text, scan_start(pattern, text, hit(alt), alt.pattern))
+            for m in found:
                 s, e = m.span()
                 if not _overlaps(s, e, excluded.before(e)) or _overlaps(s, e, kept.before(e)):
                     return True

@@ -115,6 +115,17 @@ def test_trying_a_pattern_at_its_starts_finds_what_a_scan_finds(pattern: re.Patt
     assert found > 50
 
 
+def test_an_alternation_s_starts_are_those_of_its_narrowed_pattern() -> None:
+    whole = re.compile(r"(?<![\w])(?:harm\s+reduction|safer?\s+supply|\w+\s+site|(?:medically\s+)?supervised)(?![\w])",
+                       re.IGNORECASE)
+    alternation = Alternation("k", whole, r"(?<![\w])(?:", r")(?![\w])")
+    k = alternation.keys
+    assert set(alternation.starts([k[0], k[1]])) == set(starts(alternation.narrowed([k[0], k[1]]))) == {"harm", "safe"}
+    assert alternation.starts([k[0], k[3]]) == ("harm", "medically", "supervised")
+    assert alternation.starts(k) is None and starts(whole) is None  # "\w+ site" may begin anywhere
+    assert alternation.starts(["other"]) is None
+
+
 def _names_site_by_full_scan(det: ConceptDetector, text: str) -> bool:
     """The site rule as a scan of the whole text from its start, with the same sense filter."""
     keys = det._anchors().keys_in(text)
