@@ -547,6 +547,23 @@ class AnchorIndex:
                 missing -= found
         return out
 
+    def scan(self, folded: str, spans: Sequence[tuple[int, int]]) -> tuple[list[set[str]], set[str]]:
+        """`keys_by_span` of an already `fold`ed text and the keys that may match anywhere in it (`keys_in`),
+        from one pass of the automaton, without listing its hits."""
+        out = [set(self.always) for _ in spans]
+        distinct: set[frozenset[str]] = set()
+        if self._empty:
+            return out, set(self.always)
+        starts = [s for s, _ in spans]
+        for end, (n, keys) in self._automaton.iter(folded):
+            distinct.add(keys)
+            start = end - n + 1
+            i = bisect_right(starts, start) - 1
+            while i >= 0 and start < spans[i][1]:
+                out[i] |= keys
+                i -= 1
+        return out, self.always.union(*distinct)
+
     def keys_by_span(self, text: str, spans: Sequence[tuple[int, int]],
                      hits: list[tuple[int, frozenset[str]]] | None = None) -> list[set[str]]:
         """For each (start, end) span of `text`, the keys that may match inside it. The spans are sorted by

@@ -182,7 +182,8 @@ class ConceptDetector:
         """All mentions in `text`, in text order; `site_context` says the document names a site."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
-        return self._detect(text, site_context, self._anchors().keys_in(text))
+        keys = self._anchors().keys_in(text)
+        return self._detect(text, site_context, keys) if self._may_match(keys, site_context) else []
 
     def detect_units(self, text: str, spans: Sequence[tuple[int, int]], title: str | None = None) -> list[list[Mention]]:
         """Mentions in each unit span of a document, with the codebook's site rule decided for the whole
@@ -190,10 +191,9 @@ class ConceptDetector:
         Whether it names one is looked up only when some unit holds such a description."""
         index = self._anchors()
         folded = fold(text)
-        hits = index.hits(folded)  # one scan serves the units and the site rule
-        keys = index.keys_by_span(text, spans, hits)
+        keys, present = index.scan(folded, spans)  # one scan serves the units and the site rule
         site = self.level == "family" and any(_SITE_REF in k for k in keys) and (
-            self._names_site(text, hits, folded) or (isinstance(title, str) and self.names_site(title)))
+            self._names_site(text, present, folded) or (isinstance(title, str) and self.names_site(title)))
         may = self._may_match
         found = [self._detect(text[s:e], site, k) if may(k, site) else [] for (s, e), k in zip(spans, keys)]
         if self.level == "family" and "SITE" in self._concepts:
@@ -223,9 +223,8 @@ class ConceptDetector:
         return not keys.isdisjoint(self._concepts) or (site_context and self.level == "family" and _SITE_REF in keys)
 
     def _detect(self, text: str, site_context: bool, keys: set[str]) -> list[Mention]:
-        """`detect`, running only the pattern entries whose anchors are among `keys` (those `text` holds)."""
-        if not self._may_match(keys, site_context):
-            return []  # no pattern can match anywhere: no candidates, so no mentions
+        """`detect`, running only the pattern entries whose anchors are among `keys` (those `text` holds); the
+        caller has checked `_may_match` (where it is False no pattern can match: no mentions)."""
         site_refs = site_context and self.level == "family" and _SITE_REF in keys
         present, senses, site_ref = self._plan(frozenset(keys))
         cache: dict = {}
@@ -271,8 +270,8 @@ class ConceptDetector:
         """True when `text` names a consumption site (the condition for counting "the facility")."""
         return self._names_site(text)
 
-    def _names_site(self, text: str, hits: list | None = None, folded: str | None = None) -> bool:
-        """`names_site`, given the text's anchor `hits` and `fold`ed copy when they are already found."""
+    def _names_site(self, text: str, present: set[str] | None = None, folded: str | None = None) -> bool:
+        """`names_site`, given the anchor keys `present` in the text and its `fold`ed copy when already found."""
         if "SITE" not in self.lexicon.concepts:
             return False
         index = self._anchors()
@@ -283,9 +282,8 @@ class ConceptDetector:
         # scanned from their first anchors), and only as far as the first survivor (framing.anchors)
         if folded is None:
             folded = fold(text)
-        if hits is None:
-            hits = index.hits(folded)
-        present = index.always.union(*{keys for _, keys in hits})  # each distinct set of keys once
+        if present is None:
+            present = index.keys_in(text)
         if "SITE" not in present:
             return False
         first: dict[str, int] = {}
@@ -293,7 +291,7 @@ class ConceptDetector:
         def hit(alt: Alternation) -> int | None:
             """The first anchor offset of `alt`'s entries, looked up only for a pattern that is scanned."""
             if not first:
-                first.update(index.first_hits(text, self._site_keys(), hits))
+                first.update(index.first_hits(text, self._site_keys()))
             return _first_of(alt, first)
 
         # where the openings are known, each alternation is tried whole: an entry whose anchors the text lacks

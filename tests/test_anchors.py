@@ -126,6 +126,15 @@ def test_an_alternation_s_starts_are_those_of_its_narrowed_pattern() -> None:
     assert alternation.starts(["other"]) is None
 
 
+def test_one_scan_gives_the_keys_of_each_span_and_of_the_whole_text() -> None:
+    index = AnchorIndex({f"k{i}": [p] for i, p in enumerate(PATTERNS)})
+    for text in _texts(200):
+        spans = [(0, len(text) // 2), (len(text) // 3, len(text)), (len(text), len(text))]
+        by_span, present = index.scan(fold(text), spans)
+        assert by_span == index.keys_by_span(text, spans)
+        assert present == index.keys_in(text)
+
+
 def _names_site_by_full_scan(det: ConceptDetector, text: str) -> bool:
     """The site rule as a scan of the whole text from its start, with the same sense filter."""
     keys = det._anchors().keys_in(text)
