@@ -453,7 +453,8 @@ class Alternation:
         if len(self.parts) == 1:
             return {self.keys[0]: [self.pattern]}
         make = re.compile if compiled else Source
-        return {k: [make(self.prefix + part + self.suffix, self.pattern.flags)] for k, part in zip(self.keys, self.parts)}
+        return {k: [make(self.prefix + part + self.suffix, self.pattern.flags)]
+                for k, part in zip(self.keys, self.parts)}
 
     def narrowed(self, keys: Iterable[str]) -> re.Pattern | None:
         """The pattern of the alternatives among `keys` (the keys a text may match), None when there are none."""
@@ -472,7 +473,6 @@ class Alternation:
             found = self._narrowed[chosen] = re.compile(
                 self.prefix + "|".join(self.parts[i] for i in order) + self.suffix, self.pattern.flags)
         return found
-
 
     def starts(self, keys: Iterable[str]) -> tuple[str, ...] | None:
         """`starts(self.narrowed(keys))`, from those of the alternatives (each parsed once, not every narrowed
@@ -554,11 +554,11 @@ class AnchorIndex:
         distinct: set[frozenset[str]] = set()
         if self._empty:
             return out, set(self.always)
-        starts = [s for s, _ in spans]
+        begins = [s for s, _ in spans]
         for end, (n, keys) in self._automaton.iter(folded):
             distinct.add(keys)
             start = end - n + 1
-            i = bisect_right(starts, start) - 1
+            i = bisect_right(begins, start) - 1
             while i >= 0 and start < spans[i][1]:
                 out[i] |= keys
                 i -= 1
