@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -102,16 +103,17 @@ def _required(items: Sequence, avoid: frozenset[str] = frozenset()) -> set[str] 
                                        min(len(s) for s in o), -len(o)))
 
 
-_ANCHORS: dict[tuple[int, frozenset[str]], tuple[re.Pattern, set[str] | None]] = {}
+_ANCHORS: dict[tuple[int | Source, frozenset[str]], tuple[re.Pattern | Source, set[str] | None]] = {}
 
 
-def anchors(pattern: re.Pattern, avoid: Iterable[str] = ()) -> set[str] | None:
+def anchors(pattern: re.Pattern | Source, avoid: Iterable[str] = ()) -> set[str] | None:
     """Folded strings one of which every match of `pattern` contains, or None when it has none; where a
     pattern offers a choice, strings sharing no text with the folded `avoid` strings are preferred. Kept per
     pattern object, so a detector built for every chunk of a stream does not parse its patterns again."""
-    key = (id(pattern), frozenset(avoid))
+    # a compiled pattern by its id (hashing a long source costs more), a `Source` by its value
+    key = (pattern if isinstance(pattern, Source) else id(pattern), frozenset(avoid))
     held = _ANCHORS.get(key)
-    if held is not None and held[0] is pattern:
+    if held is not None and (held[0] is pattern or isinstance(pattern, Source)):
         return None if held[1] is None else set(held[1])
     try:
         parsed = _parser.parse(pattern.pattern, pattern.flags)
@@ -203,25 +205,164 @@ def scan_start(pattern: re.Pattern, text: str, hit: int, like: re.Pattern | None
     return 0
 
 
+_STARTS_MAX = 48  # more opening strings than this: a plain scan is as cheap, the pattern gets none
+
+
+def _openings(items: Sequence, heads: set[str]) -> tuple[set[str], bool]:
+    """`heads` extended by what every match of the parsed `items` begins with, and True when the items are
+    literal throughout (each extended head then spells a whole match of them, so what follows may extend it)."""
+    items = list(items)
+    for i, (op, av) in enumerate(items):
+        name = str(op)
+        if name == "LITERAL":
+            heads = {h + chr(av) for h in heads}
+            continue
+        if name in _ZERO_WIDTH:  # consumes nothing: the match goes on with the next item
+            continue
+        if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            taken, _ = _openings(av[2], heads)
+            if av[0] == 0:  # optional: a match may begin with what follows instead
+                return taken | _openings(items[i + 1:], heads)[0], False
+            return taken, False
+        if name == "SUBPATTERN":
+            subs = [av[-1]]
+        elif name == "ATOMIC_GROUP":
+            subs = [av]
+        elif name == "BRANCH":
+            subs = av[1]
+        else:  # a class, any character, a back-reference ...: the literal opening ends here
+            return heads, False
+        found: set[str] = set()
+        whole = True
+        for sub in subs:
+            got, literal = _openings(sub, heads)
+            found |= got
+            whole = whole and literal
+        heads = found
+        if not whole or len(heads) > _STARTS_MAX:
+            return heads, False
+    return heads, True
+
+
+_STARTS: dict[int, tuple[re.Pattern, tuple[str, ...] | None]] = {}  # by id, as _OUTSIDE
+
+
+def _heads_of(source: str, flags: int) -> set[str] | None:
+    """The folded strings one of which every match of the regex `source` begins with, or None."""
+    try:
+        parsed = _parser.parse(source, flags)
+        heads, _ = _openings(parsed.data if hasattr(parsed, "data") else list(parsed), {""})
+    except Exception:  # noqa: BLE001 - a pattern the parser cannot read is scanned
+        return None
+    return None if "" in heads or len(heads) > _STARTS_MAX else {fold(h) for h in heads}
+
+
+def _fewest(heads: set[str] | None) -> tuple[str, ...] | None:
+    """`heads` without those that begin with another (they add no offset), or None when there are too many."""
+    if heads is None or len(heads) > _STARTS_MAX:
+        return None
+    kept: list[str] = []
+    for head in sorted(heads, key=lambda h: (len(h), h)):
+        if not head.startswith(tuple(kept)):
+            kept.append(head)
+    return tuple(kept)
+
+
+def starts(pattern: re.Pattern) -> tuple[str, ...] | None:
+    """Folded strings one of which every match of `pattern` begins with (none the beginning of another), or
+    None when that cannot be told or there are too many. Kept per pattern object."""
+    held = _STARTS.get(id(pattern))
+    if held is not None and held[0] is pattern:
+        return held[1]
+    found = _fewest(_heads_of(pattern.pattern, pattern.flags))
+    _STARTS[id(pattern)] = (pattern, found)  # the pattern is kept, so its id is not reused
+    return found
+
+
+_FIRST_STRETCH = 512  # characters looked through for openings at first; each next stretch is 4 times longer
+
+
+def _heads_at(folded: str, heads: tuple[str, ...], low: int, high: int, last: int) -> list[int]:
+    """Sorted offsets in [low, high) where one of `heads` occurs in `folded` and ends by `last`."""
+    find = folded.find
+    positions: list[int] = []
+    for head in heads:
+        stop = min(last, high + len(head) - 1)
+        i = find(head, low, stop)
+        while i >= 0:
+            positions.append(i)
+            i = find(head, i + 1, stop)
+    if len(heads) > 1:
+        positions.sort()  # `starts` are none the beginning of another: no offset comes twice
+    return positions
+
+
+def matches_at_starts(pattern: re.Pattern, text: str, folded: str, heads: tuple[str, ...],
+                      offset: int = 0) -> Iterator[re.Match]:
+    """What `pattern.finditer(text)` yields, found by trying `pattern.match` only where one of its `starts`
+    `heads` occurs: no match begins anywhere else, and none is empty, so each match is the first one at or
+    after the end of the previous, as a scan finds it, without trying every position in between. `folded`:
+    the `fold`ed document `text` lies in from `offset` on. The openings are looked for stretch by stretch,
+    so a caller that stops early does not look through the whole text."""
+    match = pattern.match
+    last = offset + len(text)
+    cur, low, width = 0, offset, _FIRST_STRETCH
+    while low < last:
+        high = min(last, low + width)
+        for p in _heads_at(folded, heads, low, high, last):
+            if p - offset >= cur:
+                m = match(text, p - offset)
+                if m is not None:
+                    yield m
+                    cur = m.end()
+        low, width = high, 4 * width
+
+
 class SpansUpTo:
     """The spans of `pattern.finditer(text)` (from `scan_start` at `hit`), read only as far as asked: a
     cheap test of the first candidates need not scan the rest of a long text. No pattern or `hit` None
     (no anchor in the text) gives no spans."""
 
-    def __init__(self, pattern: re.Pattern | None, text: str, hit: int | None, like: re.Pattern | None = None) -> None:
+    def __init__(self, pattern: re.Pattern | None, text: str, hit: int | None, like: re.Pattern | None = None,
+                 folded: str | None = None, heads: tuple[str, ...] | None = None) -> None:
+        """`folded`: the text `fold`ed, when at hand: a pattern with `starts` (`heads`, when already known) is
+        then tried only where they occur (as `matches_at_starts` does), and only as far as asked."""
         self.spans: list[tuple[int, int]] = []
-        self._matches = iter(()) if pattern is None or hit is None else \
-            pattern.finditer(text, scan_start(pattern, text, hit, like))
-        self._done = False
+        self._pattern, self._text, self._folded = pattern, text, folded
+        self._heads = None if pattern is None or folded is None else heads or starts(pattern)
+        self._looked = 0  # with heads: the openings before this offset are tried
+        self._matches: Iterator[re.Match] = iter(())
+        if pattern is not None and hit is not None and self._heads is None:
+            self._matches = pattern.finditer(text, scan_start(pattern, text, hit, like))
+        self._done = pattern is None or hit is None
 
     def before(self, end: int) -> list[tuple[int, int]]:
         """Every span that starts before `end` (and possibly a few more)."""
+        if self._heads is not None:
+            return self._tried_before(end)
         while not self._done and (not self.spans or self.spans[-1][0] < end):
             match = next(self._matches, None)
             if match is None:
                 self._done = True
             else:
                 self.spans.append(match.span())
+        return self.spans
+
+    def _tried_before(self, end: int) -> list[tuple[int, int]]:
+        """`before` for a pattern with `starts`: its openings before `end` are tried, in order."""
+        last = len(self._text)
+        if self._done or self._looked >= min(end, last):
+            return self.spans
+        high = min(last, max(end, self._looked + _FIRST_STRETCH))
+        match, cur = self._pattern.match, self.spans[-1][1] if self.spans else 0
+        for p in _heads_at(self._folded, self._heads, self._looked, high, last):
+            if p >= cur:
+                m = match(self._text, p)
+                if m is not None:
+                    self.spans.append(m.span())
+                    cur = m.end()
+        self._looked = high
+        self._done = high >= last
         return self.spans
 
 
@@ -270,6 +411,13 @@ def _balanced(source: str) -> bool:
     return depth == 0
 
 
+class Source(NamedTuple):
+    """A regex's source text and flags: what `anchors` reads of a pattern, without compiling it."""
+
+    pattern: str
+    flags: int
+
+
 class Alternation:
     """A pattern split into its top-level alternatives, each under its own key for an `AnchorIndex`.
     `narrowed(keys)` is the pattern of only the alternatives whose anchors a text holds: the others match
@@ -296,12 +444,16 @@ class Alternation:
         self._keyset = frozenset(self.keys)
         self._position = {k: i for i, k in enumerate(self.keys)}
         self._narrowed: dict[frozenset[str], re.Pattern] = {}
+        self._part_heads: list[set[str] | None] | None = None  # `_heads_of` each alternative, found on first use
+        self._starts: dict[frozenset[str], tuple[str, ...] | None] = {}
 
-    def keyed(self) -> dict[str, list[re.Pattern]]:
-        """Each alternative under its key, for an `AnchorIndex`."""
+    def keyed(self, compiled: bool = True) -> dict[str, list[re.Pattern | Source]]:
+        """Each alternative under its key, for an `AnchorIndex`; `compiled=False` gives each as its `Source`,
+        which is all an index reads (compiling every alternative took most of a detector's start)."""
         if len(self.parts) == 1:
             return {self.keys[0]: [self.pattern]}
-        return {k: [re.compile(self.prefix + part + self.suffix, self.pattern.flags)]
+        make = re.compile if compiled else Source
+        return {k: [make(self.prefix + part + self.suffix, self.pattern.flags)]
                 for k, part in zip(self.keys, self.parts)}
 
     def narrowed(self, keys: Iterable[str]) -> re.Pattern | None:
@@ -322,11 +474,27 @@ class Alternation:
                 self.prefix + "|".join(self.parts[i] for i in order) + self.suffix, self.pattern.flags)
         return found
 
+    def starts(self, keys: Iterable[str]) -> tuple[str, ...] | None:
+        """`starts(self.narrowed(keys))`, from those of the alternatives (each parsed once, not every narrowed
+        pattern): a match of the narrowed pattern is one of a chosen alternative, at the same offsets."""
+        chosen = self._keyset.intersection(keys)
+        found = self._starts.get(chosen, ())
+        if found == ():
+            if len(self._starts) >= self._CACHE_SIZE:
+                self._starts.clear()
+            if self._part_heads is None:
+                self._part_heads = [_heads_of(self.prefix + part + self.suffix, self.pattern.flags)
+                                    for part in self.parts]
+            parts = [self._part_heads[self._position[k]] for k in chosen]
+            found = None if not parts or None in parts else _fewest(set().union(*parts))
+            self._starts[chosen] = found
+        return found
+
 
 class AnchorIndex:
     """The anchors of keyed patterns in one automaton: `hits(text)` says which keys may match where."""
 
-    def __init__(self, patterns: Mapping[str, Iterable[re.Pattern | None]],
+    def __init__(self, patterns: Mapping[str, Iterable[re.Pattern | Source | None]],
                  avoid: Mapping[str, Iterable[str]] | None = None) -> None:
         """`avoid`: per key, folded strings its anchors should not share text with where its patterns
         allow another choice (e.g. an excluded sense is anchored on "water" rather than on "treatment",
@@ -378,6 +546,23 @@ class AnchorIndex:
                     out[key] = start
                 missing -= found
         return out
+
+    def scan(self, folded: str, spans: Sequence[tuple[int, int]]) -> tuple[list[set[str]], set[str]]:
+        """`keys_by_span` of an already `fold`ed text and the keys that may match anywhere in it (`keys_in`),
+        from one pass of the automaton, without listing its hits."""
+        out = [set(self.always) for _ in spans]
+        distinct: set[frozenset[str]] = set()
+        if self._empty:
+            return out, set(self.always)
+        begins = [s for s, _ in spans]
+        for end, (n, keys) in self._automaton.iter(folded):
+            distinct.add(keys)
+            start = end - n + 1
+            i = bisect_right(begins, start) - 1
+            while i >= 0 and start < spans[i][1]:
+                out[i] |= keys
+                i -= 1
+        return out, self.always.union(*distinct)
 
     def keys_by_span(self, text: str, spans: Sequence[tuple[int, int]],
                      hits: list[tuple[int, frozenset[str]]] | None = None) -> list[set[str]]:

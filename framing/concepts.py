@@ -12,10 +12,11 @@ lets a caller that already split the document pass it per unit.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from framing.anchors import Alternation, AnchorIndex, SpansUpTo, anchors, fold, scan_start
+from framing.anchors import Alternation, AnchorIndex, SpansUpTo, anchors, fold, matches_at_starts, scan_start
 from framing.lexicon import LEVELS, MAIN_CONCEPTS, WORD_END, WORD_START, Lexicon
 from framing.sitenames import name_pattern, site_names
 
@@ -53,6 +54,15 @@ def _first_of(alternation: Alternation, first: dict[str, int]) -> int | None:
     """The first anchor offset of any of `alternation`'s entries in `first` (`AnchorIndex.first_hits`)."""
     offsets = [first[k] for k in alternation.keys if k in first]
     return min(offsets) if offsets else None
+
+
+def _longest_first(candidate: tuple[int, int, str]) -> tuple[int, bool, int]:
+    s, e, level = candidate
+    return s - e, level != "term", s
+
+
+def _spans(pattern: re.Pattern | None, text: str) -> list[tuple[int, int]]:
+    return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
@@ -120,7 +130,7 @@ class ConceptDetector:
                 [alt for pair in self._sense_alts.values() for alt in pair] + [self._site_alt]
             for alt in alts:
                 if alt is not None:
-                    keyed.update(alt.keyed())
+                    keyed.update(alt.keyed(compiled=False))
             self._plans: dict[frozenset, tuple] = {}
             self._index = AnchorIndex(keyed, avoid)
         return self._index
@@ -150,23 +160,21 @@ class ConceptDetector:
         """Every concept this detector can report (main concepts, then helpers)."""
         return self.lexicon.concepts
 
-    def _spans(self, pattern, text: str) -> list[tuple[int, int]]:
-        return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
-
     def _filtered(self, concept: str, candidates: list[tuple[int, int, str]], text: str,
                   cache: dict, senses: dict) -> list[tuple[int, int, str]]:
         """The candidates not in an excluded sense (unless a kept phrase rescues them); `senses`: per concept
         its (exclude, keep) patterns narrowed to the entries `text` may match (None: no entry left)."""
         if not candidates:
             return []
-        if concept not in cache:
+        held = cache.get(concept)
+        if held is None:
             exclude, keep = senses[concept]
-            cache[concept] = [self._spans(exclude, text), keep]
-        excluded, kept = cache[concept]
+            held = cache[concept] = [_spans(exclude, text), keep]
+        excluded, kept = held
         if not excluded:
             return candidates
         if not isinstance(kept, list):  # kept phrases matter only once something is excluded: found then
-            kept = cache[concept][1] = self._spans(kept, text)
+            kept = held[1] = _spans(kept, text)
         return [(s, e, lvl) for s, e, lvl in candidates
                 if not _overlaps(s, e, excluded) or _overlaps(s, e, kept)]
 
@@ -174,17 +182,18 @@ class ConceptDetector:
         """All mentions in `text`, in text order; `site_context` says the document names a site."""
         if not isinstance(text, str):
             raise TypeError(f"text must be a str, not {type(text).__name__}")
-        return self._detect(text, site_context, self._anchors().keys_in(text))
+        keys = self._anchors().keys_in(text)
+        return self._detect(text, site_context, keys) if self._may_match(keys, site_context) else []
 
     def detect_units(self, text: str, spans: Sequence[tuple[int, int]], title: str | None = None) -> list[list[Mention]]:
         """Mentions in each unit span of a document, with the codebook's site rule decided for the whole
         document: definite descriptions ("the facility") count where the text or its `title` names a site.
         Whether it names one is looked up only when some unit holds such a description."""
         index = self._anchors()
-        hits = index.hits(fold(text))  # one scan serves the units and the site rule
-        keys = index.keys_by_span(text, spans, hits)
+        folded = fold(text)
+        keys, present = index.scan(folded, spans)  # one scan serves the units and the site rule
         site = self.level == "family" and any(_SITE_REF in k for k in keys) and (
-            self._names_site(text, hits) or (isinstance(title, str) and self.names_site(title)))
+            self._names_site(text, present, folded) or (isinstance(title, str) and self.names_site(title)))
         may = self._may_match
         found = [self._detect(text[s:e], site, k) if may(k, site) else [] for (s, e), k in zip(spans, keys)]
         if self.level == "family" and "SITE" in self._concepts:
@@ -214,36 +223,46 @@ class ConceptDetector:
         return not keys.isdisjoint(self._concepts) or (site_context and self.level == "family" and _SITE_REF in keys)
 
     def _detect(self, text: str, site_context: bool, keys: set[str]) -> list[Mention]:
-        """`detect`, running only the pattern entries whose anchors are among `keys` (those `text` holds)."""
-        if not self._may_match(keys, site_context):
-            return []  # no pattern can match anywhere: no candidates, so no mentions
+        """`detect`, running only the pattern entries whose anchors are among `keys` (those `text` holds); the
+        caller has checked `_may_match` (where it is False no pattern can match: no mentions)."""
         site_refs = site_context and self.level == "family" and _SITE_REF in keys
         present, senses, site_ref = self._plan(frozenset(keys))
         cache: dict = {}
-        found: dict[str, list[tuple[int, int, str]]] = dict.fromkeys(self._concepts, [])
+        found: dict[str, list[tuple[int, int, str]]] = {}
         for concept, patterns in present:
-            found[concept] = [(m.start(), m.end(), lvl) for lvl, pattern in patterns for m in pattern.finditer(text)]
-        for concept in self._concepts:
-            cands = found[concept]
-            if concept == "SITE" and site_refs:
-                named = [(s, e) for s, e, _ in cands]
-                cands = cands + [(s, e, "family") for s, e in self._spans(site_ref, text) if not _overlaps(s, e, named)]
-            found[concept] = self._filtered(concept, cands, text, cache, senses) if cands else cands
+            cands = [(m.start(), m.end(), lvl) for lvl, pattern in patterns for m in pattern.finditer(text)]
+            if cands:
+                found[concept] = cands
+        if site_refs and "SITE" in self._order:
+            cands = found.get("SITE", [])
+            named = [(s, e) for s, e, _ in cands]
+            refs = [(s, e, "family") for s, e in _spans(site_ref, text) if not _overlaps(s, e, named)]
+            if refs:
+                found["SITE"] = cands + refs
+        for concept, cands in found.items():
+            found[concept] = self._filtered(concept, cands, text, cache, senses)
         if self.level == "family":
             for concept, parents in self._implied:
-                for parent in parents:
-                    implied = [(s, e, "family") for s, e, _ in found[concept]]
-                    found[parent] = found[parent] + self._filtered(parent, implied, text, cache, senses)
+                if found.get(concept):
+                    for parent in parents:
+                        implied = [(s, e, "family") for s, e, _ in found[concept]]
+                        kept = self._filtered(parent, implied, text, cache, senses)
+                        if kept:
+                            found[parent] = found.get(parent, []) + kept
         mentions: list[Mention] = []
         for concept, cands in found.items():
-            if not cands:
+            if len(cands) == 1:
+                s, e, lvl = cands[0]
+                mentions.append(Mention(concept, s, e, text[s:e], lvl))
                 continue
             taken: list[tuple[int, int]] = []
             # longest first, term before family, so each stretch of text counts once per concept
-            for s, e, lvl in sorted(cands, key=lambda c: (-(c[1] - c[0]), c[2] != "term", c[0])):
+            for s, e, lvl in sorted(cands, key=_longest_first):
                 if not _overlaps(s, e, taken):
                     taken.append((s, e))
                     mentions.append(Mention(concept, s, e, text[s:e], lvl))
+        if len(mentions) < 2:
+            return mentions
         order = self._order
         return sorted(mentions, key=lambda m: (m.start, order[m.concept]))
 
@@ -251,28 +270,49 @@ class ConceptDetector:
         """True when `text` names a consumption site (the condition for counting "the facility")."""
         return self._names_site(text)
 
-    def _names_site(self, text: str, hits: list | None = None) -> bool:
-        """`names_site`, given the text's anchor `hits` when they are already found."""
+    def _names_site(self, text: str, present: set[str] | None = None, folded: str | None = None) -> bool:
+        """`names_site`, given the anchor keys `present` in the text and its `fold`ed copy when already found."""
         if "SITE" not in self.lexicon.concepts:
             return False
         index = self._anchors()
         if self._feeders and self.level == "family":  # another concept counts as SITE: the full detection decides
             return any(m.concept == "SITE" for m in self.detect(text, site_context=False))
-        # what detect() would keep for SITE alone: a candidate that survives its sense filter; the patterns,
-        # narrowed to the entries whose anchors occur, are scanned from their first anchors and only as far
-        # as the first survivor (framing.anchors)
-        first = index.first_hits(text, self._site_keys(), hits)
-        if "SITE" not in first:
+        # what detect() would keep for SITE alone: a candidate that survives its sense filter; the patterns are
+        # tried only where a match of an entry whose anchors occur can begin (or, narrowed to those entries,
+        # scanned from their first anchors), and only as far as the first survivor (framing.anchors)
+        if folded is None:
+            folded = fold(text)
+        if present is None:
+            present = index.keys_in(text)
+        if "SITE" not in present:
             return False
+        first: dict[str, int] = {}
+
+        def hit(alt: Alternation) -> int | None:
+            """The first anchor offset of `alt`'s entries, looked up only for a pattern that is scanned."""
+            if not first:
+                first.update(index.first_hits(text, self._site_keys()))
+            return _first_of(alt, first)
+
+        # where the openings are known, each alternation is tried whole: an entry whose anchors the text lacks
+        # matches nowhere in it, so at every offset the whole pattern matches as the narrowed one does, and no
+        # narrowed pattern need be compiled for this text's set of anchors
         exclude, keep = self._sense_alts["SITE"]
-        excluded, kept = (SpansUpTo(None, text, None) if alt is None else
-                          SpansUpTo(alt.narrowed(first.keys()), text, _first_of(alt, first), alt.pattern)
+        excluded, kept = (SpansUpTo(None, text, None) if alt is None or present.isdisjoint(alt.keys) else
+                          SpansUpTo(alt.pattern, text, 0, None, folded, alt.starts(present))
+                          if alt.starts(present) is not None else
+                          SpansUpTo(alt.narrowed(present), text, hit(alt), alt.pattern)
                           for alt in (exclude, keep))
         for _, alt in self._alts["SITE"]:
-            pattern = None if alt is None else alt.narrowed(first.keys())
-            if pattern is None:
-                continue
-            for m in pattern.finditer(text, scan_start(pattern, text, _first_of(alt, first), alt.pattern)):
+            heads = None if alt is None else alt.starts(present)
+            if heads is not None:
+                found = matches_at_starts(alt.pattern, text, folded, heads)
+            else:
+                pattern = None if alt is None else alt.narrowed(present)
+                if pattern is None:
+                    continue
+                found = pattern.finditer(text, scan_start(pattern, text, hit(alt), alt.pattern))
+            for m in found:
                 s, e = m.span()
                 if not _overlaps(s, e, excluded.before(e)) or _overlaps(s, e, kept.before(e)):
                     return True

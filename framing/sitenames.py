@@ -30,6 +30,7 @@ _BEFORE = re.compile(r"(?:^|(?<=[.!?]\s)|(?<=\n)|(?<=[\"“(]))(?P<name>" + _NAM
 _COPULA = re.compile(r"(?:^|(?<=[.!?,]\s)|(?<=\n)|(?<=[\"“(]))(?P<name>" + _NAME + r")\s+(?:is|was|remains|became|"
                      r"has\s+been)\s+(?:(?:still|now)\s+)?(?:a|an|the|one\s+of\s+the)\s+"
                      r"(?P<mid>(?:[\w'’-]+,?\s+){0,12})$")
+_VERB = re.compile(r"\s(?:is|was|remains|became|has\s+been)\s")  # what every _COPULA match holds
 _LINKING = frozenset("of and is was still the a an in its their".split())
 _AFTER = re.compile(r"^(?:(?:\s+(?:at|on)\s+[^,.;:!?()]{1,40}?)?,?\s+(?:(?:also|otherwise|commonly|locally|now|"
                     r"formerly)\s+)?(?:called|named|known\s+as|dubbed|nicknamed|branded)\s+(?:the\s+)?|"
@@ -66,10 +67,13 @@ def site_names(text: str, sites: Sequence[tuple[int, int]]) -> list[str]:
     names: list[str] = []
     for start, end in sites:
         found = []
-        before = _BEFORE.search(text, max(0, start - 90), start)
+        # each pattern is searched only where the one literal part all its matches hold occurs: a comma, a verb
+        before = _BEFORE.search(text, max(0, start - 90), start) if text.find(",", max(0, start - 90), start) >= 0 \
+            else None
         if before and all(_describes(w) for w in before.group("mid").split()):
             found.append(before.group("name"))
-        copula = _COPULA.search(text, max(0, start - 120), start)
+        copula = _COPULA.search(text, max(0, start - 120), start) if _VERB.search(text, max(0, start - 120), start) \
+            else None
         if copula and all(_describes(w) or w.rstrip(",") in _LINKING for w in copula.group("mid").split()):
             found.append(copula.group("name"))
         tail = text[end:end + 160]

@@ -119,17 +119,8 @@ class _MemoPunkt(PunktSentenceTokenizer):
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
         """NLTK's `span_tokenize` (boundaries realigned) computed in one pass into lists: the same candidate
         breaks, the same contexts and verdicts, the same realignment, without its chain of generators."""
-        breaks = self.text_contains_sentbreak
-        slices: list[tuple[int, int]] = []
-        last_break = 0
-
-        def cut(match: re.Match, word_start: int, word_stop: int) -> None:
-            # NLTK's _slices_from_text for one candidate, with the context _match_potential_end_contexts gives
-            nonlocal last_break
-            if breaks(text[word_start:word_stop] + match.group() + match.group("after_tok")):
-                slices.append((last_break, match.end()))
-                last_break = match.start("next_tok") if match.group("next_tok") else match.end()
-
+        breaks, memo = self.text_contains_sentbreak, self.__dict__.setdefault("_memo", {})
+        candidates: list[tuple[re.Match, int]] = []  # each candidate with the start of the word before it
         previous, word_start, word_stop = None, 0, 0
         for match in self._lang_vars.period_context_re().finditer(text):
             start = match.start()
@@ -141,10 +132,20 @@ class _MemoPunkt(PunktSentenceTokenizer):
             space -= word_stop
             begin = space + word_stop + 1 if space > 0 else word_start
             if previous is not None and word_stop <= begin:
-                cut(previous, word_start, word_stop)
+                candidates.append((previous, word_start))
             previous, word_start, word_stop = match, begin, start
         if previous is not None:
-            cut(previous, word_start, word_stop)
+            candidates.append((previous, word_start))
+        slices: list[tuple[int, int]] = []
+        last_break = 0
+        for match, word_start in candidates:
+            # NLTK's _slices_from_text for one candidate, with the context _match_potential_end_contexts gives:
+            # the word before it, the candidate and what follows (one slice: they are adjacent in the text)
+            context = text[word_start:match.end("after_tok")]
+            found = memo.get(context)  # text_contains_sentbreak's memo, read here to spare a call per candidate
+            if found if found is not None else breaks(context):
+                slices.append((last_break, match.end()))
+                last_break = match.start("next_tok") if match.group("next_tok") else match.end()
         slices.append((last_break, len(text.rstrip())))
         # NLTK's _realign_boundaries: closing punctuation after a break goes with the sentence before it
         out: list[tuple[int, int]] = []
@@ -157,10 +158,10 @@ class _MemoPunkt(PunktSentenceTokenizer):
                     out.append((a, b))
                 continue
             c, d = slices[k + 1]
-            m = boundary.match(text[c:d])
+            m = boundary.match(text, c, d)  # as on text[c:d]: the pattern looks neither before c nor past d
             if m:
                 out.append((a, c + len(m.group(0).rstrip())))
-                realign = m.end()
+                realign = m.end() - c
             else:
                 realign = 0
                 if a < b:

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from framing.anchors import Alternation, AnchorIndex, SpansUpTo, anchors, fold, scan_start, top_branches
+from framing.anchors import (Alternation, AnchorIndex, SpansUpTo, anchors, fold, matches_at_starts, scan_start, starts,
+                             top_branches)
 from framing.concepts import ConceptDetector, _EXCLUDE
 
 PATTERNS = [
@@ -71,6 +72,67 @@ def test_short_words_are_not_preferred_for_being_apart() -> None:
     sense = re.compile(r"treatment\s+of\s+(?:women|staff)", re.IGNORECASE)
     assert anchors(sense, avoid={"treatment"}) == {"women", "staff"}
     assert anchors(re.compile(r"treatment\s+(?:by|at)"), avoid={"treatment"}) == {"treatment"}
+
+
+def test_starts_are_what_every_match_begins_with() -> None:
+    assert starts(PATTERNS[0]) == ("harm", "safe")  # "safer" begins with "safe": no other offset
+    assert starts(re.compile(r"(?:medically\s+)?(?:supervised|safe)\s+sites?", re.I)) == \
+        ("safe", "medically", "supervised")
+    assert starts(re.compile(r"\bSITE\b")) == ("site",)
+    assert starts(re.compile(r"\w+\s+treatment")) is None  # may begin with any word
+    assert starts(re.compile(r"(?:the\s+)?\w+\s+site")) is None
+
+
+ONSET_PATTERNS = PATTERNS + [
+    re.compile(r"(?<![\w])(?:(?:economic|market|k)[\s-]+recovery|recovery\s+of\s+\w+)(?![\w])", re.IGNORECASE),
+    re.compile(r"(?:vaccin\w*|flu|shots?)\W+(?:\w+\W+){0,3}?injection", re.IGNORECASE),
+    re.compile(r"ab|ba"),  # matches that follow one another: "abab" is two, "aba" one
+]
+ONSET_WORDS = WORDS + ["economic", "Market", "k", "of", "vaccine", "flu", "shots", "injection", "ab", "ba", "abab",
+                       "aba", "K-recovery"]
+
+
+@pytest.mark.parametrize("pattern", ONSET_PATTERNS, ids=lambda p: p.pattern[:30])
+def test_trying_a_pattern_at_its_starts_finds_what_a_scan_finds(pattern: re.Pattern) -> None:
+    rng = random.Random(7)
+    heads = starts(pattern)
+    assert heads is not None
+    found = 0
+    for _ in range(400):
+        text = " ".join(rng.choice(ONSET_WORDS) for _ in range(rng.randint(1, 300)))
+        folded = fold(text)
+        expected = [m.span() for m in pattern.finditer(text)]
+        assert [m.span() for m in matches_at_starts(pattern, text, folded, heads)] == expected
+        s, e = len(text) // 3, 2 * len(text) // 3  # a unit of the text, as detection runs it
+        unit = text[s:e]
+        assert [m.span() for m in matches_at_starts(pattern, unit, folded, heads, offset=s)] == \
+            [m.span() for m in pattern.finditer(unit)]
+        lazy = SpansUpTo(pattern, text, 0, None, folded)
+        for end in sorted(rng.randrange(len(text) + 1) for _ in range(3)):
+            assert lazy.before(end)[:len([x for x in expected if x[0] < end])] == [x for x in expected if x[0] < end]
+        assert lazy.before(len(text) + 1) == expected
+        found += len(expected)
+    assert found > 50
+
+
+def test_an_alternation_s_starts_are_those_of_its_narrowed_pattern() -> None:
+    whole = re.compile(r"(?<![\w])(?:harm\s+reduction|safer?\s+supply|\w+\s+site|(?:medically\s+)?supervised)(?![\w])",
+                       re.IGNORECASE)
+    alternation = Alternation("k", whole, r"(?<![\w])(?:", r")(?![\w])")
+    k = alternation.keys
+    assert set(alternation.starts([k[0], k[1]])) == set(starts(alternation.narrowed([k[0], k[1]]))) == {"harm", "safe"}
+    assert alternation.starts([k[0], k[3]]) == ("harm", "medically", "supervised")
+    assert alternation.starts(k) is None and starts(whole) is None  # "\w+ site" may begin anywhere
+    assert alternation.starts(["other"]) is None
+
+
+def test_one_scan_gives_the_keys_of_each_span_and_of_the_whole_text() -> None:
+    index = AnchorIndex({f"k{i}": [p] for i, p in enumerate(PATTERNS)})
+    for text in _texts(200):
+        spans = [(0, len(text) // 2), (len(text) // 3, len(text)), (len(text), len(text))]
+        by_span, present = index.scan(fold(text), spans)
+        assert by_span == index.keys_by_span(text, spans)
+        assert present == index.keys_in(text)
 
 
 def _names_site_by_full_scan(det: ConceptDetector, text: str) -> bool:
