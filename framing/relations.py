@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from framing.anchors import AnchorIndex, Alternation
+from framing.anchors import AnchorIndex, Alternation, fold
 from framing.lexicon import MAIN_CONCEPTS
 
 CONCEPTS: tuple[str, ...] = MAIN_CONCEPTS
@@ -84,7 +84,7 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
     it is what is asked about (the spans of spans are themselves)."""
     items = tuple(mentions)
     last = _LAST_SPANS[0]  # read once: another thread may replace it meanwhile
-    if last[0] == items or last[1] == items:
+    if last[1] == items or last[0] == items:
         return list(last[1])
     out = []
     parents = None  # looked up once, when a mention needs it
@@ -101,19 +101,18 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
         concept = parents.get(concept, concept)
         if concept in CONCEPTS:
             out.append(Span(concept, start, end))
-    # one name can carry two concepts on the same characters ("CTS"): the concepts' own order breaks the tie,
-    # so the spans (and what a marker takes as its subject) never depend on set order
-    out = tuple(sorted(set(out) if len(out) > 1 else out, key=_span_order))
-    _LAST_SPANS[0] = (items, out)
-    return list(out)
+    # in text order; one name can carry two concepts on the same characters ("CTS"): the concepts' own order
+    # breaks the tie, so the spans (and what a marker takes as its subject) never depend on set order. Equal
+    # spans share a sort key and the first is kept (keyed in a dict: cheaper than hashing and keying spans).
+    by_order: dict[tuple[int, int, int], Span] = {}
+    for s in out:
+        by_order.setdefault((s.start, s.end, CONCEPTS.index(s.concept)), s)
+    spans = tuple(by_order[k] for k in sorted(by_order))
+    _LAST_SPANS[0] = (items, spans)
+    return list(spans)
 
 
 _LAST_SPANS: list[tuple] = [(None, None)]  # the last (mentions, spans) of `as_spans` as tuples, replaced as one
-
-
-def _span_order(s: Span) -> tuple[int, int, int]:
-    """Sort key of a span: text order, then the canonical order of the concepts."""
-    return (s.start, s.end, CONCEPTS.index(s.concept))
 
 
 _PAIR_SETS = tuple((p, frozenset(p.split("+"))) for p in PAIRS)
@@ -170,6 +169,14 @@ class RuleVerdict:
 # A marker's pivot is group "m" when the regex has one, otherwise the whole match.
 _W = r"[^.;:!?]"  # a character that stays inside the clause
 _NOT_ONLY = r"(?!\s+(?:only|just|merely|simply|necessarily|least|always|all|so|yet|enough|surprisingly)\b)"
+
+
+def _each(head: str, words: list[str], tail: str) -> str:
+    """`head(?:word|word...)tail` written as one alternative per word: it finds the same matches (each word is
+    tried with the tail before the next word, as in the group), but a marker's anchors are then the words, so
+    a text runs only the words it holds (anchored on the tail's "to", the group would run in every text)."""
+    return "|".join(head + w + tail for w in words)
+
 
 _MARKERS: list[tuple[str, str, str, str]] = [
     # --- opposition: displacement and preference
@@ -303,13 +310,18 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:mov\w*|bring\w*|brought|get\w*|got|step\w*|draw\w*|drew|nudg\w*|push\w*)\s+(?:[\w'’-]+\s+){0,3}?"
      r"(?:a\s+(?:step|little|bit)\s+)?closer\s+to(?:wards?)?\b"),
     ("connect_to", "complementary", "target",
-     r"(?<!instead\s)\b(?:connect\w*|link\w*|refer(?!\w*\s+to\s+as\b)\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
-     r"lead(?:s|ing)?|led|transition\w*|bring\w*|brought|usher\w*|channel\w*|"
-     r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))|pathway|segue\w*|graduat\w*|progress(?!ive)\w*|feed\w*|"
-     r"(?:g[eo]t(?:s|ting)?|mov(?:e|es|ed|ing))\s+(?:me|him|her|them|us|people|clients|patients|users|residents|"
-     r"(?:[\w-]+\s+){0,2}?(?:drug\s+users|addicts|individuals))|"
-     r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
-     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b|\breferr(?:als?|ed|ing)\s+for\b|"
+     _each(r"(?<!instead\s)\b",
+           [r"connect\w*", r"link\w*", r"refer(?!\w*\s+to\s+as\b)\w*", r"enrol\w*", r"steer\w*", r"guid\w*",
+            r"navigat\w*", r"lead(?:s|ing)?", r"led", r"transition\w*", r"bring\w*", r"brought", r"usher\w*",
+            r"channel\w*", r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))", r"pathway",
+            r"segue\w*", r"graduat\w*", r"progress(?!ive)\w*", r"feed\w*",
+            # "get" and "got" apart (anchored on their own words: what they share, "to", is everywhere)
+            *(verb + r"\s+(?:me|him|her|them|us|people|clients|patients|users|residents|"
+                     r"(?:[\w-]+\s+){0,2}?(?:drug\s+users|addicts|individuals))"
+              for verb in (r"get(?:s|ting)?", r"got(?:s|ting)?", r"mov(?:e|es|ed|ing)")),
+            r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down)"],
+           r"\b" + _W + r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b") +
+     r"|\breferr(?:als?|ed|ing)\s+for\b|"
      # "put people who inject in contact with the recovery community"
      r"\b(?:put\w*|bring\w*|brought|get\w*|got|keep\w*|kept)\s+(?:[\w'’-]+\s+){0,5}?in\s+(?:contact|touch)\s+with\b"),
     # a place described by what people do there ("a room where clients may ask about recovery")
@@ -416,19 +428,24 @@ class _Windowed:
 
     def __init__(self, pattern: re.Pattern) -> None:
         self.pattern = pattern
-        self._anchors = AnchorIndex({"": [pattern]})
+        index = AnchorIndex({"": [pattern]})
+        self._anchored = not index.always
+        self._anchors = index
+
+    def _may_match(self, window: str) -> bool:
+        return not self._anchored or bool(self._anchors.hits(fold(window)))
 
     def search(self, window: str) -> re.Match | None:
         """`pattern.search(window)`."""
-        return self.pattern.search(window) if self._anchors.keys_in(window) else None
+        return self.pattern.search(window) if self._may_match(window) else None
 
     def match(self, window: str) -> re.Match | None:
         """`pattern.match(window)`."""
-        return self.pattern.match(window) if self._anchors.keys_in(window) else None
+        return self.pattern.match(window) if self._may_match(window) else None
 
     def finditer(self, window: str) -> Iterator[re.Match]:
         """`pattern.finditer(window)`."""
-        return self.pattern.finditer(window) if self._anchors.keys_in(window) else iter(())
+        return self.pattern.finditer(window) if self._may_match(window) else iter(())
 
 
 # Words that turn an opposition marker into negated opposition (and a path marker into a denial).
@@ -772,6 +789,9 @@ def _in_proper_name(text: str, m: re.Match) -> bool:
 
 
 _MARKER_INDEX: list[tuple[AnchorIndex, list[Alternation]]] = []
+# every unit with a pair names two concepts: a marker anchored on these words would run in nearly all of them
+# ("treatment-only" is anchored on "only" instead)
+_CONCEPT_WORDS = ("harm reduction", "treatment", "recovery", "abstinence", "abstinent", "sobriety")
 
 
 def _marker_anchors() -> tuple[AnchorIndex, list[Alternation]]:
@@ -780,7 +800,7 @@ def _marker_anchors() -> tuple[AnchorIndex, list[Alternation]]:
     if not _MARKER_INDEX:
         alternations = [Alternation(str(i), rx) for i, (_, _, _, rx) in enumerate(_COMPILED)]
         keyed = {k: v for alternation in alternations for k, v in alternation.keyed().items()}
-        _MARKER_INDEX.append((AnchorIndex(keyed), alternations))
+        _MARKER_INDEX.append((AnchorIndex(keyed, avoid=dict.fromkeys(keyed, _CONCEPT_WORDS)), alternations))
     return _MARKER_INDEX[0]
 
 
@@ -1026,7 +1046,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     feats["fused"] = float(fused)
     feats["list"] = float(listed)
     if fused or listed:
-        x, y = min(((x, y) for x in sa for y in sb), key=lambda p: abs(p[0].start - p[1].start))
+        x, y = _closest(sa, sb)
         lo_, hi_ = min(x.start, y.start), max(x.end, y.end)
         fired.append(Marker("fused_name" if fused else "plain_list", "neutral", lo_, hi_, text[lo_:hi_],
                             (a, b), False, UNIT))
@@ -1110,9 +1130,20 @@ def _near(marker: Marker, sa: list[Span], sb: list[Span], bounds: list[tuple[int
     ys = [s for s in sb if lo_s <= s.start < hi_s]
     if not xs or not ys:
         return True
-    x, y = min(((x, y) for x in xs for y in ys), key=lambda p: abs(p[0].start - p[1].start))
+    x, y = _closest(xs, ys)
     lo, hi = min(x.start, y.start) - _NEAR, max(x.end, y.end) + _NEAR
     return marker.end > lo and marker.start < hi
+
+
+def _closest(xs: list[Span], ys: list[Span]) -> tuple[Span, Span]:
+    """The first (x, y) of two non-empty lists of mentions whose starts are closest."""
+    best, x_best, y_best = -1, xs[0], ys[0]
+    for x in xs:
+        for y in ys:
+            gap = abs(x.start - y.start)
+            if best < 0 or gap < best:
+                best, x_best, y_best = gap, x, y
+    return x_best, y_best
 
 
 _PAREN = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)")  # "(Toronto (5), Guelph, Windsor)"
@@ -1174,14 +1205,14 @@ def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> M
 
 # people described by where they stand toward a concept ("users who are not yet ready to enter treatment",
 # "who have either failed drug treatment or never sought it", "not in touch with treatment services")
-_POPULATION = _Windowed(re.compile(
+_POPULATION = re.compile(
     r"\b(?:people|persons|those|users|clients|individuals|anyone|patients|residents|addicts|population)\s+"
     r"(?:[\w-]+\s+){0,2}?who\s+(?:(?:are|were|is|have|had|aren't|haven't|weren't)\s+(?:(?:not|never|yet|either|"
     r"already|still)\s+)*(?:ready|in\s+touch|failed|sought|engaged|connected|willing|interested|abstaining)|"
     # "drug users who could not achieve abstinence"
     r"(?:could|can|cannot|can't|couldn't|are\s+unable\s+to|were\s+unable\s+to)\s+(?:not\s+)?"
     r"(?:yet\s+)?(?:achieve|attain|maintain|manage|reach|sustain)\w*)\b"
-    r"[^.;:!?—]{0,50}$", re.IGNORECASE))
+    r"[^.;:!?—]{0,50}$", re.IGNORECASE)
 
 
 def _population(text: str, sa: list[Span], sb: list[Span]) -> bool:
