@@ -956,6 +956,8 @@ def _beside_double_names(sa: list[Span], sb: list[Span], spans: Sequence[Span]) 
         outside_a, outside_b = ([x for x in side if not any(_overlap(x, h) for h in sites)] for side in (sa, sb))
         return outside_a or sa, outside_b or sb
     inside = [y for y in sb if any(_overlap(x, y) for x in sa)]
+    if not inside:
+        return sa, sb  # most pairs: no name carries both
     outside = [y for y in sb if y not in inside]
     only_names = all(any(_overlap(x, y) for y in inside) for x in sa)  # harm reduction lives only in the names
     return (sa, outside) if inside and outside and only_names else (sa, sb)
@@ -1218,7 +1220,12 @@ _POPULATION = re.compile(
 def _population(text: str, sa: list[Span], sb: list[Span]) -> bool:
     """True when every mention of one concept sits in a relative clause that describes the people served by
     where they stand toward it."""
-    return any(all(_POPULATION.search(text[max(0, s.start - 120):s.start]) for s in side) for side in (sa, sb))
+    return any(all(_describes_people(text[max(0, s.start - 120):s.start]) for s in side) for side in (sa, sb))
+
+
+def _describes_people(window: str) -> bool:
+    # every match holds "who" (case-blind, as `fold` compares): most windows are told by that cheap test
+    return "who" in fold(window) and _POPULATION.search(window) is not None
 
 
 def _votes(fired: list[Marker], strength: str, label: str) -> int:
