@@ -420,7 +420,6 @@ _COMPILED = [(n, lab, sc, re.compile(rx, re.IGNORECASE)) for n, lab, sc, rx in _
 _COMPILED.append(("emphatic_and", "complementary", "binary", re.compile(r"(?<=[a-z\s])\b(?:AND|PLUS|ALSO)\b(?=\s+[a-z])")))
 
 
-
 class _Windowed:
     """A regex run on short windows of a unit (the words before or after a mention or a marker). Most windows
     hold none of its anchors (`framing.anchors`), and there it cannot match: one automaton pass says so,
@@ -894,7 +893,7 @@ def _overlap(x: Span, y: Span) -> bool:
 
 
 def _fused(text: str, x: Span, y: Span) -> bool:
-    """True when a mention of one concept is fused with one of the other (a compound or a title)."""
+    """True when two mentions (one of each concept) are fused: one name, a compound or a title."""
     if _overlap(x, y):
         return True  # overlapping mentions: one name carrying both concepts
     first, second = (x, y) if x.start <= y.start else (y, x)
@@ -1224,6 +1223,7 @@ def _population(text: str, sa: list[Span], sb: list[Span]) -> bool:
 
 
 def _describes_people(window: str) -> bool:
+    """True when `window` (the words before a mention) ends in a relative clause about the people served."""
     # every match holds "who" (case-blind, as `fold` compares): most windows are told by that cheap test
     return "who" in fold(window) and _POPULATION.search(window) is not None
 
