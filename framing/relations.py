@@ -9,11 +9,11 @@ and a dict of features the learned classifier uses.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from framing.anchors import AnchorIndex, Alternation
+from framing.anchors import AnchorIndex, Alternation, fold
 from framing.lexicon import MAIN_CONCEPTS
 
 CONCEPTS: tuple[str, ...] = MAIN_CONCEPTS
@@ -80,10 +80,11 @@ class Span:
 def as_spans(mentions: Iterable[object]) -> list[Span]:
     """Mentions (objects with concept/start/end, or (concept, start, end) tuples) as parent-concept spans.
 
-    Every pair of a unit asks for the same mentions' spans: the last answer is kept and reused."""
+    Every pair of a unit asks for the same mentions' spans: the last answer is kept and reused, also when
+    it is what is asked about (the spans of spans are themselves)."""
     items = tuple(mentions)
     last = _LAST_SPANS[0]  # read once: another thread may replace it meanwhile
-    if last[0] == items:
+    if last[1] == items or last[0] == items:
         return list(last[1])
     out = []
     parents = None  # looked up once, when a mention needs it
@@ -100,19 +101,18 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
         concept = parents.get(concept, concept)
         if concept in CONCEPTS:
             out.append(Span(concept, start, end))
-    # one name can carry two concepts on the same characters ("CTS"): the concepts' own order breaks the tie,
-    # so the spans (and what a marker takes as its subject) never depend on set order
-    out = sorted(set(out) if len(out) > 1 else out, key=_span_order)
-    _LAST_SPANS[0] = (items, out)
-    return list(out)
+    # in text order; one name can carry two concepts on the same characters ("CTS"): the concepts' own order
+    # breaks the tie, so the spans (and what a marker takes as its subject) never depend on set order. Equal
+    # spans share a sort key and the first is kept (keyed in a dict: cheaper than hashing and keying spans).
+    by_order: dict[tuple[int, int, int], Span] = {}
+    for s in out:
+        by_order.setdefault((s.start, s.end, CONCEPTS.index(s.concept)), s)
+    spans = tuple(by_order[k] for k in sorted(by_order))
+    _LAST_SPANS[0] = (items, spans)
+    return list(spans)
 
 
-_LAST_SPANS: list[tuple] = [(None, [])]  # the last (mentions, spans) of `as_spans`, replaced as one
-
-
-def _span_order(s: Span) -> tuple[int, int, int]:
-    """Sort key of a span: text order, then the canonical order of the concepts."""
-    return (s.start, s.end, CONCEPTS.index(s.concept))
+_LAST_SPANS: list[tuple] = [(None, None)]  # the last (mentions, spans) of `as_spans` as tuples, replaced as one
 
 
 _PAIR_SETS = tuple((p, frozenset(p.split("+"))) for p in PAIRS)
@@ -169,6 +169,14 @@ class RuleVerdict:
 # A marker's pivot is group "m" when the regex has one, otherwise the whole match.
 _W = r"[^.;:!?]"  # a character that stays inside the clause
 _NOT_ONLY = r"(?!\s+(?:only|just|merely|simply|necessarily|least|always|all|so|yet|enough|surprisingly)\b)"
+
+
+def _each(head: str, words: list[str], tail: str) -> str:
+    """`head(?:word|word...)tail` written as one alternative per word: it finds the same matches (each word is
+    tried with the tail before the next word, as in the group), but a marker's anchors are then the words, so
+    a text runs only the words it holds (anchored on the tail's "to", the group would run in every text)."""
+    return "|".join(head + w + tail for w in words)
+
 
 _MARKERS: list[tuple[str, str, str, str]] = [
     # --- opposition: displacement and preference
@@ -302,13 +310,18 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\b(?:mov\w*|bring\w*|brought|get\w*|got|step\w*|draw\w*|drew|nudg\w*|push\w*)\s+(?:[\w'’-]+\s+){0,3}?"
      r"(?:a\s+(?:step|little|bit)\s+)?closer\s+to(?:wards?)?\b"),
     ("connect_to", "complementary", "target",
-     r"(?<!instead\s)\b(?:connect\w*|link\w*|refer(?!\w*\s+to\s+as\b)\w*|enrol\w*|steer\w*|guid\w*|navigat\w*|"
-     r"lead(?:s|ing)?|led|transition\w*|bring\w*|brought|usher\w*|channel\w*|"
-     r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))|pathway|segue\w*|graduat\w*|progress(?!ive)\w*|feed\w*|"
-     r"(?:g[eo]t(?:s|ting)?|mov(?:e|es|ed|ing))\s+(?:me|him|her|them|us|people|clients|patients|users|residents|"
-     r"(?:[\w-]+\s+){0,2}?(?:drug\s+users|addicts|individuals))|"
-     r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down))\b" + _W +
-     r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b|\breferr(?:als?|ed|ing)\s+for\b|"
+     _each(r"(?<!instead\s)\b",
+           [r"connect\w*", r"link\w*", r"refer(?!\w*\s+to\s+as\b)\w*", r"enrol\w*", r"steer\w*", r"guid\w*",
+            r"navigat\w*", r"lead(?:s|ing)?", r"led", r"transition\w*", r"bring\w*", r"brought", r"usher\w*",
+            r"channel\w*", r"direct\w*(?!\s+(?:money|funding|funds|resources|dollars|spending))", r"pathway",
+            r"segue\w*", r"graduat\w*", r"progress(?!ive)\w*", r"feed\w*",
+            # "get" and "got" apart (anchored on their own words: what they share, "to", is everywhere)
+            *(verb + r"\s+(?:me|him|her|them|us|people|clients|patients|users|residents|"
+                     r"(?:[\w-]+\s+){0,2}?(?:drug\s+users|addicts|individuals))"
+              for verb in (r"get(?:s|ting)?", r"got(?:s|ting)?", r"mov(?:e|es|ed|ing)")),
+            r"walk\w*\s+(?:me|him|her|them|people|clients|patients)\s+(?:over|across|down)"],
+           r"\b" + _W + r"{0,40}?\b(?:to|into|with|toward|towards|onto)\b") +
+     r"|\breferr(?:als?|ed|ing)\s+for\b|"
      # "put people who inject in contact with the recovery community"
      r"\b(?:put\w*|bring\w*|brought|get\w*|got|keep\w*|kept)\s+(?:[\w'’-]+\s+){0,5}?in\s+(?:contact|touch)\s+with\b"),
     # a place described by what people do there ("a room where clients may ask about recovery")
@@ -406,8 +419,36 @@ _COMPILED = [(n, lab, sc, re.compile(rx, re.IGNORECASE)) for n, lab, sc, rx in _
 # "Harm reduction AND recovery": a capitalised conjunction stresses that both belong (case-sensitive)
 _COMPILED.append(("emphatic_and", "complementary", "binary", re.compile(r"(?<=[a-z\s])\b(?:AND|PLUS|ALSO)\b(?=\s+[a-z])")))
 
+
+class _Windowed:
+    """A regex run on short windows of a unit (the words before or after a mention or a marker). Most windows
+    hold none of its anchors (`framing.anchors`), and there it cannot match: one automaton pass says so,
+    which is several times cheaper than the regex trying its alternatives at every position."""
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern = pattern
+        index = AnchorIndex({"": [pattern]})
+        self._anchored = not index.always
+        self._anchors = index
+
+    def _may_match(self, window: str) -> bool:
+        return not self._anchored or bool(self._anchors.hits(fold(window)))
+
+    def search(self, window: str) -> re.Match | None:
+        """`pattern.search(window)`."""
+        return self.pattern.search(window) if self._may_match(window) else None
+
+    def match(self, window: str) -> re.Match | None:
+        """`pattern.match(window)`."""
+        return self.pattern.match(window) if self._may_match(window) else None
+
+    def finditer(self, window: str) -> Iterator[re.Match]:
+        """`pattern.finditer(window)`."""
+        return self.pattern.finditer(window) if self._may_match(window) else iter(())
+
+
 # Words that turn an opposition marker into negated opposition (and a path marker into a denial).
-_NEGATOR = re.compile(
+_NEGATOR = _Windowed(re.compile(
     r"\b(?:not|no|never|n't|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|nor|neither|without|"
     r"hardly|barely|less|lessen\w*|decreas\w*|reduc\w*|narrow\w*|clos(?:e|es|ed|ing)|overcom\w*|"
     r"end(?:s|ed|ing)?|ease\w*|heal\w*|dissolv\w*|eliminat\w*|break\w*\s+down|get\w*\s+past|"
@@ -416,7 +457,10 @@ _NEGATOR = re.compile(
     r"bridg\w*|reconcil\w*|resolv\w*|navigat\w*|far\s+from|rather\s+than|instead\s+of|"
     r"overstat\w*|exaggerat\w*|overblown)\b|n't\b",
     re.IGNORECASE,
-)
+))
+# the negators that deny outright, and words that call a claim false ("the myth that X is not Y")
+_PLAIN_NEGATOR = re.compile(r"not|no|never|n't|\w+n't|nor|neither|without")
+_DOUBTER = re.compile(r"\b(?:myth|misconception|mistake|wrong|false)\w*", re.IGNORECASE)
 # Markers whose negation means the opposite label ("not incompatible", "not a path to").
 _FLIPS = {"opposition": "complementary"}
 _FLIP_COMP = {"path_to", "connect_to", "uptake", "co_located", "form_of", "provides", "means_to"}
@@ -439,13 +483,14 @@ _NONE_LINKED = re.compile(r"\b(?:no|none|nobody|no\s+one|zero)\b", re.IGNORECASE
 _LOWERED = re.compile(r"\b(?:decreas|reduc|lower|diminish|sap|weaken|erod|dampen|destroy|kill)\w*\s+"
                       r"(?:(?!(?:and|or)\b)[\w'’´-]+\s+){0,3}$", re.IGNORECASE)
 _PLAIN_NOT = re.compile(r"\b(?:not|never|no|cannot)\b|n't\b", re.IGNORECASE)
+_NOT = re.compile(r"\bnot\b", re.IGNORECASE)
 _NEAR = 60  # how far (characters) a unit-wide marker may sit from the pair's closest mentions
 # "... is overstated", "..., but that is a myth": a denial after the marker, in the same sentence.
-_AFTER_DENIAL = re.compile(r"^[^.;!?]{0,80}?\b(?:is|are|was|were|has\s+been|have\s+been|seems?)\s+"
+_AFTER_DENIAL = _Windowed(re.compile(r"^[^.;!?]{0,80}?\b(?:is|are|was|were|has\s+been|have\s+been|seems?)\s+"
                            r"(?:\w+\s+)?(?:overstat\w*|exaggerat\w*|overblown|a\s+myth|false|a\s+false\s+\w+|"
                            r"wrong|mistaken|illusory|an?\s+illusion|artificial|outdated|fading|disappear\w*|"
                            r"narrowing|shrinking|dissolv\w*)\b",
-                           re.IGNORECASE)
+                           re.IGNORECASE))
 
 # What a negated auxiliary must refuse, or fail to do, to be a refusal ("will not offer", "does not fund",
 # "will never get anyone sober"), unlike a reported non-event ("did not ask about", "had never used")
@@ -455,7 +500,7 @@ _PROVISION = (r"(?:offer|provid|distribut|dispens|fund|financ|allow|permit|inclu
               r"house|locat|build|recommend|participat|get|need|treat|lead|work|mention|help|make|bring|achiev|cur|fix|solv|do|go|"
               r"be\s+(?:offered|provided|funded|allowed|permitted|part|found|reduced))\w*")
 # A concept that a unit explicitly refuses while it affirms the other ("will not offer supervised consumption").
-_REFUSAL = re.compile(
+_REFUSAL = _Windowed(re.compile(
     r"(?:\b(?:(?:will|would|does|do|did|can|could|should|shall|must)\s*(?:not|n't)|won't|never)\s+"
     r"(?:be\s+able\s+to\s+)?(?:\w+\s+){0,2}?" + _PROVISION + r"|\bno\s+longer\b|"
     r"\brefus\w*|\bturn\w*\s+away|\bkick\w*\s+out|\bevict\w*|\bexpel\w*|"
@@ -475,18 +520,18 @@ _REFUSAL = re.compile(
     r"injection|harm|sites?|funding|access)\b|(?:\s+[\w'’-]+){0,2}\s*$))\b"
     r"(?:(?!,\s+(?:the|a|an|its|their|his|her|and|but|while|as|which|who)\b)[^.;:!?]){0,35}$|\bno\s+(?:[\w-]+\s+)?$",
     re.IGNORECASE,
-)
+))
 # ... or shut down after it ("the consumption site will close").
 # the words between a mention and its closing stay in the mention's clause (not "recovery, but the beds ...")
 _SAME_CLAUSE = r"(?:(?!,\s*(?:but|and|while|whereas|yet|though|although)\b|\s(?:but|while|whereas)\s)[^.;:!?]){0,25}?"
-_REFUSAL_AFTER = re.compile(
+_REFUSAL_AFTER = _Windowed(re.compile(
     r"^" + _SAME_CLAUSE + r"\b(?:will|would|is\s+to|are\s+to|to)\s+(?:be\s+)?(?:clos\w*|shut\w*|end\w*|scrapp\w*|"
     r"defund\w*|phas\w*\s+out|wound\s+down|disband\w*)|^" + _SAME_CLAUSE + r"\b(?:was|were|has\s+been|have\s+been|"
     r"is\s+being|are\s+being|has|have|had)\s+(?:now\s+|since\s+|already\s+)?(?:clos\w*|shut\w*|scrapp\w*|"
     r"defunded|cancel\w*|ended|ceased)\b|^\s*(?:sites?\s+|services?\s+)?(?:closures?|shutdowns?)\b|"
     r"^\s*(?:(?:is|are)\s+)?(?:clos(?:e|es|ing)|shut(?:s|ting)?\s+down)\b(?!\s+(?:to|in\s+on|by)\b)",
     re.IGNORECASE,
-)
+))
 _RIGHT_STOP = re.compile(r"[;:]|,\s+(?:and|but|while|whereas|yet|or|which|who)\b|\s[—–-]\s|\bbut\b|\bwhile\b",
                          re.IGNORECASE)
 # "while expanding access" (while + gerund) goes on with the same subject, so it breaks no clause
@@ -582,19 +627,19 @@ def _negated(text: str, start: int, floor: int, end: int | None = None) -> bool:
     if breaks:
         window = window[breaks[-1].end():]
     hits = [m.group(0).lower() for m in _NEGATOR.finditer(window)]
-    plain = [h for h in hits if re.fullmatch(r"not|no|never|n't|\w+n't|nor|neither|without", h)]
-    wide = text[max(floor, start - 2 * _NEG_WINDOW):start]
-    doubters = re.findall(r"\b(?:myth|misconception|mistake|wrong|false)\w*", wide, re.IGNORECASE)
-    if plain and doubters:  # "the myth that X is not Y" asserts X is Y
-        return len(plain) % 2 == 0
-    return bool(hits) or bool(_AFTER_DENIAL.match(text[end:end + 60])) if end is not None else bool(hits)
+    if hits:
+        plain = [h for h in hits if _PLAIN_NEGATOR.fullmatch(h)]
+        if plain and _DOUBTER.search(text[max(floor, start - 2 * _NEG_WINDOW):start]):
+            return len(plain) % 2 == 0  # "the myth that X is not Y" asserts X is Y
+        return True
+    return end is not None and bool(_AFTER_DENIAL.match(text[end:end + 60]))
 
 
 def _scope(kind: str, m: re.Match, spans: list[Span], text: str,
-           bounds: list[tuple[int, int]]) -> list[tuple[set[str], set[str]]]:
-    """The (side_a, side_b) concept sets a marker relates; a pair fires if one concept is on each side."""
+           bounds: list[tuple[int, int]], si: int) -> list[tuple[set[str], set[str]]]:
+    """The (side_a, side_b) concept sets a marker relates; a pair fires if one concept is on each side.
+    `si`: the index in `bounds` of the marker's sentence."""
     piv_s, piv_e = (m.start("m"), m.end("m")) if "m" in m.re.groupindex and m.group("m") else m.span()
-    si = _sentence_of(m.start(), bounds)
     s_lo, s_hi = bounds[si]
     in_sent = [s for s in spans if s_lo <= s.start < s_hi]
     if kind == "binary":
@@ -718,23 +763,34 @@ def _party_sense(text: str, m: re.Match) -> bool:
     if _PARTY.match(text, m.start()) or _PARTY.search(text[max(0, m.start() - 9):m.end()]):
         return True
     before = text[:m.start()].rstrip()
-    return word[0] == "O" and bool(before) and not re.search(r"[.!?:\"“]$", before)  # "the Opposition"
+    return word[0] == "O" and bool(before) and not _STOP_END.search(before)  # "the Opposition"
+
+
+_STOP_END = re.compile(r"[.!?:\"“]$")
+_NAME_START_END = re.compile(r"[.!?:\"“‘(\n•-]$")  # what a name's first word follows: a stop, quote or bullet
+_NAME_GOES_ON = re.compile(r"\s+(?:(?:of|on|for|and|the|&)\s+)?[A-Z]")
+_NAME_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 
 def _in_proper_name(text: str, m: re.Match) -> bool:
     """True when a marker word is capitalised inside a sentence and opens a run of capitalised words (the
     name of a committee, a board or a programme), in a text that is not itself a title-case headline."""
     word = m.group(0)
+    if not word[:1].isupper():
+        return False  # most marker words: told before the text before them is looked at
     before = text[:m.start()].rstrip()
-    if not word[:1].isupper() or not before or re.search(r"[.!?:\"“‘(\n•-]$", before):
+    if not before or _NAME_START_END.search(before):
         return False
-    if not re.match(r"\s+(?:(?:of|on|for|and|the|&)\s+)?[A-Z]", text[m.end():]):
+    if not _NAME_GOES_ON.match(text, m.end()):
         return False
-    long_words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if len(w) > 3]
+    long_words = [w for w in _NAME_WORD.findall(text) if len(w) > 3]
     return not long_words or sum(w[0].isupper() for w in long_words) < 0.8 * len(long_words)  # no headline
 
 
 _MARKER_INDEX: list[tuple[AnchorIndex, list[Alternation]]] = []
+# every unit with a pair names two concepts: a marker anchored on these words would run in nearly all of them
+# ("treatment-only" is anchored on "only" instead)
+_CONCEPT_WORDS = ("harm reduction", "treatment", "recovery", "abstinence", "abstinent", "sobriety")
 
 
 def _marker_anchors() -> tuple[AnchorIndex, list[Alternation]]:
@@ -743,7 +799,7 @@ def _marker_anchors() -> tuple[AnchorIndex, list[Alternation]]:
     if not _MARKER_INDEX:
         alternations = [Alternation(str(i), rx) for i, (_, _, _, rx) in enumerate(_COMPILED)]
         keyed = {k: v for alternation in alternations for k, v in alternation.keyed().items()}
-        _MARKER_INDEX.append((AnchorIndex(keyed), alternations))
+        _MARKER_INDEX.append((AnchorIndex(keyed, avoid=dict.fromkeys(keyed, _CONCEPT_WORDS)), alternations))
     return _MARKER_INDEX[0]
 
 
@@ -785,6 +841,7 @@ def find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tu
 def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tuple[set[str], set[str]]]]]:
     bounds = sentence_bounds(text)
     masked = _mask(text, spans)
+    spans = list(spans)  # one list for every marker's scope
     out = []
     for name, label, kind, rx in _marker_plan(text):
         for m in rx.finditer(text):
@@ -794,10 +851,10 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
                 continue  # "the Joint Committee on ... Recovery", "Integrated Care Board": a word of a name
             if name == "replace" and any(s.start <= m.start() and m.end() <= s.end for s in spans):
                 continue  # a word of a treatment's name ("opioid substitution therapy") replaces nothing
-            sides = _scope(kind, m, list(spans), text, bounds)
+            si = _sentence_of(m.start(), bounds)
+            sides = _scope(kind, m, spans, text, bounds, si)
             if not sides:
                 continue
-            si = _sentence_of(m.start(), bounds)
             if label == "neutral":
                 neg = False
             elif kind == "unary" or name == "form_of":
@@ -808,7 +865,7 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
                     neg = bool(_FEW.search(masked[max(bounds[si][0], m.start() - 60):m.start()])
                                or _NONE_LINKED.search(m.group(0))
                                or _LOWERED.search(masked[max(bounds[si][0], m.start() - 40):m.start()]))
-            if name == "form_of" and re.search(r"\bnot\b", m.group(0), re.IGNORECASE):
+            if name == "form_of" and _NOT.search(m.group(0)):
                 neg = not neg
             lab = label
             if neg and label == "opposition":
@@ -835,17 +892,13 @@ def _overlap(x: Span, y: Span) -> bool:
     return x.start < y.end and y.start < x.end
 
 
-def _fused(text: str, a: list[Span], b: list[Span]) -> bool:
-    """True when a mention of one concept is fused with one of the other (a compound or a title)."""
-    for x in a:
-        for y in b:
-            if _overlap(x, y):
-                return True  # overlapping mentions: one name carrying both concepts
-            first, second = (x, y) if x.start <= y.start else (y, x)
-            gap = text[first.end:second.start]
-            if len(gap) <= 14 and _FUSED_GAP.match(gap):
-                return True
-    return False
+def _fused(text: str, x: Span, y: Span) -> bool:
+    """True when two mentions (one of each concept) are fused: one name, a compound or a title."""
+    if _overlap(x, y):
+        return True  # overlapping mentions: one name carrying both concepts
+    first, second = (x, y) if x.start <= y.start else (y, x)
+    gap = text[first.end:second.start]
+    return len(gap) <= 14 and _FUSED_GAP.match(gap) is not None
 
 
 def _list_run(text: str, first: Span, spans: Sequence[Span]) -> list[Span]:
@@ -860,25 +913,19 @@ def _list_run(text: str, first: Span, spans: Sequence[Span]) -> list[Span]:
     return run
 
 
-def _compound_only(text: str, a: list[Span], b: list[Span]) -> bool:
-    """True when every mention of the two concepts sits inside a compound joining them."""
-    inside = set()
-    for x in a:
-        for y in b:
-            if _fused(text, [x], [y]):
-                inside |= {x, y}
-    return bool(inside) and all(s in inside for s in a + b)
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
 
 
 def _title_case_run(text: str, a: list[Span], b: list[Span]) -> bool:
     for x in a:
         for y in b:
             first, second = (x, y) if x.start <= y.start else (y, x)
+            # the capitals first: most mentions are lower case, so the words are seldom looked at
+            if not (text[first.start:first.start + 1].isupper() and text[second.start:second.start + 1].isupper()):
+                continue
             span = text[first.start:second.end]
-            words = re.findall(r"[A-Za-z][\w'-]*", span)
-            big = [w for w in words if len(w) > 3]
-            if len(span) <= 70 and big and all(w[0].isupper() for w in big) \
-                    and text[first.start].isupper() and text[second.start].isupper():
+            big = [w for w in _WORD.findall(span) if len(w) > 3]
+            if len(span) <= 70 and big and all(w[0].isupper() for w in big):
                 return True
     return False
 
@@ -908,6 +955,8 @@ def _beside_double_names(sa: list[Span], sb: list[Span], spans: Sequence[Span]) 
         outside_a, outside_b = ([x for x in side if not any(_overlap(x, h) for h in sites)] for side in (sa, sb))
         return outside_a or sa, outside_b or sb
     inside = [y for y in sb if any(_overlap(x, y) for x in sa)]
+    if not inside:
+        return sa, sb  # most pairs: no name carries both
     outside = [y for y in sb if y not in inside]
     only_names = all(any(_overlap(x, y) for y in inside) for x in sa)  # harm reduction lives only in the names
     return (sa, outside) if inside and outside and only_names else (sa, sb)
@@ -945,30 +994,30 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
                 break
         if hit and marker.strength == UNIT and not _near(marker, sa, sb, bounds):
             hit = False  # a unit-wide word far from both concepts in a long sentence says nothing of them
-        prefix = "m" if hit else "u"
-        feats[f"{prefix}:{marker.name}"] = feats.get(f"{prefix}:{marker.name}", 0.0) + 1.0
+        counted = f"m:{marker.name}" if hit else f"u:{marker.name}"
+        feats[counted] = feats.get(counted, 0.0) + 1.0
         if hit:
-            feats[f"{prefix}:{marker.name}:{marker.label}"] = 1.0
+            feats[f"m:{marker.name}:{marker.label}"] = 1.0
             if marker.negated:
                 feats[f"neg:{marker.name}"] = 1.0
             if marker.label != "neutral":
                 fired.append(Marker(marker.name, marker.label, marker.start, marker.end, marker.text,
                                     scope, marker.negated, marker.strength))
-    fused = _fused(text, sa, sb) or _title_case_run(text, sa, sb)
-    if _compound_only(text, sa, sb):
-        fired = []  # "sites become Addiction Recovery Treatment Hubs": every mention is inside one compound name
+    fused_with = [[_fused(text, x, y) for y in sb] for x in sa]  # fused_with[i][j]: sa[i] with sb[j]
+    fused = any(map(any, fused_with)) or _title_case_run(text, sa, sb)
     # "Consumption and Treatment Services replace ...": one concept exists here only inside a name that
     # carries the other too, so no marker can set the two against each other or join them
     # the same for a concept found only fused into a compound with the other ("HART (Homelessness and
-    # Addiction Recovery Treatment) hubs": recovery is only ever part of the hub's name)
-    within_name = all(any(_overlap(x, y) or _fused(text, [x], [y]) for y in sb) for x in sa) or \
-        all(any(_overlap(x, y) or _fused(text, [x], [y]) for x in sa) for y in sb)
+    # Addiction Recovery Treatment) hubs": recovery is only ever part of the hub's name; "sites become
+    # Addiction Recovery Treatment Hubs": every mention is inside one compound name)
+    within_name = all(map(any, fused_with)) or all(map(any, zip(*fused_with)))
     if within_name:
         feats["inside_one_name"] = 1.0
         fired = []
     listed = _in_list(text, sa, sb, spans)
+    both = sa + sb
     if listed:
-        for mk in [mk for mk in fired if mk.name == "both_and" and _both_list(text, mk, sa + sb)]:
+        for mk in [mk for mk in fired if mk.name == "both_and" and _both_list(text, mk, both)]:
             fired.remove(mk)  # "access to both X and Y services": a list of services, not a stance
             feats["both_list"] = 1.0
     if listed:
@@ -980,10 +1029,13 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         for mk in [mk for mk in fired if mk.strength == UNIT]:
             fired.remove(mk)
             feats["list_vs_third"] = 1.0
-    named_a, named_b = all(_in_name(text, s) for s in sa), all(_in_name(text, s) for s in sb)
-    if named_a or named_b:
+    named = [_in_name(text, s) for s in both]
+    if all(named[:len(sa)]) or all(named[len(sa):]):
         feats["proper_name"] = 1.0  # "the Community Recovery Act", "Recovery Access Hubs": a title, no stance
-    titled = any(_in_law_title(text, s) for s in sa + sb)  # "closed under the Community Recovery Act"
+    # "closed under the Community Recovery Act": a name in the title of a law or strategy is the instrument of
+    # a refusal, not a side of it. A named service that refuses ("a Recovery Access Hub that will not offer
+    # supervised consumption") still opposes the two, as the codebook's example says.
+    titled = any(n and _LAW_TAIL.match(text, s.end) for s, n in zip(both, named))
     # "drug users who could not achieve abstinence": whom a service is for, not a refusal of abstinence
     population = _population(text, sa, sb)
     refused = None if listed or titled or within_name or population or any(
@@ -995,7 +1047,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     feats["fused"] = float(fused)
     feats["list"] = float(listed)
     if fused or listed:
-        x, y = min(((x, y) for x in sa for y in sb), key=lambda p: abs(p[0].start - p[1].start))
+        x, y = _closest(sa, sb)
         lo_, hi_ = min(x.start, y.start), max(x.end, y.end)
         fired.append(Marker("fused_name" if fused else "plain_list", "neutral", lo_, hi_, text[lo_:hi_],
                             (a, b), False, UNIT))
@@ -1009,19 +1061,19 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     feats[f"words_bin:{min(len(text.split()) // 10, 5)}"] = 1.0
     if not any(m.label != "neutral" for m in fired):
         feats["no_marker"] = 1.0
-    lo = min(s.end for s in sa + sb)
-    hi = max(s.start for s in sa + sb)
+    lo = min(s.end for s in both)
+    hi = max(s.start for s in both)
     between = text[lo:hi] if hi > lo else ""
     for c in _CONTRAST.finditer(between):
         feats[f"between:{c.group(0).lower()}"] = 1.0
-    if re.search(r"[\"“”]", text):
+    if '"' in text or "“" in text or "”" in text:
         feats["quoted"] = 1.0
     if population:  # "lifesaving for those who are not yet ready to enter treatment": whom it serves, no stance
         feats["population"] = 1.0
     label = _decide(fired, fused, listed or population)
     for m in fired:
-        feats[f"fired:{m.label}:{'s' if m.strength == SPECIFIC else 'u'}"] = \
-            feats.get(f"fired:{m.label}:{'s' if m.strength == SPECIFIC else 'u'}", 0.0) + 1.0
+        counted = f"fired:{m.label}:{'s' if m.strength == SPECIFIC else 'u'}"
+        feats[counted] = feats.get(counted, 0.0) + 1.0
     feats[f"rule:{label}"] = 1.0
     return RuleVerdict(key, label, fired, feats)
 
@@ -1047,30 +1099,27 @@ def _both_list(text: str, marker: Marker, spans: list[Span]) -> bool:
 
 
 _CAP_WORD = re.compile(r"[A-Z][\w'’-]*")
+_ACRONYM = re.compile(r"[A-Z]{2,}s?")
+_WORD_BEFORE = re.compile(r"([\w'’-]+)([^\w]*)$")
+_WORD_AFTER = re.compile(r"[ ]+([\w'’-]+)")
+_AFTER_STOP = re.compile(r"[.!?:\"“]\s*$")  # what ends the text: at the start of a sentence or quote
 
 
 def _in_name(text: str, span: Span) -> bool:
     """True when a mention is part of a capitalised name of a law, programme or body mid-sentence
     ("Valmere's Community Recovery Act", "the Recovery Access Hub"), not a plain use of the concept."""
-    if not text[span.start:span.start + 1].isupper() or re.fullmatch(r"[A-Z]{2,}s?", text[span.start:span.end]):
+    if not text[span.start:span.start + 1].isupper() or _ACRONYM.fullmatch(text[span.start:span.end]):
         return False
-    before = re.search(r"([\w'’-]+)([^\w]*)$", text[max(0, span.start - 40):span.start])
-    after = re.match(r"[ ]+([\w'’-]+)", text[span.end:span.end + 40])
-    start_of_sentence = not text[:span.start].strip() or re.search(r"[.!?:\"“]\s*$", text[:span.start])
+    before = _WORD_BEFORE.search(text[max(0, span.start - 40):span.start])
+    after = _WORD_AFTER.match(text[span.end:span.end + 40])
+    start_of_sentence = not text[:span.start].strip() or _AFTER_STOP.search(text[:span.start])
     prev_cap = before is not None and before.group(2) == " " and _CAP_WORD.fullmatch(before.group(1)) \
-        and not re.search(r"[.!?:\"“]\s*$", text[:span.start - len(before.group(0))])
+        and not _AFTER_STOP.search(text[:span.start - len(before.group(0))])
     next_cap = after is not None and _CAP_WORD.fullmatch(after.group(1)) is not None
     return bool(prev_cap or (next_cap and not start_of_sentence) or (next_cap and prev_cap))
 
 
 _LAW_TAIL = re.compile(r"(?:[ ]+[A-Z][\w'’-]*){0,4}[ ]+(?:Act|Bill|Law|Code|Strategy|Statute|Regulations?|Ordinance)\b")
-
-
-def _in_law_title(text: str, span: Span) -> bool:
-    """True when a mention is part of the title of a law or strategy ("the Community Recovery Act"): the
-    instrument of a refusal, not a side of it. A named service that refuses ("a Recovery Access Hub that
-    will not offer supervised consumption") still opposes the two, as the codebook's example says."""
-    return _in_name(text, span) and bool(_LAW_TAIL.match(text, span.end))
 
 
 def _near(marker: Marker, sa: list[Span], sb: list[Span], bounds: list[tuple[int, int]]) -> bool:
@@ -1082,9 +1131,20 @@ def _near(marker: Marker, sa: list[Span], sb: list[Span], bounds: list[tuple[int
     ys = [s for s in sb if lo_s <= s.start < hi_s]
     if not xs or not ys:
         return True
-    x, y = min(((x, y) for x in xs for y in ys), key=lambda p: abs(p[0].start - p[1].start))
+    x, y = _closest(xs, ys)
     lo, hi = min(x.start, y.start) - _NEAR, max(x.end, y.end) + _NEAR
     return marker.end > lo and marker.start < hi
+
+
+def _closest(xs: list[Span], ys: list[Span]) -> tuple[Span, Span]:
+    """The first (x, y) of two non-empty lists of mentions whose starts are closest."""
+    best, x_best, y_best = -1, xs[0], ys[0]
+    for x in xs:
+        for y in ys:
+            gap = abs(x.start - y.start)
+            if best < 0 or gap < best:
+                best, x_best, y_best = gap, x, y
+    return x_best, y_best
 
 
 _PAREN = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)")  # "(Toronto (5), Guelph, Windsor)"
@@ -1159,7 +1219,13 @@ _POPULATION = re.compile(
 def _population(text: str, sa: list[Span], sb: list[Span]) -> bool:
     """True when every mention of one concept sits in a relative clause that describes the people served by
     where they stand toward it."""
-    return any(all(_POPULATION.search(text[max(0, s.start - 120):s.start]) for s in side) for side in (sa, sb))
+    return any(all(_describes_people(text[max(0, s.start - 120):s.start]) for s in side) for side in (sa, sb))
+
+
+def _describes_people(window: str) -> bool:
+    """True when `window` (the words before a mention) ends in a relative clause about the people served."""
+    # every match holds "who" (case-blind, as `fold` compares): most windows are told by that cheap test
+    return "who" in fold(window) and _POPULATION.search(window) is not None
 
 
 def _votes(fired: list[Marker], strength: str, label: str) -> int:
