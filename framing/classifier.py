@@ -429,8 +429,8 @@ def _rule_matrix(vec: DictVectorizer, rows: Sequence[dict]) -> sparse.csr_matrix
 
 
 def _rule_label(features: dict[str, float]) -> str | None:
-    """The rule layer's verdict recorded in a feature dict ("rule:opposition" -> "opposition")."""
-    for key in features:
+    """The rule layer's verdict recorded in a feature dict ("rule:opposition" -> "opposition"; it holds one)."""
+    for key in reversed(features):  # `rule_relation` records it last: found at once
         if key.startswith("rule:"):
             label = key[5:]
             return None if label == "None" else label
