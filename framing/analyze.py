@@ -129,7 +129,8 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
         """Label the first `n` waiting pairs (one model batch) and write the labels into their rows."""
         batch, found = items[:n], verdicts[:n]
         proba = model.predict_proba(batch, found) if own else model.predict_proba(batch)
-        for (_, pairs, probabilities, pair), p in zip(where[:n], np.asarray(proba, dtype=float).tolist()):  # Python floats, for round
+        rows = np.asarray(proba, dtype=float).tolist()  # Python floats: round() then needs no conversion each
+        for (_, pairs, probabilities, pair), p in zip(where[:n], rows):
             probs = {c: round(x, 4) for c, x in zip(classes, p)}
             pairs[pair] = max(probs, key=probs.get)
             probabilities[pair] = probs
