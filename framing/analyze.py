@@ -9,8 +9,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from itertools import islice
+from itertools import islice, repeat
 
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -18,7 +19,7 @@ from framing import classifier
 from framing.classifier import RelationClassifier, default_relation_model
 from framing.concepts import ConceptDetector
 from framing.records import SURROGATE, as_frame
-from framing.relations import CONCEPTS, as_spans, explain_markers, rule_relation, unit_pairs
+from framing.relations import CONCEPTS, as_spans, explain_markers, parent_concept, rule_relation, unit_pairs
 from framing.units import unit_spans
 
 COLUMNS = ["doc_id", "unit", "text", "start", "end", "paragraph", "concepts", "helpers", "pairs",
@@ -72,7 +73,7 @@ def _checked(doc_id: object, text: object, n: int, text_col: str) -> str:
         raise ValueError(f"{where}: {text_col!r} is missing; give a string (empty for no text) or drop the record")
     if not isinstance(text, str):
         raise ValueError(f"{where}: {text_col!r} must be text, not {type(text).__name__}")
-    found = SURROGATE.search(text)
+    found = None if text.isascii() else SURROGATE.search(text)  # isascii is a flag: no scan for plain text
     if found:
         raise ValueError(f"{where}: {text_col!r} holds a lone surrogate character at offset {found.start()}, "
                          "which is not valid Unicode text")
@@ -113,6 +114,7 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
     own = isinstance(model, RelationClassifier)  # it takes the verdicts computed here (rules run once)
     classes = [str(c) for c in model.classes_]
     main = set(CONCEPTS)
+    parents: dict[str, str] = {}  # concept -> the main concept it counts as (`parent_concept`), once per call
     sized = len(docs) if isinstance(docs, (pd.DataFrame, list, tuple)) else None
     show = progress if progress is not None else (sized or 0) >= PROGRESS_MIN_DOCS
     bar = tqdm(total=sized, desc="units and concepts", unit="doc", disable=not show)
@@ -127,8 +129,9 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
         """Label the first `n` waiting pairs (one model batch) and write the labels into their rows."""
         batch, found = items[:n], verdicts[:n]
         proba = model.predict_proba(batch, found) if own else model.predict_proba(batch)
-        for (_, pairs, probabilities, pair), p in zip(where[:n], proba):
-            probs = {c: round(float(x), 4) for c, x in zip(classes, p)}
+        rows = np.asarray(proba, dtype=float).tolist()  # Python floats: round() then needs no conversion each
+        for (_, pairs, probabilities, pair), p in zip(where[:n], rows):
+            probs = {c: round(x, 4) for c, x in zip(classes, p)}
             pairs[pair] = max(probs, key=probs.get)
             probabilities[pair] = probs
         del items[:n], verdicts[:n], where[:n]
@@ -171,42 +174,44 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
                 spans = unit_spans(text, unit=unit, k=k)
                 found = detector.detect_units(text, [(s, e) for s, e, _ in spans], title)
                 counts[str(doc_id)] = counts.get(str(doc_id), 0) + len(spans)
-                for index, ((start, end, paragraph), mentions) in enumerate(zip(spans, found)):
-                    if not mentions and not empty_units:
-                        continue
-                    u_text = text[start:end]
-                    doc_ids.append(doc_id)
-                    indexes.append(index)
-                    texts.append(u_text)
-                    starts.append(start)
-                    ends.append(end)
-                    paragraphs.append(paragraph)
-                    if has_date:
-                        dates.append(rec[2])
+                kept = range(len(spans))
+                if not empty_units:  # rows only for the units that name a concept
+                    kept = [i for i, mentions in enumerate(found) if mentions]
+                    spans, found = [spans[i] for i in kept], [found[i] for i in kept]
+                # the columns of the document's rows at once; the concept columns start empty (a new list or
+                # dict per row) and are filled in for the units that name a concept
+                doc_ids.extend(repeat(doc_id, len(kept)))
+                indexes.extend(kept)
+                texts.extend([text[start:end] for start, end, _ in spans])
+                starts.extend([start for start, _, _ in spans])
+                ends.extend([end for _, end, _ in spans])
+                paragraphs.extend([paragraph for _, _, paragraph in spans])
+                if has_date:
+                    dates.extend(repeat(rec[2], len(kept)))
+                first_row = len(concepts)
+                concepts.extend([[] for _ in kept])
+                helpers.extend([[] for _ in kept])
+                for column in (pairs, probabilities, markers, explanations):
+                    column.extend([{} for _ in kept])
+                for row, mentions in enumerate(found, first_row):
                     if not mentions:  # most units: no concept, so nothing to sort or label
-                        concepts.append([])
-                        helpers.append([])
-                        pairs.append({})
-                        probabilities.append({})
-                        markers.append({})
-                        explanations.append({})
                         continue
                     present = {m.concept for m in mentions}
-                    concepts.append([c for c in CONCEPTS if c in present])
-                    helpers.append(sorted(present - main))
-                    unit_pairs_, unit_probs, unit_markers, unit_explained = {}, {}, {}, {}
-                    pairs.append(unit_pairs_)
-                    probabilities.append(unit_probs)
-                    markers.append(unit_markers)
-                    explanations.append(unit_explained)
-                    located = as_spans(mentions) if len(mentions) > 1 else []  # once for all the unit's pairs
-                    for pair in unit_pairs(located) if len(located) > 1 else ():
-                        verdict = rule_relation(u_text, located, pair)
-                        unit_markers[pair] = [m.to_dict() for m in verdict.markers]
-                        unit_explained[pair] = explain_markers(verdict)
+                    concepts[row] = [c for c in CONCEPTS if c in present]
+                    helpers[row] = sorted(present - main)
+                    if len(present) < 2 or len({parents.get(c) or parents.setdefault(c, parent_concept(c))
+                                                for c in present} & main) < 2:
+                        continue  # fewer than two main concepts, counting helpers as theirs: no pair
+                    u_text = texts[row]
+                    located = as_spans(mentions)
+                    # the unit's pairs and rules ask for the same mentions' spans, which as_spans then reuses
+                    for pair in unit_pairs(mentions):
+                        verdict = rule_relation(u_text, mentions, pair)
+                        markers[row][pair] = [m.to_dict() for m in verdict.markers]
+                        explanations[row][pair] = explain_markers(verdict)
                         items.append((u_text, pair, located if own else mentions))
                         verdicts.append(verdict)
-                        where.append((chunk, unit_pairs_, unit_probs, pair))
+                        where.append((chunk, pairs[row], probabilities[row], pair))
                 bar.update()
             pending.append((chunk, columns))
             while len(items) >= PREDICT_BATCH:

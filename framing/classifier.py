@@ -19,6 +19,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
+from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +36,9 @@ from framing.concepts import ConceptDetector
 from framing.embeddings import available as embeddings_available
 from framing.embeddings import enabled as embeddings_enabled
 from framing.modelfile import file_sha256, load_model, save_model
-from framing.ngrams import char_wb_tfidf
 from framing.ngrams import supports as ngrams_supported
-from framing.relations import LABELS, PAIRS, RuleVerdict, as_spans, explain_markers, rule_relation, split_pair
+from framing.ngrams import tfidf as ngram_tfidf
+from framing.relations import LABELS, PAIRS, RuleVerdict, Span, as_spans, explain_markers, rule_relation, split_pair
 
 DATA = Path(__file__).resolve().parent / "data"
 TEAM_DIR = DATA / "relations"
@@ -81,17 +82,27 @@ def _mentions(text: str, mentions: list | None, level: str, context: str | None 
     return det.detect(text, site_context=site)
 
 
-def _resolve(X: Sequence[object], level: str) -> list[tuple[str, str, list]]:
-    """Items as (text, pair, mentions), each unit's concepts detected once (with its context, if any)."""
+def _resolve(X: Sequence[object], level: str) -> list[tuple[str, str, list[Span]]]:
+    """Items as (text, pair, spans of the mentions): each unit's concepts detected once (with its context,
+    if any), and the spans of a mentions object that several items share (a unit's pairs, as
+    `framing.analyze` gives them) found once."""
     out = []
+    shared: dict[int, tuple[object, list[Span]]] = {}  # id -> (mentions, kept alive so the id stays theirs; spans)
     for item in X:
         text, pair, mentions, context = _parse_item(item)
-        out.append((text, pair, _mentions(text, mentions, level, context)))
+        if mentions is None:
+            spans = as_spans(_mentions(text, None, level, context))
+        else:
+            known = shared.get(id(mentions))
+            spans = known[1] if known is not None else as_spans(mentions)
+            if known is None:
+                shared[id(mentions)] = (mentions, spans)
+        out.append((text, pair, spans))
     return out
 
 
-def _located(item: tuple[str, str, list]) -> bool:
-    return set(item[1].split("+")) <= {s.concept for s in as_spans(item[2])}
+def _located(item: tuple[str, str, list[Span]]) -> bool:
+    return set(item[1].split("+")) <= {s.concept for s in item[2]}
 
 
 def locates_pair(item: object, level: str = "family") -> bool:
@@ -107,12 +118,16 @@ def mask_text(text: str, pair: str, mentions: Iterable[object]) -> str:
     ...           [Span("TREATMENT", 0, 5), Span("HARM_REDUCTION", 17, 31)])
     'XCONCEPT instead of YCONCEPT'
     """
-    spans = as_spans(mentions)
-    in_pair = set(pair.split("+"))
-    order = [s.concept for s in spans if s.concept in in_pair]
-    names = {}
-    for c in order:
-        names.setdefault(c, "XCONCEPT" if not names else "YCONCEPT")
+    return _masked_spans(text, pair, as_spans(mentions))
+
+
+def _masked_spans(text: str, pair: str, spans: list[Span]) -> str:
+    """`mask_text` for mentions already reduced to their spans (`as_spans`)."""
+    in_pair = pair.split("+")
+    names: dict[str, str] = {}
+    for s in spans:
+        if s.concept in in_pair and s.concept not in names:
+            names[s.concept] = "XCONCEPT" if not names else "YCONCEPT"
     out, pos = [], 0
     for s in spans:
         if s.start < pos:
@@ -137,12 +152,14 @@ class RelationFeatures(BaseEstimator, TransformerMixin):
     def transform(self, X: Sequence[object], verdicts: Sequence[RuleVerdict] | None = None) -> list[dict]:
         """One dict per item with keys "rules" (feature dict) and "masked" (text); `verdicts`, when given,
         are the items' rule verdicts already computed (as `framing.analyze` has them), not run again."""
+        return self._rows(_resolve(X, self.level), verdicts)
+
+    def _rows(self, items: Sequence[tuple[str, str, list[Span]]], verdicts: Sequence[RuleVerdict] | None) -> list[dict]:
+        """`transform` of items `_resolve` gave."""
         rows = []
-        for n, item in enumerate(X):
-            text, pair, mentions, context = _parse_item(item)
-            mentions = _mentions(text, mentions, self.level, context)
-            verdict = verdicts[n] if verdicts is not None else rule_relation(text, mentions, pair)
-            rows.append({"rules": verdict.features, "masked": mask_text(text, pair, mentions).lower()})
+        for n, (text, pair, spans) in enumerate(items):
+            verdict = verdicts[n] if verdicts is not None else rule_relation(text, spans, pair)
+            rows.append({"rules": verdict.features, "masked": _masked_spans(text, pair, spans).lower()})
         return rows
 
 
@@ -241,26 +258,28 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         proba = np.full((len(X), len(self.classes_)), np.nan)
         located = [i for i, x in enumerate(X) if _located(x)]
         if located:
-            rows = self.pipeline_.steps[0][1].transform(
+            rows = self.pipeline_.steps[0][1]._rows(
                 [X[i] for i in located], None if verdicts is None else [verdicts[i] for i in located])
-            learned = self._learned(rows)
+            rule_labels = [_rule_label(r["rules"]) for r in rows]
+            learned = self._learned(rows, rule_labels)
             if getattr(self, "embed_head_", None) is not None and embeddings_enabled():
                 learned = (learned + self.embed_head_.predict_proba(_embedded([X[i] for i in located]))) / 2
             learned = self._shift_priors(learned, [X[i][1] for i in located])
-            proba[located] = self._trust_rules(learned, [_rule_label(r["rules"]) for r in rows])
+            proba[located] = self._trust_rules(learned, rule_labels)
         return proba
 
-    def _learned(self, rows: list[dict]) -> np.ndarray:
-        """The model's probabilities for feature rows. Where no rule settled the pair, the text head's
-        probabilities replace the joint model's: the joint model learned from the team sets that "no marker"
-        means neutral, which real coverage does not bear out (on the silent pairs of five real-news checks the
-        text head is right 60% of the time, the joint model 53%; README, Quality). The character n-grams are
-        counted word by word (`framing.ngrams`, the same matrix) where the pipeline has its usual shape."""
+    def _learned(self, rows: list[dict], rule_labels: list[str | None]) -> np.ndarray:
+        """The model's probabilities for feature rows. Where no rule settled the pair (its rule label is
+        None), the text head's probabilities replace the joint model's: the joint model learned from the
+        team sets that "no marker" means neutral, which real coverage does not bear out (on the silent pairs
+        of five real-news checks the text head is right 60% of the time, the joint model 53%; README,
+        Quality). The n-grams and rule features are counted directly (`framing.ngrams`, `_rule_matrix`: the
+        same matrices) where the pipeline has its usual shape."""
         parts = self._union_parts(rows)
         if parts is None:
             return self.pipeline_[1:].predict_proba(rows)
         learned = self.pipeline_.steps[-1][1].predict_proba(sparse.hstack([m for _, m in parts]).tocsr())
-        silent = [i for i, r in enumerate(rows) if _rule_label(r["rules"]) is None]
+        silent = [i for i, label in enumerate(rule_labels) if label is None]
         head = getattr(self, "text_head_", None)
         if silent and head is not None:
             learned[silent] = head.predict_proba(_text_columns(parts)[silent])
@@ -281,9 +300,13 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
             return None
         parts = []
         for name, part in union.transformer_list:
-            vec = part.steps[-1][1] if isinstance(part, Pipeline) and len(part.steps) == 2 else None
-            parts.append((name, char_wb_tfidf(vec, part.steps[0][1].transform(rows)) if ngrams_supported(vec)
-                          else part.transform(rows)))
+            if not isinstance(part, Pipeline):
+                parts.append((name, part.transform(rows)))
+                continue
+            out = rows
+            for _, step in part.steps:
+                out = _step_transform(step, out)
+            parts.append((name, out))
         return parts
 
     def _shift_priors(self, learned: np.ndarray, pairs: list[str]) -> np.ndarray:
@@ -302,10 +325,10 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         a refusal settled the pair, and the learned model decides where they are silent."""
         out = learned.copy()
         index = {str(c): i for i, c in enumerate(self.classes_)}
-        for row, label in enumerate(rule_labels):
-            if label in index and self.rule_trust > 0:
-                out[row] *= 1.0 - self.rule_trust
-                out[row, index[label]] += self.rule_trust
+        ruled = [row for row, label in enumerate(rule_labels) if label in index]
+        if ruled and self.rule_trust > 0:  # the same two operations on each element as row by row
+            out[ruled] *= 1.0 - self.rule_trust
+            out[ruled, [index[rule_labels[row]] for row in ruled]] += self.rule_trust
         return out
 
     def predict(self, X: Sequence[object]) -> np.ndarray:
@@ -369,9 +392,45 @@ def _text_columns(parts: list[tuple[str, sparse.spmatrix]]) -> sparse.csr_matrix
     return sparse.hstack([m for name, m in parts if name != "rules"]).tocsr()
 
 
+def _step_transform(step: object, X: object) -> object:
+    """`step.transform(X)` for a fitted step of a union part; the n-gram and rule-feature vectorizers are
+    counted directly, with the same matrices (their own transform spends most of the classifier's time)."""
+    if ngrams_supported(step):
+        return ngram_tfidf(step, X)
+    if type(step) is DictVectorizer and step.sparse and hasattr(step, "vocabulary_") and X:
+        matrix = _rule_matrix(step, X)
+        if matrix is not None:
+            return matrix
+    return step.transform(X)
+
+
+_NUMBERS = {float, int, bool}
+
+
+def _rule_matrix(vec: DictVectorizer, rows: Sequence[dict]) -> sparse.csr_matrix | sparse.csr_array | None:
+    """`vec.transform(rows)` for plain dicts of plain number values (as the rule layer gives), built from
+    their keys' vocabulary indices at once; None for other rows or values (strings are one-hot there)."""
+    if set(map(type, rows)) != {dict}:
+        return None
+    values = list(chain.from_iterable(map(dict.values, rows)))
+    if not set(map(type, values)) <= _NUMBERS:
+        return None
+    columns = np.fromiter(map(vec.vocabulary_.get, chain.from_iterable(rows), repeat(-1)), dtype=np.intc,
+                          count=len(values))
+    known = columns >= 0
+    row_of = np.repeat(np.arange(len(rows)), np.fromiter(map(len, rows), dtype=np.intp, count=len(rows)))
+    indptr = [0] + np.cumsum(np.bincount(row_of[known], minlength=len(rows))).tolist()
+    # built as DictVectorizer builds it (a list indptr gives the same index dtypes), then put in the
+    # sparse interface scikit-learn is set to, as it does
+    matrix = sparse.csr_array((np.asarray(values, dtype=vec.dtype)[known], columns[known], indptr),
+                              shape=(len(rows), len(vec.vocabulary_)), dtype=vec.dtype)
+    matrix.sort_indices()
+    return matrix if sklearn.get_config().get("sparse_interface") == "sparray" else sparse.csr_matrix(matrix)
+
+
 def _rule_label(features: dict[str, float]) -> str | None:
-    """The rule layer's verdict recorded in a feature dict ("rule:opposition" -> "opposition")."""
-    for key in features:
+    """The rule layer's verdict recorded in a feature dict ("rule:opposition" -> "opposition"; it holds one)."""
+    for key in reversed(features):  # `rule_relation` records it last: found at once
         if key.startswith("rule:"):
             label = key[5:]
             return None if label == "None" else label

@@ -1,15 +1,21 @@
-"""Character n-gram TF-IDF of a fitted scikit-learn `TfidfVectorizer(analyzer="char_wb")`, counted word by word.
+"""N-gram TF-IDF of a fitted scikit-learn `TfidfVectorizer`, counted faster than its own `transform`.
 
-`char_wb` n-grams never cross a word (each word is padded with a space on each side), so a text's n-grams
-are its words' n-grams, word after word. Texts repeat their words, so the vocabulary indices of each
-word's n-grams are found once and kept (a bounded memo) instead of slicing and looking up every n-gram of
-every text again. `char_wb_tfidf(vec, texts)` equals `vec.transform(texts)`, value for value.
+Character n-grams (`analyzer="char_wb"`) never cross a word (each word is padded with a space on each
+side), so a text's n-grams are its words' n-grams, word after word. Texts repeat their words, so the
+vocabulary indices of each word's n-grams are found once and kept (a bounded memo, as int32 bytes) instead
+of slicing and looking up every n-gram of every text again; a batch's indices are then joined at once.
+
+Word n-grams (`analyzer="word"`, the default token pattern) are looked up as tuples of tokens in a table
+made once per vectorizer from its vocabulary ("a b" -> ("a", "b")), so no n-gram string is joined; the
+whole batch's tokens are looked up in a row, and the n-grams that run from one text into the next dropped.
+
+`tfidf(vec, texts)` equals `vec.transform(texts)`, value for value, for every vectorizer `supports` accepts.
 """
 from __future__ import annotations
 
 import weakref
-from itertools import chain
-from collections.abc import Sequence
+from itertools import chain, repeat
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -17,40 +23,87 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 _MEMO_SIZE = 200_000  # words per vectorizer; cleared when full, so memory stays flat over any corpus
 _MEMOS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # vectorizer -> {word: its n-grams' indices}
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # vectorizer -> {token or tuple: index}
+_TOKENS = r"(?u)\b\w\w+\b"  # scikit-learn's default token pattern: a token never holds a space
 
 
 def supports(vec: object) -> bool:
-    """True for a fitted char_wb TfidfVectorizer whose text reaches the n-grams only lower-cased (if at all)."""
-    return (type(vec) is TfidfVectorizer and vec.analyzer == "char_wb" and vec.input == "content"
-            and vec.preprocessor is None and vec.strip_accents is None and not vec.binary
-            and hasattr(vec, "vocabulary_") and hasattr(vec, "_tfidf"))
+    """True for a fitted TfidfVectorizer this module counts exactly: char_wb n-grams, or word n-grams of
+    the default tokens, from text that reaches the n-grams only lower-cased (if at all)."""
+    if not (type(vec) is TfidfVectorizer and vec.input == "content" and vec.preprocessor is None
+            and vec.strip_accents is None and not vec.binary and hasattr(vec, "vocabulary_")
+            and hasattr(vec, "_tfidf")):
+        return False
+    return vec.analyzer == "char_wb" or (vec.analyzer == "word" and vec.tokenizer is None
+                                         and vec.stop_words is None and vec.token_pattern == _TOKENS)
 
 
-def _counts(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
-    """The n-gram counts `CountVectorizer.transform` gives (the same values, sorted indices)."""
-    memo = _MEMOS.get(vec)
-    if memo is None or len(memo) >= _MEMO_SIZE:
-        memo = _MEMOS[vec] = {}
-    vocabulary, ngrams, white = vec.vocabulary_, vec._char_wb_ngrams, vec._white_spaces
-    columns: list[int] = []
-    lengths: list[int] = []
-    for text in texts:
-        if not isinstance(text, str):
-            raise ValueError(f"n-gram input must be text, not {type(text).__name__}")
-        words = white.sub(" ", text.lower() if vec.lowercase else text).split()
-        for word in set(words).difference(memo):
-            memo[word] = tuple(vocabulary[g] for g in ngrams(word) if g in vocabulary)  # untracked by gc
-        before = len(columns)
-        columns.extend(chain.from_iterable(map(memo.__getitem__, words)))
-        lengths.append(len(columns) - before)
-    rows = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
-    X = sp.csr_matrix((np.ones(len(columns), dtype=vec.dtype), (rows, np.asarray(columns, dtype=np.int32))),
-                      shape=(len(texts), len(vocabulary)))
-    X.sum_duplicates()  # each n-gram's count, summed in integers' exact float values
-    X.sort_indices()
+def _lowered(vec: TfidfVectorizer, texts: Sequence[str]) -> Iterable[str]:
+    if not all(map(isinstance, texts, repeat(str))):
+        bad = next(t for t in texts if not isinstance(t, str))
+        raise ValueError(f"n-gram input must be text, not {type(bad).__name__}")
+    return map(str.lower, texts) if vec.lowercase else texts
+
+
+def _matrix(vec: TfidfVectorizer, rows: np.ndarray, columns: np.ndarray, n_texts: int) -> sp.csr_matrix:
+    """The count matrix of n-grams found in text `rows[i]` (non-decreasing) with vocabulary index
+    `columns[i]`: the values and sorted indices `CountVectorizer` gives."""
+    indptr = np.zeros(n_texts + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n_texts), out=indptr[1:])
+    X = sp.csr_matrix((np.ones(len(columns), dtype=vec.dtype), columns, indptr),
+                      shape=(n_texts, len(vec.vocabulary_)))
+    X.sum_duplicates()  # sorts each row's indices, then each n-gram's count: integers' exact float values
     return X
 
 
-def char_wb_tfidf(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
-    """`vec.transform(texts)` for a vectorizer `supports` accepts, its n-grams counted word by word."""
-    return vec._tfidf.transform(_counts(vec, list(texts)), copy=False)
+def _char_counts(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
+    memo = _MEMOS.get(vec)
+    if memo is None or len(memo) >= _MEMO_SIZE:
+        memo = _MEMOS[vec] = {}
+    vocabulary, ngrams = vec.vocabulary_, vec._char_wb_ngrams
+    # scikit-learn squeezes runs of whitespace (re's \s) before it splits on whitespace (the same characters)
+    words_of = list(map(str.split, _lowered(vec, texts)))
+    words = list(chain.from_iterable(words_of))
+    for word in set(words).difference(memo):  # kept as int32 bytes: joined below without a Python int each
+        memo[word] = np.array([vocabulary[g] for g in ngrams(word) if g in vocabulary], dtype=np.int32).tobytes()
+    found = list(map(memo.__getitem__, words))
+    columns = np.frombuffer(bytearray().join(found), dtype=np.int32)  # writable: the matrix sorts it in place
+    per_word = np.fromiter(map(len, found), dtype=np.intp, count=len(found)) // columns.itemsize
+    word_rows = np.repeat(np.arange(len(words_of), dtype=np.int32), list(map(len, words_of)))
+    return _matrix(vec, np.repeat(word_rows, per_word), columns, len(words_of))
+
+
+def _word_table(vec: TfidfVectorizer) -> dict[object, int]:
+    """The vocabulary keyed as `_word_counts` forms n-grams: a token, or a tuple of two or more tokens."""
+    table = _TABLES.get(vec)
+    if table is None:
+        table = _TABLES[vec] = {(tuple(k.split(" ")) if " " in k else k): i for k, i in vec.vocabulary_.items()}
+    return table
+
+
+def _word_counts(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
+    """Counts of the texts' word n-grams, looked up for all the texts' tokens in a row at once; an n-gram
+    that runs past the end of its text is dropped."""
+    lookup = _word_table(vec).get
+    tokens_of = list(map(vec.build_tokenizer(), _lowered(vec, texts)))
+    tokens = list(chain.from_iterable(tokens_of))
+    token_rows = np.repeat(np.arange(len(tokens_of), dtype=np.int32), list(map(len, tokens_of)))
+    ends = np.cumsum(list(map(len, tokens_of)), dtype=np.intp)[token_rows]  # where each token's text ends
+    rows, columns = [], []
+    low, high = vec.ngram_range
+    for n in range(low, high + 1):
+        grams = tokens if n == 1 else zip(*[tokens[i:] for i in range(n)])
+        found = np.fromiter(map(lookup, grams, repeat(-1)), dtype=np.int32, count=max(len(tokens) - n + 1, 0))
+        keep = (found >= 0) & (np.arange(len(found)) + n <= ends[:len(found)])
+        rows.append(token_rows[:len(found)][keep])
+        columns.append(found[keep])
+    rows_, columns_ = np.concatenate(rows), np.concatenate(columns)
+    order = np.argsort(rows_, kind="stable")  # text by text
+    return _matrix(vec, rows_[order], columns_[order], len(tokens_of))
+
+
+def tfidf(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_matrix:
+    """`vec.transform(texts)` for a vectorizer `supports` accepts, its n-grams counted as this module says."""
+    texts = list(texts)
+    counts = _char_counts(vec, texts) if vec.analyzer == "char_wb" else _word_counts(vec, texts)
+    return vec._tfidf.transform(counts, copy=False)

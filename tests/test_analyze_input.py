@@ -89,3 +89,20 @@ def test_garbage_collection_is_on_between_chunks_and_restored_after() -> None:
     with collection_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_units_table_rows_own_their_values_and_skipping_empty_units_keeps_the_rest() -> None:
+    text = ("Nothing here. The supervised consumption site offers harm reduction. Weather was mild. "
+            "The supervised consumption site refers people to detox. Abstinence is not the only path; treatment helps.")
+    docs = [{"id": "a", "text": text, "date": "2024-05-01"}, {"id": "b", "text": "", "date": "2024-05-02"}]
+    full = analyze(docs, progress=False)
+    assert list(full["unit"]) == [0, 1, 2, 3, 4] and set(full["date"]) == {"2024-05-01"}
+    assert [r for r in full["pairs"]] == [{}, {}, {}, {"HARM_REDUCTION+TREATMENT": "complementary"},
+                                         {"TREATMENT+RECOVERY": "complementary"}]  # a helper alone is no pair
+    assert full.loc[1, "helpers"] == ["SITE"] and full.loc[0, "concepts"] == []
+    for column in ("concepts", "helpers", "pairs", "probabilities", "markers", "explanations"):
+        assert len({id(v) for v in full[column]}) == len(full)  # a new list or dict per row
+    assert all(full.loc[i, "text"] == text[full.loc[i, "start"]:full.loc[i, "end"]] for i in range(len(full)))
+    kept = pd.concat(A.iter_analyze(docs, progress=False, empty_units=False, chunk_docs=1), ignore_index=True)
+    named = full[full["concepts"].map(bool) | full["helpers"].map(bool)].reset_index(drop=True)
+    assert kept.to_dict("records") == named.to_dict("records") and list(kept["unit"]) == [1, 3, 4]

@@ -237,3 +237,55 @@ def test_pairs_no_rule_settles_are_read_by_the_text_head(model, monkeypatch):
     assert not np.allclose(joint, text_only)
     marked = ("The city funds detox instead of the overdose prevention site.", HT)
     assert model.predict([marked])[0] == "opposition"
+
+
+def _same_matrix(a, b) -> bool:
+    return type(a) is type(b) and a.shape == b.shape and a.dtype == b.dtype and all(
+        np.array_equal(getattr(a, k), getattr(b, k)) and getattr(a, k).dtype == getattr(b, k).dtype
+        for k in ("data", "indices", "indptr"))
+
+
+def test_features_counted_directly_equal_the_pipelines_own(model):
+    """The rule features and n-grams built without the vectorizers' own transform are the same matrices,
+    under either of scikit-learn's sparse interfaces, so the probabilities are the same to the bit."""
+    import sklearn
+    from framing.classifier import _step_transform
+    items = [("We need both harm reduction and treatment.", HT), ("Rehab, not drug dens.", HT),
+             ("Nurses at the overdose prevention site say many regulars later ask about detox.", HT),
+             ("Recovery is the goal; treatment, the road there, and harm reduction keeps people alive.", TR)]
+    rows = model.pipeline_.steps[0][1].transform(items)
+    for interface in ("spmatrix", "sparray"):
+        with sklearn.config_context(sparse_interface=interface):
+            union = model.pipeline_.steps[1][1]
+            for (name, fast), (_, part) in zip(model._union_parts(rows), union.transformer_list):
+                assert _same_matrix(fast, part.transform(rows)), (interface, name)
+    vec = union.transformer_list[0][1].steps[1][1]
+    odd = [{"rule:neutral": 1, "fused": True, "not-a-feature": 2.0}, {}, {"list": 0.5}]
+    assert _same_matrix(_step_transform(vec, odd), vec.transform(odd))
+    texts = [{"rule": "neutral"}]  # strings are one-hot in a DictVectorizer: its own transform does them
+    assert _same_matrix(_step_transform(vec, texts), vec.transform(texts))
+
+
+def test_items_sharing_their_mentions_get_the_same_probabilities(model):
+    from framing.classifier import _resolve
+    text = "Harm reduction and treatment both matter, not recovery alone."
+    spans = _resolve([(text, HT)], "family")[0][2]
+    assert {s.concept for s in spans} == {"HARM_REDUCTION", "TREATMENT", "RECOVERY"}
+    pairs = (HT, HR, TR)
+    shared = model.predict_proba([(text, p, spans) for p in pairs])
+    apart = model.predict_proba([(text, p, list(reversed(spans))) for p in pairs])
+    streamed = model.predict_proba(((text, p, [tuple(vars(s).values()) for s in spans]) for p in pairs))
+    alone = np.vstack([model.predict_proba([(text, p)]) for p in pairs])
+    assert np.array_equal(shared, apart) and np.array_equal(shared, streamed) and np.array_equal(shared, alone)
+
+
+def test_rule_trust_blends_each_ruled_row(model):
+    learned = np.array([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]])
+    classes = [str(c) for c in model.classes_]
+    out = model._trust_rules(learned, [classes[2], None, classes[0]])
+    t = model.rule_trust
+    expected = learned.copy()
+    for row, col in ((0, 2), (2, 0)):
+        expected[row] *= 1.0 - t
+        expected[row, col] += t
+    assert np.array_equal(out, expected) and np.array_equal(learned[1], out[1])
