@@ -114,7 +114,6 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
     own = isinstance(model, RelationClassifier)  # it takes the verdicts computed here (rules run once)
     classes = [str(c) for c in model.classes_]
     main = set(CONCEPTS)
-    parents: dict[str, str] = {}  # concept -> the main concept it counts as (`parent_concept`), once per call
     sized = len(docs) if isinstance(docs, (pd.DataFrame, list, tuple)) else None
     show = progress if progress is not None else (sized or 0) >= PROGRESS_MIN_DOCS
     bar = tqdm(total=sized, desc="units and concepts", unit="doc", disable=not show)
@@ -199,8 +198,7 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
                     present = {m.concept for m in mentions}
                     concepts[row] = [c for c in CONCEPTS if c in present]
                     helpers[row] = sorted(present - main)
-                    if len(present) < 2 or len({parents.get(c) or parents.setdefault(c, parent_concept(c))
-                                                for c in present} & main) < 2:
+                    if len(present) < 2 or len({parent_concept(c) for c in present} & main) < 2:
                         continue  # fewer than two main concepts, counting helpers as theirs: no pair
                     u_text = texts[row]
                     located = as_spans(mentions)

@@ -326,43 +326,23 @@ class SpansUpTo:
     def __init__(self, pattern: re.Pattern | None, text: str, hit: int | None, like: re.Pattern | None = None,
                  folded: str | None = None, heads: tuple[str, ...] | None = None) -> None:
         """`folded`: the text `fold`ed, when at hand: a pattern with `starts` (`heads`, when already known) is
-        then tried only where they occur (as `matches_at_starts` does), and only as far as asked."""
+        then tried only where they occur (`matches_at_starts`), and only as far as asked."""
         self.spans: list[tuple[int, int]] = []
-        self._pattern, self._text, self._folded = pattern, text, folded
-        self._heads = None if pattern is None or folded is None else heads or starts(pattern)
-        self._looked = 0  # with heads: the openings before this offset are tried
+        heads = None if pattern is None or folded is None else heads or starts(pattern)
         self._matches: Iterator[re.Match] = iter(())
-        if pattern is not None and hit is not None and self._heads is None:
-            self._matches = pattern.finditer(text, scan_start(pattern, text, hit, like))
-        self._done = pattern is None or hit is None
+        if pattern is not None and hit is not None:
+            self._matches = matches_at_starts(pattern, text, folded, heads) if heads is not None else \
+                pattern.finditer(text, scan_start(pattern, text, hit, like))
+        self._done = False
 
     def before(self, end: int) -> list[tuple[int, int]]:
         """Every span that starts before `end` (and possibly a few more)."""
-        if self._heads is not None:
-            return self._tried_before(end)
         while not self._done and (not self.spans or self.spans[-1][0] < end):
             match = next(self._matches, None)
             if match is None:
                 self._done = True
             else:
                 self.spans.append(match.span())
-        return self.spans
-
-    def _tried_before(self, end: int) -> list[tuple[int, int]]:
-        """`before` for a pattern with `starts`: its openings before `end` are tried, in order."""
-        last = len(self._text)
-        if self._done or self._looked >= min(end, last):
-            return self.spans
-        high = min(last, max(end, self._looked + _FIRST_STRETCH))
-        match, cur = self._pattern.match, self.spans[-1][1] if self.spans else 0
-        for p in _heads_at(self._folded, self._heads, self._looked, high, last):
-            if p >= cur:
-                m = match(self._text, p)
-                if m is not None:
-                    self.spans.append(m.span())
-                    cur = m.end()
-        self._looked = high
-        self._done = high >= last
         return self.spans
 
 
@@ -531,14 +511,13 @@ class AnchorIndex:
         # each anchor carries one frozenset of keys: the distinct ones, then their union
         return self.always.union(*{keys for _, (_, keys) in self._automaton.iter(fold(text))})
 
-    def first_hits(self, text: str, keys: Iterable[str],
-                   hits: list[tuple[int, frozenset[str]]] | None = None) -> dict[str, int]:
+    def first_hits(self, text: str, keys: Iterable[str]) -> dict[str, int]:
         """Offset of the first anchor occurrence in `text` of each of `keys` (0 for a key always run); a
-        key none of whose anchors occurs is left out. `hits`: the text's `hits`, when already found."""
+        key none of whose anchors occurs is left out."""
         wanted = set(keys)
         out = dict.fromkeys(wanted & self.always, 0)
         missing = wanted - out.keys()
-        for start, found in self.hits(fold(text)) if hits is None else hits:
+        for start, found in self.hits(fold(text)):
             if not missing:
                 break
             if not missing.isdisjoint(found):
@@ -564,18 +543,7 @@ class AnchorIndex:
                 i -= 1
         return out, self.always.union(*distinct)
 
-    def keys_by_span(self, text: str, spans: Sequence[tuple[int, int]],
-                     hits: list[tuple[int, frozenset[str]]] | None = None) -> list[set[str]]:
+    def keys_by_span(self, text: str, spans: Sequence[tuple[int, int]]) -> list[set[str]]:
         """For each (start, end) span of `text`, the keys that may match inside it. The spans are sorted by
-        start and by end (sentences, paragraphs, or overlapping windows of sentences). `hits`: the text's
-        `hits`, when already found."""
-        out = [set(self.always) for _ in spans]
-        if not spans:
-            return out
-        starts = [s for s, _ in spans]
-        for start, keys in self.hits(fold(text)) if hits is None else hits:
-            i = bisect_right(starts, start) - 1
-            while i >= 0 and start < spans[i][1]:
-                out[i] |= keys
-                i -= 1
-        return out
+        start and by end (sentences, paragraphs, or overlapping windows of sentences)."""
+        return self.scan(fold(text), spans)[0]

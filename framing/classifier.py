@@ -84,20 +84,11 @@ def _mentions(text: str, mentions: list | None, level: str, context: str | None 
 
 def _resolve(X: Sequence[object], level: str) -> list[tuple[str, str, list[Span]]]:
     """Items as (text, pair, spans of the mentions): each unit's concepts detected once (with its context,
-    if any), and the spans of a mentions object that several items share (a unit's pairs, as
-    `framing.analyze` gives them) found once."""
+    if any); a unit's pairs share its mentions, whose spans `as_spans` then gives again without work."""
     out = []
-    shared: dict[int, tuple[object, list[Span]]] = {}  # id -> (mentions, kept alive so the id stays theirs; spans)
     for item in X:
         text, pair, mentions, context = _parse_item(item)
-        if mentions is None:
-            spans = as_spans(_mentions(text, None, level, context))
-        else:
-            known = shared.get(id(mentions))
-            spans = known[1] if known is not None else as_spans(mentions)
-            if known is None:
-                shared[id(mentions)] = (mentions, spans)
-        out.append((text, pair, spans))
+        out.append((text, pair, as_spans(_mentions(text, mentions, level, context))))
     return out
 
 

@@ -297,12 +297,16 @@ class ConceptDetector:
         # where the openings are known, each alternation is tried whole: an entry whose anchors the text lacks
         # matches nowhere in it, so at every offset the whole pattern matches as the narrowed one does, and no
         # narrowed pattern need be compiled for this text's set of anchors
-        exclude, keep = self._sense_alts["SITE"]
-        excluded, kept = (SpansUpTo(None, text, None) if alt is None or present.isdisjoint(alt.keys) else
-                          SpansUpTo(alt.pattern, text, 0, None, folded, alt.starts(present))
-                          if alt.starts(present) is not None else
-                          SpansUpTo(alt.narrowed(present), text, hit(alt), alt.pattern)
-                          for alt in (exclude, keep))
+        def spans_of(alt: Alternation | None) -> SpansUpTo:
+            """The spans of a sense filter's alternation in the text, read as far as asked."""
+            if alt is None or present.isdisjoint(alt.keys):
+                return SpansUpTo(None, text, None)
+            heads = alt.starts(present)
+            if heads is not None:
+                return SpansUpTo(alt.pattern, text, 0, None, folded, heads)
+            return SpansUpTo(alt.narrowed(present), text, hit(alt), alt.pattern)
+
+        excluded, kept = map(spans_of, self._sense_alts["SITE"])
         for _, alt in self._alts["SITE"]:
             heads = None if alt is None else alt.starts(present)
             if heads is not None:
