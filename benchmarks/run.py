@@ -45,6 +45,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 def _child(args: list[str], embed: bool = False) -> dict:
     """Run one measurement in a fresh process (its own peak RSS) and return the JSON it prints."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), FRAMEWATCH_EMBED="1" if embed else "0")
+    if "--pure" in args:  # the analysis modules from their Python source, not the compiled build
+        env["FRAMEWATCH_PURE"] = "1"
     out = subprocess.run([sys.executable, "-m", "benchmarks.run", *args], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=False)
     if out.returncode != 0:
@@ -75,6 +77,7 @@ def measure_analysis(n: int, workers: int = 1) -> dict:
     `workers` > 1 the chunks go to that many worker processes (CPU-s and peak RSS then include them)."""
     from benchmarks.articles import iter_articles
     from framing.analyze import _model
+    from framing.compiled import compiled_modules
     from framing.running import RunningTimeseries
 
     start = _clock()
@@ -91,7 +94,8 @@ def measure_analysis(n: int, workers: int = 1) -> dict:
     took = _since(start)
     worker_cpu = round(_children_cpu() - children, 3)
     worker_rss = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
-    return {"docs": n, "workers": workers, "units": units[0], "pairs": units[1], "series_rows": len(series),
+    return {"docs": n, "workers": workers, "compiled": compiled_modules(), "units": units[0], "pairs": units[1],
+            "series_rows": len(series),
             "model_load": load, "wall_s": took["wall_s"], "cpu_s": round(took["cpu_s"] + worker_cpu, 3),
             "parent_cpu_s": took["cpu_s"], "worker_cpu_s": worker_cpu, "peak_rss_mb": _peak_mb(),
             "worker_peak_rss_mb": worker_rss if workers > 1 else None}
@@ -394,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes for the analysis series (default 2)")
     parser.add_argument("--dask-docs", type=int, default=DASK_DOCS, help=f"documents for the Dask comparison "
                         f"(default {DASK_DOCS:,})")
+    parser.add_argument("--pure", action="store_true", help="run the analysis series in pure Python, without the "
+                        "compiled modules (framing.compiled)")
     parser.add_argument("--_step", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._step:  # a child process: one measurement, printed as JSON
@@ -422,7 +428,10 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.workers} worker process(es); CPU-s count the workers too")
         series = []
         for n in sizes:
-            ours = _child(["--_step", "analysis", str(n), "--workers", str(args.workers)])
+            ours = _child(["--_step", "analysis", str(n), "--workers", str(args.workers)] + ["--pure"] * args.pure)
+            if n == sizes[0]:
+                show("compiled", f"  compiled analysis modules (framing.compiled): "
+                     f"{', '.join(ours['compiled']) or 'none, pure Python'}")
             floor = _child(["--_step", "floor", str(n)])
             series.append({"ours": ours, "floor": floor})
             workers_rss = f" (+ {ours['worker_peak_rss_mb']:,.0f} MB per worker)" if ours.get("worker_peak_rss_mb") else ""

@@ -15,7 +15,11 @@ Example::
     if framing.embeddings_available():             # the optional extra framewatch[embed]
         vectors = framing.SentenceEncoder().encode(units["text"].tolist())
 """
-from framing.analyze import analyze, iter_analyze
+from framing.compiled import compiled_modules, install
+
+install()  # before any compiled module is imported: an edited source is never hidden by an older build
+
+from framing.analyze import analyze, iter_analyze  # noqa: E402
 from framing.classifier import RelationClassifier, default_relation_model, read_labelled, team_examples
 from framing.concepts import ConceptDetector, Mention, concepts_in
 from framing.doclabels import DOC_LABELS, document_label, document_labels
@@ -62,6 +66,7 @@ from framing.validation import (
 )
 
 __all__ = [
+    "compiled_modules",
     "ConceptDetector",
     "DOC_LABELS",
     "FRAMES",

@@ -38,7 +38,7 @@ except ImportError:  # pragma: no cover - Python 3.10
 
 def _canon(code: int) -> int:
     """The smallest code point `re.IGNORECASE` treats as equal to the lower-case `code`."""
-    return min((code, *_EXTRA_CASES.get(code, ())))
+    return min((code,) + _EXTRA_CASES.get(code, ()))
 
 
 class _FoldTable(dict):
