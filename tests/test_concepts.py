@@ -52,6 +52,11 @@ def test_excluded_senses_are_not_counted(det: ConceptDetector, text: str) -> Non
     ("A Rapid Access Addiction Medicine clinic opens in May.", ["TREATMENT"]),
     ("She asked about addiction medications that doctors can prescribe.", ["TREATMENT"]),
     ("The town bought safe supplies of drinking water.", []),
+    # a programme name's singular, limiting harm, treating substance abuse
+    ("An Urgent Public Health Need Site stays open in the east end.", ["HARM_REDUCTION"]),
+    ("The outreach team tries to limit harm for people who inject.", ["HARM_REDUCTION"]),
+    ("Nurses with years of treating substance abuse staff the clinic.", ["TREATMENT"]),
+    ("The new rules limit harmful emissions from the plant.", []),
 ])
 def test_concepts_found_at_family_level(det: ConceptDetector, text: str, expected: list[str]) -> None:
     assert det.concepts_in(text) == expected
