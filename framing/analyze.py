@@ -97,6 +97,48 @@ def _chunks(docs: pd.DataFrame | Iterable[Mapping[str, object]], size: int) -> I
         n += len(chunk)
 
 
+class _Waiting:
+    """The pairs waiting for the model and the chunks (units tables, column by column) that hold them: pairs are
+    labelled in batches across chunks, and a chunk is ready once all its pairs are. (A class, not closures of
+    `iter_analyze`: a compiled closure would hold its scope in a reference cycle, and with it the last chunk.)"""
+
+    def __init__(self, model: RelationClassifier, own: bool, classes: list[str], labelled: tqdm, unit: str,
+                 level: str, empty_units: bool) -> None:
+        self.model, self.own, self.classes, self.labelled = model, own, classes, labelled
+        self.unit, self.level, self.empty_units = unit, level, empty_units
+        self.pending: list[tuple[dict[str, list], list[str]]] = []  # chunks (columns) waiting for their labels
+        self.items: list[tuple] = []
+        self.verdicts: list = []
+        self.where: list[tuple[dict[str, list], dict, dict, str]] = []  # (chunk, its pairs and probabilities, pair)
+        self.sizes: dict[int, dict[str, int]] = {}  # without empty units: per waiting chunk, each document's units
+
+    def label(self, n: int) -> None:
+        """Label the first `n` waiting pairs (one model batch) and write the labels into their rows."""
+        batch, found = self.items[:n], self.verdicts[:n]
+        proba = self.model.predict_proba(batch, found) if self.own else self.model.predict_proba(batch)
+        rows = np.asarray(proba, dtype=float).tolist()  # Python floats: round() then needs no conversion each
+        classes = self.classes
+        for (_, pairs, probabilities, pair), p in zip(self.where[:n], rows):
+            probs = {c: round(x, 4) for c, x in zip(classes, p)}
+            pairs[pair] = max(probs, key=probs.get)
+            probabilities[pair] = probs
+        del self.items[:n], self.verdicts[:n], self.where[:n]
+        self.labelled.update(n)
+
+    def ready(self) -> Iterator[pd.DataFrame]:
+        """The waiting chunks whose pairs are all labelled, in input order."""
+        waiting = {id(chunk) for chunk, _, _, _ in self.where}
+        pending = self.pending
+        while pending and id(pending[0][0]) not in waiting:
+            chunk, columns = pending.pop(0)
+            out = pd.DataFrame(chunk, columns=columns) if chunk["doc_id"] else pd.DataFrame([], columns=columns)
+            out.attrs.update({"unit": self.unit, "level": self.level})
+            per_doc = self.sizes.pop(id(chunk))
+            if not self.empty_units:
+                out.attrs["units_per_doc"] = per_doc
+            yield out
+
+
 def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str = "sentence",
                  level: str = "family", k: int = 3, model: RelationClassifier | str | None = None,
                  text_col: str = "text", id_col: str = "id", progress: bool | None = None,
@@ -118,35 +160,9 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
     show = progress if progress is not None else (sized or 0) >= PROGRESS_MIN_DOCS
     bar = tqdm(total=sized, desc="units and concepts", unit="doc", disable=not show)
     labelled = tqdm(desc="relations", unit="pair", disable=not show)
-    pending: list[tuple[dict[str, list], list[str]]] = []  # chunks (columns) waiting for their labels
-    items: list[tuple] = []
-    verdicts: list = []
-    where: list[tuple[dict[str, list], dict, dict, str]] = []  # (chunk, its pairs and probabilities dicts, pair)
-    sizes: dict[int, dict[str, int]] = {}  # without empty units: per waiting chunk, each document's units
-
-    def label(n: int) -> None:
-        """Label the first `n` waiting pairs (one model batch) and write the labels into their rows."""
-        batch, found = items[:n], verdicts[:n]
-        proba = model.predict_proba(batch, found) if own else model.predict_proba(batch)
-        rows = np.asarray(proba, dtype=float).tolist()  # Python floats: round() then needs no conversion each
-        for (_, pairs, probabilities, pair), p in zip(where[:n], rows):
-            probs = {c: round(x, 4) for c, x in zip(classes, p)}
-            pairs[pair] = max(probs, key=probs.get)
-            probabilities[pair] = probs
-        del items[:n], verdicts[:n], where[:n]
-        labelled.update(n)
-
-    def ready() -> Iterator[pd.DataFrame]:
-        """The waiting chunks whose pairs are all labelled, in input order."""
-        waiting = {id(chunk) for chunk, _, _, _ in where}
-        while pending and id(pending[0][0]) not in waiting:
-            chunk, columns = pending.pop(0)
-            out = pd.DataFrame(chunk, columns=columns) if chunk["doc_id"] else pd.DataFrame([], columns=columns)
-            out.attrs.update({"unit": unit, "level": level})
-            per_doc = sizes.pop(id(chunk))
-            if not empty_units:
-                out.attrs["units_per_doc"] = per_doc
-            yield out
+    waiting = _Waiting(model, own, classes, labelled, unit, level, empty_units)
+    items, verdicts, where, pending, sizes = (waiting.items, waiting.verdicts, waiting.where, waiting.pending,
+                                              waiting.sizes)
 
     collecting = gc.isenabled()
     try:
@@ -213,13 +229,13 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
                 bar.update()
             pending.append((chunk, columns))
             while len(items) >= PREDICT_BATCH:
-                label(PREDICT_BATCH)
+                waiting.label(PREDICT_BATCH)
             if collecting:
                 gc.enable()
-            yield from ready()
+            yield from waiting.ready()
         while items:
-            label(min(PREDICT_BATCH, len(items)))
-        yield from ready()
+            waiting.label(min(PREDICT_BATCH, len(items)))
+        yield from waiting.ready()
     finally:
         if collecting:
             gc.enable()

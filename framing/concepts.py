@@ -286,27 +286,10 @@ class ConceptDetector:
             present = index.keys_in(text)
         if "SITE" not in present:
             return False
-        first: dict[str, int] = {}
-
-        def hit(alt: Alternation) -> int | None:
-            """The first anchor offset of `alt`'s entries, looked up only for a pattern that is scanned."""
-            if not first:
-                first.update(index.first_hits(text, self._site_keys()))
-            return _first_of(alt, first)
-
-        # where the openings are known, each alternation is tried whole: an entry whose anchors the text lacks
-        # matches nowhere in it, so at every offset the whole pattern matches as the narrowed one does, and no
-        # narrowed pattern need be compiled for this text's set of anchors
-        def spans_of(alt: Alternation | None) -> SpansUpTo:
-            """The spans of a sense filter's alternation in the text, read as far as asked."""
-            if alt is None or present.isdisjoint(alt.keys):
-                return SpansUpTo(None, text, None)
-            heads = alt.starts(present)
-            if heads is not None:
-                return SpansUpTo(alt.pattern, text, 0, None, folded, heads)
-            return SpansUpTo(alt.narrowed(present), text, hit(alt), alt.pattern)
-
-        excluded, kept = map(spans_of, self._sense_alts["SITE"])
+        first: dict[str, int] = {}  # the first anchor offsets of the site rule's keys, found on first use
+        exclude, keep = self._sense_alts["SITE"]
+        excluded = self._site_sense_spans(exclude, text, folded, present, first)
+        kept = self._site_sense_spans(keep, text, folded, present, first)
         for _, alt in self._alts["SITE"]:
             heads = None if alt is None else alt.starts(present)
             if heads is not None:
@@ -315,12 +298,32 @@ class ConceptDetector:
                 pattern = None if alt is None else alt.narrowed(present)
                 if pattern is None:
                     continue
-                found = pattern.finditer(text, scan_start(pattern, text, hit(alt), alt.pattern))
+                found = pattern.finditer(text, scan_start(pattern, text, self._site_first(alt, text, first),
+                                                          alt.pattern))
             for m in found:
                 s, e = m.span()
                 if not _overlaps(s, e, excluded.before(e)) or _overlaps(s, e, kept.before(e)):
                     return True
         return False
+
+    def _site_first(self, alt: Alternation, text: str, first: dict[str, int]) -> int | None:
+        """The first anchor offset of `alt`'s entries in `text`; `first` holds the site keys' first offsets,
+        looked up when a pattern is first scanned."""
+        if not first:
+            first.update(self._anchors().first_hits(text, self._site_keys()))
+        return _first_of(alt, first)
+
+    def _site_sense_spans(self, alt: Alternation | None, text: str, folded: str, present: set[str],
+                          first: dict[str, int]) -> SpansUpTo:
+        """The spans of a site sense filter's alternation in `text`, read as far as asked. Where the openings
+        are known the alternation is tried whole: an entry whose anchors the text lacks matches nowhere in
+        it, so at every offset the whole pattern matches as the narrowed one does (nothing compiled per text)."""
+        if alt is None or present.isdisjoint(alt.keys):
+            return SpansUpTo(None, text, None)
+        heads = alt.starts(present)
+        if heads is not None:
+            return SpansUpTo(alt.pattern, text, 0, None, folded, heads)
+        return SpansUpTo(alt.narrowed(present), text, self._site_first(alt, text, first), alt.pattern)
 
     def _site_keys(self) -> tuple[str, ...]:
         """The anchor keys the site rule looks at: SITE, its patterns' entries and those of its senses."""

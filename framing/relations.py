@@ -1158,37 +1158,40 @@ def _refusal_after(text: str, end: int) -> tuple[int, re.Match | None]:
     return at, _REFUSAL_AFTER.search(text[at:at + 60])
 
 
+def _refused(text: str, s: Span, spans: list[Span]) -> re.Match | None:
+    """The refusal of `s`, unless another concept stands between it and `s` (that one is refused)."""
+    lo = max(0, s.start - 60)
+    before = _REFUSAL.search(text[lo:s.start])
+    if before and not _stands_between(lo + before.start(), s.start, s, spans):
+        at = lo + before.start()
+        denied = not _PLAIN_NOT.match(before.group(0)) and _PLAIN_NOT.search(text[max(0, at - 12):at])
+        if not denied:  # a refusing word itself denied ("did not oppose the site") refuses nothing
+            return before
+    at, after = _refusal_after(text, s.end)
+    return after if after and not _stands_between(s.end, at + after.end(), s, spans) else None
+
+
+def _stands_between(lo: int, hi: int, s: Span, spans: list[Span]) -> bool:
+    """Another concept stands in lo..hi: not one that shares a name with `s`'s own ("(CTS) site")."""
+    return any(o.concept in MAIN_CONCEPTS and o.concept != s.concept and lo <= o.start and o.end <= hi
+               and not any(q.concept == s.concept and _overlap(q, o) for q in spans)
+               for o in spans)
+
+
+def _spread(text: str, hit: list[Span], same: list[Span]) -> list[Span]:
+    """A refusal covers the items listed right after a refused mention ("no X or Y")."""
+    out = list(hit)
+    for s in same:
+        if s not in out and any(p.end <= s.start and len(text[p.end:s.start]) <= 40
+                                and _LIST_GAP.match(text[p.end:s.start]) for p in out):
+            out.append(s)
+    return out
+
+
 def _refusals(text: str, sa: list[Span], sb: list[Span], spans: list[Span]) -> Marker | None:
     """One concept refused or shut down while the other is affirmed: opposition."""
-    def refused(s: Span) -> re.Match | None:
-        """The refusal of `s`, unless another concept stands between it and `s` (that one is refused)."""
-        lo = max(0, s.start - 60)
-        before = _REFUSAL.search(text[lo:s.start])
-        if before and not _between(lo + before.start(), s.start, s):
-            at = lo + before.start()
-            denied = not _PLAIN_NOT.match(before.group(0)) and _PLAIN_NOT.search(text[max(0, at - 12):at])
-            if not denied:  # a refusing word itself denied ("did not oppose the site") refuses nothing
-                return before
-        at, after = _refusal_after(text, s.end)
-        return after if after and not _between(s.end, at + after.end(), s) else None
-
-    def _between(lo: int, hi: int, s: Span) -> bool:
-        """Another concept stands in lo..hi: not one that shares a name with `s`'s own ("(CTS) site")."""
-        return any(o.concept in MAIN_CONCEPTS and o.concept != s.concept and lo <= o.start and o.end <= hi
-                   and not any(q.concept == s.concept and _overlap(q, o) for q in spans)
-                   for o in spans)
-
-    def spread(hit: list[Span], same: list[Span]) -> list[Span]:
-        """A refusal covers the items listed right after a refused mention ("no X or Y")."""
-        out = list(hit)
-        for s in same:
-            if s not in out and any(p.end <= s.start and len(text[p.end:s.start]) <= 40
-                                    and _LIST_GAP.match(text[p.end:s.start]) for p in out):
-                out.append(s)
-        return out
-
-    ra = spread([s for s in sa if refused(s)], sa)
-    rb = spread([s for s in sb if refused(s)], sb)
+    ra = _spread(text, [s for s in sa if _refused(text, s, spans)], sa)
+    rb = _spread(text, [s for s in sb if _refused(text, s, spans)], sb)
     if bool(ra) == bool(rb):
         return None
     if (ra and len(ra) < len(sa)) or (rb and len(rb) < len(sb)):
