@@ -148,6 +148,11 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
         units = analyze(frame, level=level)
     elif units.attrs.get("level", level) != level:
         raise ValueError(f"units were computed at level {units.attrs['level']!r}, not {level!r}")
+    # pandas deep-copies `attrs` into the result of every operation: read them once and work without them
+    # (a table without empty units holds a count per document there, which would be copied at every step)
+    every_per_doc = units.attrs.get("units_per_doc")
+    units = units.copy(deep=False)
+    units.attrs = {}
 
     frame = frame.assign(id=frame["id"].astype(str),
                          _date=pd.to_datetime(frame["date"], errors="coerce", utc=True, format="mixed").dt.tz_localize(None))
@@ -169,8 +174,8 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     # every unit counts in the totals, but only units with a concept or a pair count in any measure: the
     # others are counted per document here and left out of the per-unit work below
     units_per_doc = doc_ids[kept].value_counts()
-    if "units_per_doc" in units.attrs:  # a table without its empty units (iter_analyze(empty_units=False))
-        every = pd.Series(units.attrs["units_per_doc"], dtype="int64")
+    if every_per_doc is not None:  # a table without its empty units (iter_analyze(empty_units=False))
+        every = pd.Series(every_per_doc, dtype="int64")
         units_per_doc = every[every.index.isin(set(in_scope["id"]))]
     active = kept & np.fromiter(((isinstance(c, (list, tuple, set, np.ndarray)) and len(c) > 0)
                                  or (isinstance(p, Mapping) and len(p) > 0)
