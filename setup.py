@@ -3,7 +3,6 @@ less CPU per article; their `.py` files stay the source of truth and run as they
 cannot compile (no Cython or C compiler, or FRAMEWATCH_PURE=1 at install time)."""
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -22,8 +21,8 @@ def _compiled_module():
     return module
 
 
-_LIST = _compiled_module()
-COMPILED, SOURCES = _LIST.COMPILED, _LIST.SOURCES  # SOURCES: module -> SHA-256 of the .py compiled
+_COMPILED = _compiled_module()
+SOURCES = _COMPILED.SOURCES  # module -> SHA-256 of the .py compiled
 
 
 def extensions() -> list:
@@ -37,10 +36,8 @@ def extensions() -> list:
     except ImportError:
         SOURCES.unlink(missing_ok=True)
         return []
-    files = [HERE / "framing" / f"{name}.py" for name in COMPILED]
-    SOURCES.write_text(json.dumps({f.stem: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}, indent=1)
-                       + "\n", encoding="utf-8")
-    modules = cythonize([str(f.relative_to(HERE)) for f in files], build_dir="build/cython", quiet=True,
+    SOURCES.write_text(json.dumps(_COMPILED.source_digests(), indent=1) + "\n", encoding="utf-8")
+    modules = cythonize([f"framing/{name}.py" for name in _COMPILED.COMPILED], build_dir="build/cython", quiet=True,
                         compiler_directives={"language_level": 3, "binding": True, "annotation_typing": False})
     for module in modules:
         module.optional = True

@@ -38,6 +38,11 @@ def _extension(name: str) -> Path | None:
     return None
 
 
+def source_digests(names: Sequence[str] = COMPILED) -> dict[str, str]:
+    """The SHA-256 of each named module's `.py` file: what the build records and the import rule checks."""
+    return {name: hashlib.sha256((PACKAGE / f"{name}.py").read_bytes()).hexdigest() for name in names}
+
+
 def _recorded() -> dict[str, str]:
     try:
         held = json.loads(SOURCES.read_text(encoding="utf-8"))
@@ -58,13 +63,12 @@ class SourceWhenStale(importlib.abc.MetaPathFinder):
         package, _, name = fullname.rpartition(".")
         if package != "framing" or name not in COMPILED or _extension(name) is None:
             return None
-        source = PACKAGE / f"{name}.py"
         if os.environ.get("FRAMEWATCH_PURE") != "1":
             if self._recorded is None:
                 self._recorded = _recorded()
-            if self._recorded.get(name) == hashlib.sha256(source.read_bytes()).hexdigest():
+            if self._recorded.get(name) == source_digests([name])[name]:
                 return None  # the extension is this source compiled
-        return importlib.util.spec_from_file_location(fullname, source)
+        return importlib.util.spec_from_file_location(fullname, PACKAGE / f"{name}.py")
 
 
 def install() -> None:

@@ -763,10 +763,9 @@ def _party_sense(text: str, m: re.Match) -> bool:
     if _PARTY.match(text, m.start()) or _PARTY.search(text[max(0, m.start() - 9):m.end()]):
         return True
     before = text[:m.start()].rstrip()
-    return word[0] == "O" and bool(before) and not _STOP_END.search(before)  # "the Opposition"
+    return word[0] == "O" and bool(before) and not _AFTER_STOP.search(before)  # "the Opposition"
 
 
-_STOP_END = re.compile(r"[.!?:\"“]$")
 _NAME_START_END = re.compile(r"[.!?:\"“‘(\n•-]$")  # what a name's first word follows: a stop, quote or bullet
 _NAME_GOES_ON = re.compile(r"\s+(?:(?:of|on|for|and|the|&)\s+)?[A-Z]")
 _NAME_WORD = re.compile(r"[A-Za-z][\w'’-]*")

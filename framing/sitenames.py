@@ -68,12 +68,12 @@ def site_names(text: str, sites: Sequence[tuple[int, int]]) -> list[str]:
     for start, end in sites:
         found = []
         # each pattern is searched only where the one literal part all its matches hold occurs: a comma, a verb
-        before = _BEFORE.search(text, max(0, start - 90), start) if text.find(",", max(0, start - 90), start) >= 0 \
-            else None
+        lo = max(0, start - 90)
+        before = _BEFORE.search(text, lo, start) if text.find(",", lo, start) >= 0 else None
         if before and all(_describes(w) for w in before.group("mid").split()):
             found.append(before.group("name"))
-        copula = _COPULA.search(text, max(0, start - 120), start) if _VERB.search(text, max(0, start - 120), start) \
-            else None
+        lo = max(0, start - 120)
+        copula = _COPULA.search(text, lo, start) if _VERB.search(text, lo, start) else None
         if copula and all(_describes(w) or w.rstrip(",") in _LINKING for w in copula.group("mid").split()):
             found.append(copula.group("name"))
         tail = text[end:end + 160]
