@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from framing.lexicon import MAIN_CONCEPTS
-from framing.relations import LABELS
+from framing.relations import LABELS, PAIRS
 
 DOC_LABELS = ("integrative", "oppositional", "mixed", "single", "none")
 
@@ -28,36 +28,55 @@ def document_label(pair_labels: Iterable[str], concepts: Iterable[str]) -> str:
     unknown = set(labels) - set(LABELS)
     if unknown:
         raise ValueError(f"unknown pair label(s) {sorted(unknown)}; expected {', '.join(LABELS)}")
-    present = set(concepts) & set(MAIN_CONCEPTS)
-    if not present:
-        return "none"
-    if len(present) == 1:
-        return "single"
+    n_present = len(set(concepts) & set(MAIN_CONCEPTS))
     opposed, complementary = "opposition" in labels, "complementary" in labels
-    if opposed and complementary:
-        return "mixed"
-    return "oppositional" if opposed else "integrative"
+    return str(label_documents(np.array([n_present]), np.array([opposed]), np.array([complementary]))[0])
 
 
-_NO_LABELS = (0,) * len(LABELS)
 _LISTLIKE = (list, tuple, set, np.ndarray)
 
 
-def _label_counts(pairs: object) -> tuple[int, ...]:
-    if not isinstance(pairs, Mapping) or not pairs:
-        return _NO_LABELS
-    values = list(pairs.values())
-    return tuple(values.count(name) for name in LABELS)
+def _row(concepts: tuple, pair_labels: tuple, items: Sequence[str]) -> tuple[int, ...]:
+    unknown = {label for _, label in pair_labels} - set(LABELS)
+    if unknown:
+        raise ValueError(f"unknown pair label(s) {sorted(map(str, unknown))}; expected {', '.join(LABELS)}")
+    labels = dict(pair_labels)
+    held = [labels.get(pair) for pair in PAIRS]
+    return (bool(concepts or pair_labels), *(item in concepts for item in items),
+            *(label == name for label in held for name in LABELS),
+            *(sum(label == name for _, label in pair_labels) for name in LABELS))
 
 
-def memberships(values: Iterable[object], items: Sequence[str]) -> dict[str, np.ndarray]:
-    """For each of `items`, a boolean array saying which of `values` (lists of concepts, as in a units
-    table) hold it: one pass over the values for all items."""
-    values = list(values)
-    none = (False,) * len(items)
-    rows = [tuple(item in v for item in items) if isinstance(v, _LISTLIKE) else none for v in values]
-    table = np.array(rows, dtype=bool).reshape(len(values), len(items))
-    return {item: table[:, j] for j, item in enumerate(items)}
+def unit_flags(concepts: Iterable[object], pairs: Iterable[object], items: Sequence[str]) -> dict[str, np.ndarray]:
+    """Per unit of a units table (its `concepts` lists and `pairs` dicts), in one pass: `"any"`, whether it
+    holds a concept or a pair; for each of `items` whether it holds that one; for each pair and label, `"label:pair"`, whether it relates the pair so; and
+    per label the number of its pairs with that label. Each distinct combination is worked out once.
+
+    >>> unit_flags([["TREATMENT"]], [{}], ["TREATMENT", "RECOVERY"])["TREATMENT"]
+    array([ True])
+    """
+    names = ["any", *items, *(f"{name}:{pair}" for pair in PAIRS for name in LABELS), *LABELS]
+    worked: dict[tuple, int] = {}  # each distinct (concepts, pairs) -> its row in `distinct`
+    distinct: list[tuple[int, ...]] = []
+    which = []
+    for values, labels in zip(list(concepts), list(pairs)):
+        key = (tuple(values) if isinstance(values, _LISTLIKE) else (),
+               tuple(labels.items()) if isinstance(labels, Mapping) else ())
+        row = worked.get(key)
+        if row is None:
+            row = worked[key] = len(distinct)
+            distinct.append(_row(*key, items))
+        which.append(row)
+    table = np.array(distinct, dtype=np.int64).reshape(len(distinct), len(names))[np.array(which, dtype=np.intp)]
+    n_flags = len(names) - len(LABELS)
+    return {name: table[:, j] if j >= n_flags else table[:, j].astype(bool) for j, name in enumerate(names)}
+
+
+def label_documents(n_present: np.ndarray, opposed: np.ndarray, complementary: np.ndarray) -> np.ndarray:
+    """`document_label` for many documents at once, from each one's number of main concepts and whether
+    some unit relates a pair as opposition and as complementary."""
+    return np.select([n_present == 0, n_present == 1, opposed & complementary, opposed],
+                     ["none", "single", "mixed", "oppositional"], default="integrative")
 
 
 def document_labels(units: pd.DataFrame) -> pd.DataFrame:
@@ -69,20 +88,14 @@ def document_labels(units: pd.DataFrame) -> pd.DataFrame:
     missing = {"doc_id", "concepts", "pairs"} - set(units.columns)
     if missing:
         raise ValueError(f"units table lacks column(s) {sorted(missing)}; expected framing.analyze output")
-    seen = {v for p in units["pairs"] if isinstance(p, Mapping) for v in p.values()}
-    if seen - set(LABELS):
-        raise ValueError(f"unknown pair label(s) {sorted(seen - set(LABELS))}; expected {', '.join(LABELS)}")
-    flags = pd.DataFrame(memberships(units["concepts"], MAIN_CONCEPTS), index=units.index)
-    counts = pd.DataFrame([_label_counts(p) for p in units["pairs"]], columns=list(LABELS), index=units.index)
-    table = pd.concat([units[["doc_id"]], flags, counts], axis=1)
+    flags = unit_flags(units["concepts"], units["pairs"], MAIN_CONCEPTS)
+    table = pd.DataFrame({"doc_id": units["doc_id"], **{name: flags[name] for name in (*MAIN_CONCEPTS, *LABELS)}},
+                         index=units.index)
     grouped = table.groupby("doc_id", sort=False)
     present = grouped[list(MAIN_CONCEPTS)].any()
     totals = grouped[list(LABELS)].sum()
     n_present = present.sum(axis=1)
-    opposed, complementary = totals["opposition"] > 0, totals["complementary"] > 0
-    label = np.select(
-        [n_present == 0, n_present == 1, opposed & complementary, opposed],
-        ["none", "single", "mixed", "oppositional"], default="integrative")
+    label = label_documents(n_present, totals["opposition"] > 0, totals["complementary"] > 0)
     out = pd.DataFrame({
         "doc_id": present.index,
         "label": label,

@@ -34,6 +34,7 @@ from framing.prevalence import Validation, add_corrected_shares, shipped_validat
 from framing.timeseries import COLUMNS, FREQS, timeseries, wilson_interval
 
 _KEY = ["group", "period", "period_start", "measure", "concept", "pair", "label"]
+_MAYBE_EMPTY = {"concept", "pair", "label"}  # None where a row has none (read back from pandas as nan)
 _SUMMED_ATTRS = ("undated", "syndicated_copies_dropped", "documents", "documents_in_scope", "out_of_scope",
                  "stories_in_scope", "low_confidence_dropped")
 
@@ -143,11 +144,12 @@ class RunningTimeseries:
         with collection_paused():
             part = timeseries(docs, units, freq=self.freq, by=self.by, level=self.level, scope=self.scope,
                               min_date_confidence=self.min_date_confidence, correction=None)
-        for row in part[_KEY + ["count", "total"]].itertuples(index=False, name=None):
-            key = tuple(None if isinstance(v, float) and math.isnan(v) else v for v in row[:7])
+        columns = [part[c].tolist() if c not in _MAYBE_EMPTY else part[c].astype(object).where(part[c].notna(), None).tolist()
+                   for c in _KEY]
+        for key, count, total in zip(zip(*columns), part["count"].tolist(), part["total"].tolist()):
             held = self.counts.setdefault(key, [0, 0])
-            held[0] += int(row[7])
-            held[1] += int(row[8])
+            held[0] += int(count)
+            held[1] += int(total)
         for name in _SUMMED_ATTRS:
             self.attrs[name] = int(self.attrs.get(name, 0)) + int(part.attrs.get(name, 0))
         for name in ("freq", "by", "level", "scope", "min_date_confidence"):

@@ -27,12 +27,12 @@ below any threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from framing.doclabels import DOC_LABELS, document_labels, memberships
+from framing.doclabels import DOC_LABELS, label_documents, unit_flags
 from framing.lexicon import HELPERS, MAIN_CONCEPTS
 from framing.prevalence import Validation, add_corrected_shares, shipped_validation
 from framing.records import as_frame
@@ -85,14 +85,6 @@ def _rows(group: object, period: str, start: object, measure: str, count: int, t
     return {"group": group, "period": period, "period_start": start, "measure": measure,
             "concept": concept, "pair": pair, "label": label, "count": int(count), "total": int(total),
             "rate": count / total if total else math.nan, "ci_low": low, "ci_high": high}
-
-
-def _pair_labels(values: pd.Series, pairs: Sequence[str]) -> dict[str, pd.Series]:
-    """Per pair, each unit's label for it (None where it has none): one pass over the units for all pairs."""
-    none = (None,) * len(pairs)
-    rows = [tuple(v.get(pair) for pair in pairs) if isinstance(v, Mapping) else none for v in values]
-    columns = list(zip(*rows)) if rows else [()] * len(pairs)
-    return {pair: pd.Series(list(col), index=values.index) for pair, col in zip(pairs, columns)}
 
 
 def _sums(table: pd.DataFrame, keys: list[str], columns: list[str]) -> dict[tuple, dict[str, int]]:
@@ -177,29 +169,26 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     if every_per_doc is not None:  # a table without its empty units (iter_analyze(empty_units=False))
         every = pd.Series(every_per_doc, dtype="int64")
         units_per_doc = every[every.index.isin(set(in_scope["id"]))]
-    active = kept & np.fromiter(((isinstance(c, (list, tuple, set, np.ndarray)) and len(c) > 0)
-                                 or (isinstance(p, Mapping) and len(p) > 0)
-                                 for c, p in zip(units["concepts"], units["pairs"])), dtype=bool, count=len(units))
+    flags = unit_flags(units["concepts"], units["pairs"], list(MAIN_CONCEPTS) + list(HELPERS))
+    active = kept.to_numpy() & flags["any"]
+    flags = {name: values[active] for name, values in flags.items()}
     units = units[active].copy()
     units["doc_id"] = doc_ids[active]
     units = units.merge(in_scope[["id", "_period", "_group"]], left_on="doc_id", right_on="id", how="left")
-    flags = memberships(units["concepts"], list(MAIN_CONCEPTS) + list(HELPERS))
     concepts = list(MAIN_CONCEPTS) + [h for h in HELPERS if flags[h].any()]
-    for c in concepts:
-        units[c] = flags[c]
-    pair_labels = _pair_labels(units["pairs"], PAIRS)
+    columns = {c: flags[c] for c in concepts}
     for pair in PAIRS:
         a, b = pair.split("+")
-        units["co:" + pair] = units[a] & units[b]
-        labels_of_pair = pair_labels[pair]
-        units["lab:" + pair] = labels_of_pair.notna()
-        for label in LABELS:
-            units[f"{label}:{pair}"] = labels_of_pair == label
-    doc_concepts = units.groupby("doc_id")[concepts].any()
-    doc_concepts.index = doc_concepts.index.astype(str)  # an empty groupby has an integer index
-    labels = document_labels(units).set_index("doc_id")["label"] if len(units) else pd.Series(dtype=object)
-    labels.index = labels.index.astype(str)
-    in_scope = in_scope.join(doc_concepts, on="id").join(labels.rename("_label"), on="id")
+        columns["co:" + pair] = flags[a] & flags[b]
+        columns["lab:" + pair] = np.logical_or.reduce([flags[f"{label}:{pair}"] for label in LABELS])
+        columns.update({f"{label}:{pair}": flags[f"{label}:{pair}"] for label in LABELS})
+    columns.update({"_n:" + label: flags[label] > 0 for label in LABELS})
+    units = pd.concat([units, pd.DataFrame(columns, index=units.index)], axis=1)
+    per_doc = units.groupby("doc_id")[concepts + ["_n:" + label for label in LABELS]].any()
+    per_doc.index = per_doc.index.astype(str)  # an empty groupby has an integer index
+    per_doc["_label"] = label_documents(per_doc[list(MAIN_CONCEPTS)].sum(axis=1), per_doc["_n:opposition"],
+                                        per_doc["_n:complementary"])
+    in_scope = in_scope.join(per_doc[concepts + ["_label"]], on="id")
     in_scope[concepts] = in_scope[concepts].fillna(False).astype(bool)
     in_scope["_label"] = in_scope["_label"].fillna("none")
 

@@ -49,3 +49,26 @@ def test_document_labels_over_a_units_table() -> None:
 def test_document_labels_needs_the_analyze_columns() -> None:
     with pytest.raises(ValueError, match="pairs"):
         document_labels(pd.DataFrame({"doc_id": ["a"], "concepts": [[HR]]}))
+
+
+def test_unit_flags_reads_lists_arrays_and_missing_values_alike() -> None:
+    import numpy as np
+
+    from framing.doclabels import unit_flags
+
+    pair = f"{HR}+{RE}"
+    concepts = [[HR, RE], np.array([HR, RE]), None, [TR], (HR, RE)]
+    pairs = [{pair: "opposition"}, {pair: "opposition"}, float("nan"), {}, {pair: "complementary"}]
+    flags = unit_flags(concepts, pairs, [HR, TR, RE, "SITE"])
+    assert flags["any"].tolist() == [True, True, False, True, True]
+    assert flags[HR].tolist() == [True, True, False, False, True]
+    assert flags["SITE"].tolist() == [False] * 5
+    assert flags[f"opposition:{pair}"].tolist() == [True, True, False, False, False]
+    assert flags[f"complementary:{pair}"].tolist() == [False, False, False, False, True]
+    assert flags["opposition"].tolist() == [1, 1, 0, 0, 0]
+
+
+def test_unit_flags_rejects_an_unknown_label_in_a_units_table() -> None:
+    units = pd.DataFrame([{"doc_id": "a", "concepts": [HR, RE], "pairs": {f"{HR}+{RE}": "against"}}])
+    with pytest.raises(ValueError, match="against"):
+        document_labels(units)
