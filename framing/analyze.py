@@ -19,7 +19,7 @@ from framing import classifier
 from framing.classifier import RelationClassifier, default_relation_model
 from framing.concepts import ConceptDetector
 from framing.records import SURROGATE, as_frame
-from framing.relations import CONCEPTS, as_spans, explain_markers, parent_concept, rule_relation, unit_pairs
+from framing.relations import CONCEPTS, as_spans, explain_markers, rule_relation, unit_pairs
 from framing.units import unit_spans
 
 COLUMNS = ["doc_id", "unit", "text", "start", "end", "paragraph", "concepts", "helpers", "pairs",
@@ -214,13 +214,13 @@ def iter_analyze(docs: pd.DataFrame | Iterable[Mapping[str, object]], unit: str 
                     present = {m.concept for m in mentions}
                     concepts[row] = [c for c in CONCEPTS if c in present]
                     helpers[row] = sorted(present - main)
-                    if len(present) < 2 or len({parent_concept(c) for c in present} & main) < 2:
-                        continue  # fewer than two main concepts, counting helpers as theirs: no pair
+                    if len(present) < 2:
+                        continue
+                    located = as_spans(mentions)  # helpers as their main concept
+                    # the unit's pairs and rules ask for the same spans, which as_spans then reuses
                     u_text = texts[row]
-                    located = as_spans(mentions)
-                    # the unit's pairs and rules ask for the same mentions' spans, which as_spans then reuses
-                    for pair in unit_pairs(mentions):
-                        verdict = rule_relation(u_text, mentions, pair)
+                    for pair in unit_pairs(located):  # none with fewer than two main concepts
+                        verdict = rule_relation(u_text, located, pair)
                         markers[row][pair] = [m.to_dict() for m in verdict.markers]
                         explanations[row][pair] = explain_markers(verdict)
                         items.append((u_text, pair, located if own else mentions))

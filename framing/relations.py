@@ -84,7 +84,9 @@ def as_spans(mentions: Iterable[object]) -> list[Span]:
     it is what is asked about (the spans of spans are themselves)."""
     items = tuple(mentions)
     last = _LAST_SPANS[0]  # read once: another thread may replace it meanwhile
-    if last[1] == items or last[0] == items:
+    # spans are compared with the last spans, anything else with the last mentions: the same objects compare
+    # by identity, and no mention is compared with a span (dataclass equality across classes is slow)
+    if (last[1] if items and isinstance(items[0], Span) else last[0]) == items:
         return list(last[1])
     out = []
     parents = None  # looked up once, when a mention needs it
