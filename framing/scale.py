@@ -107,12 +107,15 @@ def analyze_dask(docs: Any, model: Any = None, numbered: bool = True, **kwargs: 
     meta = analyze(docs._meta, model=resolve_model(carried), progress=False, **kwargs)
     # the shipped model's token is a few bytes; a given model is one key in the graph, sent to each worker once
     shared = carried if isinstance(carried, ShippedModel) else dask.delayed(carried, pure=True)
-    parts = docs.map_partitions(_partition, shared, meta=meta, **kwargs).to_delayed()
-    if numbered:  # each partition's rows numbered on from the rows of the partitions before it, as in one frame
+    with dask.config.set({"dataframe.convert-string": False}):  # keep pandas' own dtypes, as analyze returns them
+        analysed = docs.map_partitions(_partition, shared, meta=meta, **kwargs)
+        if not numbered:  # one task per partition: reading, analysing and what follows run fused
+            return analysed
+        # each partition's rows numbered on from the rows of the partitions before it, as in one frame
+        parts = analysed.to_delayed()
         sizes = [dask.delayed(len, pure=True)(part) for part in parts]
         starts = dask.delayed(_starts, pure=True)(sizes)
         parts = [dask.delayed(_numbered, pure=True)(part, starts, i) for i, part in enumerate(parts)]
-    with dask.config.set({"dataframe.convert-string": False}):  # keep pandas' own dtypes, as analyze returns them
         return dd.from_delayed(parts, meta=meta, verify_meta=False)
 
 
