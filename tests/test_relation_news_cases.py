@@ -275,6 +275,7 @@ def test_a_denied_refusal_and_the_progressive_party_are_no_closure_or_link():
     ("Volunteers at the van handed out clean supplies all winter.", "the van"),
     ("Instead of safe sites where people can use, the mayor wants more detox beds.", "safe sites"),
     ("The bill would give users supervised facilities to inject in.", "supervised facilities"),
+    ("What the council wants from supervised sites is a nurse on every shift.", "supervised sites"),
     ("Critics say these spaces draw dealers to the block.", "these spaces"),
 ])
 def test_mobile_sites_safe_sites_and_these_spaces_are_site_descriptions(words, text):
