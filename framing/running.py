@@ -31,10 +31,8 @@ import pandas as pd
 from framing.analyze import CHUNK_DOCS, collection_paused, iter_analyze
 from framing.lexicon import HELPERS
 from framing.prevalence import Validation, add_corrected_shares, shipped_validation
-from framing.timeseries import COLUMNS, FREQS, timeseries, wilson_interval
+from framing.timeseries import FREQS, _period_counts, rated
 
-_KEY = ["group", "period", "period_start", "measure", "concept", "pair", "label"]
-_MAYBE_EMPTY = {"concept", "pair", "label"}  # None where a row has none (read back from pandas as nan)
 _SUMMED_ATTRS = ("undated", "syndicated_copies_dropped", "documents", "documents_in_scope", "out_of_scope",
                  "stories_in_scope", "low_confidence_dropped")
 
@@ -142,18 +140,13 @@ class RunningTimeseries:
     def add(self, docs: pd.DataFrame, units: pd.DataFrame) -> RunningTimeseries:
         """Count one chunk: its documents (id, date, ...) and their `framing.analyze` units."""
         with collection_paused():
-            part = timeseries(docs, units, freq=self.freq, by=self.by, level=self.level, scope=self.scope,
-                              min_date_confidence=self.min_date_confidence, correction=None)
-        columns = [part[c].tolist() if c not in _MAYBE_EMPTY else part[c].astype(object).where(part[c].notna(), None).tolist()
-                   for c in _KEY]
-        for key, count, total in zip(zip(*columns), part["count"].tolist(), part["total"].tolist()):
-            held = self.counts.setdefault(key, [0, 0])
-            held[0] += int(count)
-            held[1] += int(total)
-        for name in _SUMMED_ATTRS:
-            self.attrs[name] = int(self.attrs.get(name, 0)) + int(part.attrs.get(name, 0))
-        for name in ("freq", "by", "level", "scope", "min_date_confidence"):
-            self.attrs[name] = part.attrs.get(name)
+            rows, attrs = _period_counts(docs, units, self.freq, self.by, self.level, self.scope,
+                                         self.min_date_confidence)
+        for *key, count, total in rows:
+            held = self.counts.setdefault(tuple(key), [0, 0])
+            held[0] += count
+            held[1] += total
+        self._merge({}, attrs)
         return self
 
     def consume(self, docs: Iterable[Mapping[str, object]] | pd.DataFrame, chunk_docs: int = CHUNK_DOCS,
@@ -215,12 +208,7 @@ class RunningTimeseries:
                 other = (*key[:4], helper, *key[5:])
                 if other not in counts:
                     counts[other] = [0, counts[key][1]]
-        rows = []
-        for key, (count, total) in counts.items():
-            low, high = wilson_interval(count, total)
-            rows.append({**dict(zip(_KEY, key)), "count": count, "total": total,
-                         "rate": count / total if total else math.nan, "ci_low": low, "ci_high": high})
-        out = pd.DataFrame(rows, columns=COLUMNS)
+        out = rated((*key, count, total) for key, (count, total) in counts.items())
         if len(out):
             out["_undated"] = out["period"] == "undated"
             out = out.sort_values(["group", "_undated", "period"], kind="stable").drop(columns="_undated")

@@ -79,12 +79,20 @@ def _deduplicate(docs: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return kept.sort_index(), len(docs) - len(kept)
 
 
-def _rows(group: object, period: str, start: object, measure: str, count: int, total: int,
-          concept: str | None = None, pair: str | None = None, label: str | None = None) -> dict:
-    low, high = wilson_interval(int(count), int(total))
-    return {"group": group, "period": period, "period_start": start, "measure": measure,
-            "concept": concept, "pair": pair, "label": label, "count": int(count), "total": int(total),
-            "rate": count / total if total else math.nan, "ci_low": low, "ci_high": high}
+def _count(group: object, period: str, start: object, measure: str, count: int, total: int,
+           concept: str | None = None, pair: str | None = None, label: str | None = None) -> tuple:
+    """One count row: group, period, period_start, measure, concept, pair, label, count, total."""
+    return (group, period, start, measure, concept, pair, label, int(count), int(total))
+
+
+def rated(rows: Iterable[tuple]) -> pd.DataFrame:
+    """The tidy table (COLUMNS) of count rows (group, period, period_start, measure, concept, pair, label,
+    count, total), each with its rate and Wilson interval."""
+    out = []
+    for row in rows:
+        count, total = row[7], row[8]
+        out.append((*row, count / total if total else math.nan, *wilson_interval(count, total)))
+    return pd.DataFrame(out, columns=COLUMNS)
 
 
 def _sums(table: pd.DataFrame, keys: list[str], columns: list[str]) -> dict[tuple, dict[str, int]]:
@@ -108,24 +116,11 @@ def _drop_low_confidence(frame: pd.DataFrame, threshold: float | None) -> tuple[
     return frame[~low], int(low.sum())
 
 
-def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.DataFrame | None = None,
-               freq: str = "M", by: str | None = None, level: str = "family",
-               scope: str | Iterable[str] | None = "core",
-               min_date_confidence: float | None = None,
-               correction: Validation | str | None = "realnews") -> pd.DataFrame:
-    """Per period (`freq` "M", "Q" or "Y"), per concept and pair, the codebook's counts and rates.
-
-    `opposition_share` rows also carry the share corrected for the classifier's measured errors
-    (columns corrected, corrected_low, corrected_high, correction_set; see `framing.prevalence`): from
-    the confusion matrix the project measured on real news (`correction="realnews"`, the default) or on
-    the academic development set ("seeds"), or from your own codes (a `Validation`); None leaves them out.
-
-    `docs` needs `id` and `date` (and `scope_label`, `story_id`, the `by` column when present);
-    `units` is `framing.analyze` output for them (computed here at `level` when None). `scope`
-    keeps documents whose `scope_label` is that label (or one of those labels; None keeps all);
-    a table without `scope_label` is taken as all in scope. `by="outlet"` or `"source"` splits.
-    `min_date_confidence` drops dated documents whose `date_confidence` is below it.
-    """
+def _period_counts(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.DataFrame | None, freq: str,
+                   by: str | None, level: str, scope: str | Iterable[str] | None,
+                   min_date_confidence: float | None) -> tuple[list[tuple], dict[str, object]]:
+    """`timeseries` as count rows (see `rated`) and the table's attributes, without rates or intervals: what
+    a running series adds up chunk by chunk."""
     if freq not in FREQS:
         raise ValueError(f"freq must be one of M, Q, Y (or month, quarter, year), not {freq!r}")
     frame = as_frame(docs)
@@ -216,29 +211,52 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
             d = doc_sums.get((group, period), {})
             n_docs, n_units = d.get("_n", 0), u.get("_n", 0)
             key = (group, str(period), period.start_time)
-            rows.append(_rows(*key, "documents_in_scope", n_docs, all_sizes.get((group, period), 0)))
+            rows.append(_count(*key, "documents_in_scope", n_docs, all_sizes.get((group, period), 0)))
             for c in concepts:
-                rows.append(_rows(*key, "documents_mentioning", d.get(c, 0), n_docs, concept=c))
-                rows.append(_rows(*key, "units_mentioning", u.get(c, 0), n_units, concept=c))
+                rows.append(_count(*key, "documents_mentioning", d.get(c, 0), n_docs, concept=c))
+                rows.append(_count(*key, "units_mentioning", u.get(c, 0), n_units, concept=c))
             for pair in PAIRS:
                 labelled = u.get("lab:" + pair, 0)
-                rows.append(_rows(*key, "cooccurring_units", u.get("co:" + pair, 0), n_units, pair=pair))
+                rows.append(_count(*key, "cooccurring_units", u.get("co:" + pair, 0), n_units, pair=pair))
                 for label in LABELS:
-                    rows.append(_rows(*key, "units_by_relation", u.get(f"{label}:{pair}", 0), labelled,
-                                      pair=pair, label=label))
-                rows.append(_rows(*key, "opposition_share", u.get("opposition:" + pair, 0), labelled,
-                                  pair=pair, label="opposition"))
+                    rows.append(_count(*key, "units_by_relation", u.get(f"{label}:{pair}", 0), labelled,
+                                       pair=pair, label=label))
+                rows.append(_count(*key, "opposition_share", u.get("opposition:" + pair, 0), labelled,
+                                   pair=pair, label="opposition"))
             for label in DOC_LABELS:
-                rows.append(_rows(*key, "documents_by_label", d.get("doc:" + label, 0), n_docs, label=label))
+                rows.append(_count(*key, "documents_by_label", d.get("doc:" + label, 0), n_docs, label=label))
         g_docs = in_scope[in_scope["_group"] == group]
-        rows.append(_rows(group, "undated", pd.NaT, "documents_undated",
-                          int(g_docs["_period"].isna().sum()), len(g_docs)))
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    out.attrs.update({"undated": int(in_scope["_period"].isna().sum()), "syndicated_copies_dropped": dropped,
-                      "freq": code, "by": by, "level": level, "scope": None if wanted is None else sorted(wanted),
-                      "documents": n_documents, "documents_in_scope": n_in_scope,
-                      "out_of_scope": n_documents - n_in_scope, "stories_in_scope": len(in_scope),
-                      "low_confidence_dropped": low_confidence, "min_date_confidence": min_date_confidence})
+        rows.append(_count(group, "undated", pd.NaT, "documents_undated",
+                           int(g_docs["_period"].isna().sum()), len(g_docs)))
+    attrs = {"undated": int(in_scope["_period"].isna().sum()), "syndicated_copies_dropped": dropped,
+             "freq": code, "by": by, "level": level, "scope": None if wanted is None else sorted(wanted),
+             "documents": n_documents, "documents_in_scope": n_in_scope,
+             "out_of_scope": n_documents - n_in_scope, "stories_in_scope": len(in_scope),
+             "low_confidence_dropped": low_confidence, "min_date_confidence": min_date_confidence}
+    return rows, attrs
+
+
+def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.DataFrame | None = None,
+               freq: str = "M", by: str | None = None, level: str = "family",
+               scope: str | Iterable[str] | None = "core",
+               min_date_confidence: float | None = None,
+               correction: Validation | str | None = "realnews") -> pd.DataFrame:
+    """Per period (`freq` "M", "Q" or "Y"), per concept and pair, the codebook's counts and rates.
+
+    `opposition_share` rows also carry the share corrected for the classifier's measured errors
+    (columns corrected, corrected_low, corrected_high, correction_set; see `framing.prevalence`): from
+    the confusion matrix the project measured on real news (`correction="realnews"`, the default) or on
+    the academic development set ("seeds"), or from your own codes (a `Validation`); None leaves them out.
+
+    `docs` needs `id` and `date` (and `scope_label`, `story_id`, the `by` column when present);
+    `units` is `framing.analyze` output for them (computed here at `level` when None). `scope`
+    keeps documents whose `scope_label` is that label (or one of those labels; None keeps all);
+    a table without `scope_label` is taken as all in scope. `by="outlet"` or `"source"` splits.
+    `min_date_confidence` drops dated documents whose `date_confidence` is below it.
+    """
+    rows, attrs = _period_counts(docs, units, freq, by, level, scope, min_date_confidence)
+    out = rated(rows)
+    out.attrs.update(attrs)
     if correction is not None:
         validation = correction if isinstance(correction, Validation) else shipped_validation(correction)
         out = add_corrected_shares(out, validation)
