@@ -31,7 +31,7 @@ import pandas as pd
 from framing.analyze import CHUNK_DOCS, collection_paused, iter_analyze
 from framing.lexicon import HELPERS
 from framing.prevalence import Validation, add_corrected_shares, shipped_validation
-from framing.timeseries import FREQS, _period_counts, rated
+from framing.timeseries import FREQS, _period_counts, _rated
 
 _SUMMED_ATTRS = ("undated", "syndicated_copies_dropped", "documents", "documents_in_scope", "out_of_scope",
                  "stories_in_scope", "low_confidence_dropped")
@@ -208,7 +208,7 @@ class RunningTimeseries:
                 other = (*key[:4], helper, *key[5:])
                 if other not in counts:
                     counts[other] = [0, counts[key][1]]
-        out = rated((*key, count, total) for key, (count, total) in counts.items())
+        out = _rated((*key, count, total) for key, (count, total) in counts.items())
         if len(out):
             out["_undated"] = out["period"] == "undated"
             out = out.sort_values(["group", "_undated", "period"], kind="stable").drop(columns="_undated")

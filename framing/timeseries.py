@@ -85,7 +85,7 @@ def _count(group: object, period: str, start: object, measure: str, count: int, 
     return (group, period, start, measure, concept, pair, label, int(count), int(total))
 
 
-def rated(rows: Iterable[tuple]) -> pd.DataFrame:
+def _rated(rows: Iterable[tuple]) -> pd.DataFrame:
     """The tidy table (COLUMNS) of count rows (group, period, period_start, measure, concept, pair, label,
     count, total), each with its rate and Wilson interval."""
     out = []
@@ -119,7 +119,7 @@ def _drop_low_confidence(frame: pd.DataFrame, threshold: float | None) -> tuple[
 def _period_counts(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.DataFrame | None, freq: str,
                    by: str | None, level: str, scope: str | Iterable[str] | None,
                    min_date_confidence: float | None) -> tuple[list[tuple], dict[str, object]]:
-    """`timeseries` as count rows (see `rated`) and the table's attributes, without rates or intervals: what
+    """`timeseries` as count rows (see `_rated`) and the table's attributes, without rates or intervals: what
     a running series adds up chunk by chunk."""
     if freq not in FREQS:
         raise ValueError(f"freq must be one of M, Q, Y (or month, quarter, year), not {freq!r}")
@@ -255,7 +255,7 @@ def timeseries(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: pd.Da
     `min_date_confidence` drops dated documents whose `date_confidence` is below it.
     """
     rows, attrs = _period_counts(docs, units, freq, by, level, scope, min_date_confidence)
-    out = rated(rows)
+    out = _rated(rows)
     out.attrs.update(attrs)
     if correction is not None:
         validation = correction if isinstance(correction, Validation) else shipped_validation(correction)
