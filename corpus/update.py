@@ -42,7 +42,7 @@ from corpus.store import Corpus
 from corpus.urls import canonical_url
 
 if TYPE_CHECKING:
-    from scrapers.extract import Extraction
+    from scrapers.extraction import Extraction
     from scrapers.http import Fetcher, FetchResult
     from scrapers.sources.base import Candidate
 

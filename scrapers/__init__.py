@@ -9,7 +9,8 @@ Example::
         doc = source.fetch(candidate)          # an Extraction: text, title, date, language, outlet
 """
 from scrapers.errors import ScrapeError
-from scrapers.extract import Extraction, extract, extract_response
+from scrapers.extract import extract, extract_response
+from scrapers.extraction import Extraction
 from scrapers.http import Fetcher, FetchResult
 from scrapers.pdf import extract_pdf
 from scrapers.redact import RedactingFilter, redact_text, redact_url

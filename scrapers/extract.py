@@ -1,4 +1,4 @@
-"""Text and metadata of one web page or PDF: the `Extraction` every source returns.
+"""Text and metadata of one web page or PDF: the `Extraction` (scrapers.extraction) every source returns.
 
 Text comes from one trafilatura pass with its default settings except comments (left out); that
 beat bare trafilatura on both development sets (zyte-dev and trafilatura-eval), where the former
@@ -10,10 +10,8 @@ compete for the longest text. Dates, title, outlet, canonical URL and language c
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -22,34 +20,12 @@ from trafilatura.utils import load_html
 from scrapers.charset import decode
 from scrapers.dates import choose_date
 from scrapers.errors import ScrapeError
+from scrapers.extraction import Extraction
 from scrapers.metadata import PageMeta, detect_language, host_outlet, in_aside, read_metadata
 
 #: trafilatura's settings: its defaults (fallback extractors on), comments left out
 OPTIONS = dict(include_comments=False, include_tables=True)
 MIN_CHARS = 100  # a shorter first pass is a shell page or a failure: the fallbacks may hold more
-
-
-@dataclass
-class Extraction:
-    """The text of one document with its metadata (field names fixed in docs/architecture.md)."""
-
-    text: str
-    title: str | None = None
-    date: dt.date | None = None
-    date_source: str = "none"
-    date_confidence: float = 0.0
-    date_evidence: str = ""  # comma-separated sources naming the same day, the deciding one first
-    language: str | None = None
-    outlet: str | None = None
-    url: str | None = None
-    canonical_url: str | None = None
-    extractor: str = "trafilatura"
-
-    def to_dict(self) -> dict:
-        """A JSON-ready dict (the date as ISO `YYYY-MM-DD`)."""
-        data = asdict(self)
-        data["date"] = self.date.isoformat() if self.date else None
-        return data
 
 
 # --- text selection --------------------------------------------------------------------------

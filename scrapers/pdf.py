@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from scrapers.dates import CONFIDENCE, HINT_SOURCES, parse_date
 from scrapers.errors import ScrapeError
-from scrapers.extract import Extraction
+from scrapers.extraction import Extraction
 from scrapers.metadata import detect_language, host_outlet
 
 MAX_PAGES = 500  # a longer PDF is read up to here; its text is still a useful document

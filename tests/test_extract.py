@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from scrapers.errors import ScrapeError
-from scrapers.extract import Extraction, extract, extract_response
+from scrapers.extract import extract, extract_response
+from scrapers.extraction import Extraction
 from scrapers.metadata import detect_language, read_metadata
 
 DATA = Path(__file__).parent / "data" / "extract"

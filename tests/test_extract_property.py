@@ -5,7 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scrapers.errors import ScrapeError
-from scrapers.extract import Extraction, extract
+from scrapers.extract import extract
+from scrapers.extraction import Extraction
 from scrapers.pdf import extract_pdf
 
 TAGS = st.sampled_from(["<html>", "<body>", "<p>", "</p>", "<article>", "<div>", "</div>", "<script>",
