@@ -49,8 +49,9 @@ def _row(concepts: tuple, pair_labels: tuple, items: Sequence[str]) -> tuple[int
 
 def unit_flags(concepts: Iterable[object], pairs: Iterable[object], items: Sequence[str]) -> dict[str, np.ndarray]:
     """Per unit of a units table (its `concepts` lists and `pairs` dicts), in one pass: `"any"`, whether it
-    holds a concept or a pair; for each of `items` whether it holds that one; for each pair and label, `"label:pair"`, whether it relates the pair so; and
-    per label the number of its pairs with that label. Each distinct combination is worked out once.
+    holds a concept or a pair; for each of `items`, whether it holds that one; for each pair and label,
+    `"label:pair"`, whether it relates the pair so; and per label, the number of its pairs with that label.
+    Each distinct combination is worked out once.
 
     >>> unit_flags([["TREATMENT"]], [{}], ["TREATMENT", "RECOVERY"])["TREATMENT"]
     array([ True])

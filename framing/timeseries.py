@@ -157,13 +157,15 @@ def _period_counts(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: p
 
     in_scope = frame[frame["_in_scope"]]
     doc_ids = units["doc_id"].astype(str)
-    kept = doc_ids.isin(set(in_scope["id"]))
+    in_scope_ids = set(in_scope["id"])
+    kept = doc_ids.isin(in_scope_ids)
     # every unit counts in the totals, but only units with a concept or a pair count in any measure: the
     # others are counted per document here and left out of the per-unit work below
-    units_per_doc = doc_ids[kept].value_counts()
     if every_per_doc is not None:  # a table without its empty units (iter_analyze(empty_units=False))
         every = pd.Series(every_per_doc, dtype="int64")
-        units_per_doc = every[every.index.isin(set(in_scope["id"]))]
+        units_per_doc = every[every.index.isin(in_scope_ids)]
+    else:
+        units_per_doc = doc_ids[kept].value_counts()
     flags = unit_flags(units["concepts"], units["pairs"], list(MAIN_CONCEPTS) + list(HELPERS))
     active = kept.to_numpy() & flags["any"]
     flags = {name: values[active] for name, values in flags.items()}
@@ -177,9 +179,10 @@ def _period_counts(docs: pd.DataFrame | Iterable[Mapping[str, object]], units: p
         columns["co:" + pair] = flags[a] & flags[b]
         columns["lab:" + pair] = np.logical_or.reduce([flags[f"{label}:{pair}"] for label in LABELS])
         columns.update({f"{label}:{pair}": flags[f"{label}:{pair}"] for label in LABELS})
-    columns.update({"_n:" + label: flags[label] > 0 for label in LABELS})
+    decisive = ("_n:opposition", "_n:complementary")  # what a document's label needs of its pairs
+    columns.update({name: flags[name[3:]] > 0 for name in decisive})
     units = pd.concat([units, pd.DataFrame(columns, index=units.index)], axis=1)
-    per_doc = units.groupby("doc_id")[concepts + ["_n:" + label for label in LABELS]].any()
+    per_doc = units.groupby("doc_id")[concepts + list(decisive)].any()
     per_doc.index = per_doc.index.astype(str)  # an empty groupby has an integer index
     per_doc["_label"] = label_documents(per_doc[list(MAIN_CONCEPTS)].sum(axis=1), per_doc["_n:opposition"],
                                         per_doc["_n:complementary"])
