@@ -23,6 +23,7 @@ def _compiled_module():
 
 _COMPILED = _compiled_module()
 SOURCES = _COMPILED.SOURCES  # module -> SHA-256 of the .py compiled
+JOBS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def extensions() -> list:
@@ -38,10 +39,12 @@ def extensions() -> list:
         return []
     SOURCES.write_text(json.dumps(_COMPILED.source_digests(), indent=1) + "\n", encoding="utf-8")
     modules = cythonize([f"framing/{name}.py" for name in _COMPILED.COMPILED], build_dir="build/cython", quiet=True,
+                        nthreads=JOBS,
                         compiler_directives={"language_level": 3, "binding": True, "annotation_typing": False})
     for module in modules:
         module.optional = True
     return modules
 
 
-setup(ext_modules=extensions())
+# the modules translate and compile side by side, one per core: most of an install's build time
+setup(ext_modules=extensions(), options={"build_ext": {"parallel": JOBS}})
