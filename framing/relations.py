@@ -473,6 +473,7 @@ _YIELDS_TO = {"connect_to": ("convert_into", "conversion_of", "shift_away_from",
 _DISPLACING = {"instead_of", "rather_than", "in_place_of", "as_opposed_to", "comma_not"}
 _DISPLACED = {"uptake", "connect_to", "path_to", "provides"}
 _NEG_WINDOW = 60
+_ADDITIVE_NOT = re.compile(r"\bnot\s+(?:only|just|merely|simply|least)\b", re.IGNORECASE)
 _DASH_ASIDE = re.compile(r"[—–][^—–.;!?]{1,80}[—–]|\s-\s[^.;!?]{1,80}\s-\s")
 # a link that (almost) never happens: "few of its visitors are persuaded to try", "only 3% ... led to"
 _FEW = re.compile(r"\b(?:(?:very\s+)?few\b(?!\s+(?:more|others?)\b)|"
@@ -520,7 +521,9 @@ _REFUSAL = _Windowed(re.compile(
     r"\bfreez(?:e|es|ing)|\bfroze|\brevok\w*|\bveto(?:es|ed|ing)?|\bprohibit\w*|\boutlaw\w*|\bcrack\w*\s+down\s+on|"
     r"\bpull\w*\s+(?:the\s+)?(?:plug|funding)\s+(?:on|from)|\bdeny|\bdenie[sd]|\beliminat\w*|\blos(?:e|es|ing|t)\b(?=\s+(?:[\w'’-]+\s+){0,3}?(?:safe|supervised|overdose\s+prevention|consumption|"
     r"injection|harm|sites?|funding|access)\b|(?:\s+[\w'’-]+){0,2}\s*$))\b"
-    r"(?:(?!,\s+(?:the|a|an|its|their|his|her|and|but|while|as|which|who)\b)[^.;:!?]){0,35}$|\bno\s+(?:[\w-]+\s+)?$",
+    # the refusing word reaches its concept within its own clause; a comma and a new gerund start another item
+    # of a list ("stopping overdoses, giving access to treatment")
+    r"(?:(?!,\s+(?:the|a|an|its|their|his|her|and|but|while|as|which|who|\w+ing)\b)[^.;:!?]){0,35}$|\bno\s+(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 ))
 # ... or shut down after it ("the consumption site will close").
@@ -620,11 +623,22 @@ def _mask(text: str, spans: Sequence[Span]) -> str:
     return "".join(chars)
 
 
+def _without_additive(window: str) -> str:
+    """`window` with "not only", "not just" ... blanked: "not only provides treatment" adds, it denies nothing."""
+    return _ADDITIVE_NOT.sub(lambda a: " " * len(a.group(0)), window) if "not" in window.lower() else window
+
+
+def _denies(window: str) -> bool:
+    """True when a plain negator ("not", "never", "no", "cannot", "n't") stands in `window`."""
+    return _PLAIN_NOT.search(_without_additive(window)) is not None
+
+
 def _negated(text: str, start: int, floor: int, end: int | None = None) -> bool:
     """True when an odd number of negators sit just before `start` in the same clause."""
     lo = max(floor, start - _NEG_WINDOW)
     # an aside between paired dashes ("did not see the two—X and Y—as rivals") does not end the clause
     window = _DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), text[lo:start])
+    window = _without_additive(window)
     breaks = list(_CLAUSE_BREAK.finditer(window))
     if breaks:
         window = window[breaks[-1].end():]
@@ -861,7 +875,7 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
             elif kind == "unary" or name == "form_of":
                 neg = _negated(masked, m.start(), bounds[si][0], m.end())
             else:  # displacement and path markers are negated only by a plain "not"
-                neg = bool(_PLAIN_NOT.search(masked[max(bounds[si][0], m.start() - 25):m.start()]))
+                neg = _denies(masked[max(bounds[si][0], m.start() - 25):m.start()])
                 if not neg and name in _FLIP_COMP:  # "only 3% of visits led to referrals": a link that fails
                     neg = bool(_FEW.search(masked[max(bounds[si][0], m.start() - 60):m.start()])
                                or _NONE_LINKED.search(m.group(0))
@@ -873,8 +887,7 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
                 lab = _FLIPS[label]
             elif neg and name in _FLIP_COMP:
                 lab = "opposition"
-            elif neg and name == "integrated" and _PLAIN_NOT.search(
-                    masked[max(bounds[si][0], m.start() - 25):m.start()]):
+            elif neg and name == "integrated" and _denies(masked[max(bounds[si][0], m.start() - 25):m.start()]):
                 lab = "opposition"  # "not part of", "cannot be integrated", "not compatible with"
             elif neg:
                 lab = label  # "not both" etc. stays a weak complementary cue
@@ -989,9 +1002,12 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
     for marker, sides in find_markers(text, spans):
         hit = False
         for left, right in sides:
-            if (a in left and b in right) or (b in left and a in right):
+            forward, backward = a in left and b in right, b in left and a in right
+            if forward and backward and left != right:
+                continue  # both concepts on both sides of a two-sided marker: it does not set them apart
+            if forward or backward:
                 hit = True
-                scope = (a, b) if (a in left and b in right) else (b, a)
+                scope = (a, b) if forward else (b, a)
                 break
         if hit and marker.strength == UNIT and not _near(marker, sa, sb, bounds):
             hit = False  # a unit-wide word far from both concepts in a long sentence says nothing of them

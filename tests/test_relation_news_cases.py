@@ -622,3 +622,41 @@ def test_few_people_referred_for_treatment_is_a_failing_link():
     verdict = rule(text, HT)
     assert verdict.label == "opposition" and "connect_to" in names(verdict)
     assert rule(text.replace("Only 4 per cent of", "Many of"), HT).label == "complementary"
+
+
+def test_not_only_adds_and_denies_nothing():
+    text = "For its regulars the injection site not only provides treatment, it is also a place of respect."
+    verdict = rule(text, HT)
+    assert verdict.label == "complementary" and not any(m.negated for m in verdict.markers)
+    denied = rule(text.replace("not only provides", "does not provide"), HT)
+    assert denied.label == "opposition"
+
+
+def test_a_refusing_verb_ends_at_the_next_gerund_of_a_list():
+    listed = rule("Backers of the injection site cite fewer needles on the street, stopping overdoses, "
+                  "giving access to treatment and a warm place to sit.", HT)
+    assert "refusal" not in names(listed)
+    refused = rule("The council voted for stopping treatment referrals at the injection site.", HT)
+    assert refused.label == "opposition" and "refusal" in names(refused)
+
+
+def test_a_pair_on_both_sides_of_a_two_sided_marker_is_not_set_apart_by_it():
+    # recovery and treatment before "located within" and both inside the hub's name after it: no co-location
+    text = ("The plan improves access to recovery and treatment services by moving two injection sites located "
+            "within 200 metres of schools into Addiction Recovery Treatment Hubs.")
+    assert "co_located" not in names(rule(text, TR))
+    assert "co_located" in names(rule("The injection site is located within the recovery centre.", HR))
+
+
+@pytest.mark.parametrize("text,words", [
+    ("The ruling lets the city open a site where people can use drugs under medical supervision.",
+     "site where people can use drugs"),
+    ("The bill lets counties run these programs, where adults may use controlled substances under watch.",
+     "programs, where adults may use controlled substances"),
+])
+def test_a_site_glossed_by_the_use_it_allows_is_a_site(text, words):
+    assert found(text, site=False)["HARM_REDUCTION"] == words
+
+
+def test_a_place_where_people_happen_to_use_drugs_is_no_site():
+    assert "HARM_REDUCTION" not in found("The park where people use drugs is next to the school.", site=False)
