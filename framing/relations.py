@@ -465,6 +465,7 @@ _PLAIN_NEGATOR = re.compile(r"not|no|never|n't|\w+n't|nor|neither|without")
 _DOUBTER = re.compile(r"\b(?:myth|misconception|mistake|wrong|false)\w*", re.IGNORECASE)
 # Markers whose negation means the opposite label ("not incompatible", "not a path to").
 _FLIPS = {"opposition": "complementary"}
+_REQUIRED = re.compile(r"requir|demand|insist|mandat", re.IGNORECASE)  # abstinence as a condition
 _FLIP_COMP = {"path_to", "connect_to", "uptake", "co_located", "form_of", "provides", "means_to"}
 # a marker that gives way where another reads the same words more specifically: "the sites transition
 # into hubs" is a conversion, not a referral
@@ -883,7 +884,9 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
             if name == "form_of" and _NOT.search(m.group(0)):
                 neg = not neg
             lab = label
-            if neg and label == "opposition":
+            if neg and name == "only_one_way" and _REQUIRED.match(m.group(0)):
+                lab = "neutral"  # "works without requiring abstinence": what the approach asks, no stance on the two
+            elif neg and label == "opposition":
                 lab = _FLIPS[label]
             elif neg and name in _FLIP_COMP:
                 lab = "opposition"
@@ -1017,7 +1020,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
             feats[f"m:{marker.name}:{marker.label}"] = 1.0
             if marker.negated:
                 feats[f"neg:{marker.name}"] = 1.0
-            if marker.label != "neutral":
+            if marker.label != "neutral" or marker.name == "only_one_way":  # a waived condition decides too
                 fired.append(Marker(marker.name, marker.label, marker.start, marker.end, marker.text,
                                     scope, marker.negated, marker.strength))
     fused_with = [[_fused(text, x, y) for y in sb] for x in sa]  # fused_with[i][j]: sa[i] with sb[j]
@@ -1087,7 +1090,9 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         feats["quoted"] = 1.0
     if population:  # "lifesaving for those who are not yet ready to enter treatment": whom it serves, no stance
         feats["population"] = 1.0
-    label = _decide(fired, fused, listed or population)
+    # "without requiring abstinence": a condition of care waived, what the approach asks, no stance on the two
+    waived = any(m.name == "only_one_way" and m.label == "neutral" for m in fired)
+    label = _decide(fired, fused, listed or population or waived)
     for m in fired:
         counted = f"fired:{m.label}:{'s' if m.strength == SPECIFIC else 'u'}"
         feats[counted] = feats.get(counted, 0.0) + 1.0

@@ -660,3 +660,13 @@ def test_a_site_glossed_by_the_use_it_allows_is_a_site(text, words):
 
 def test_a_place_where_people_happen_to_use_drugs_is_no_site():
     assert "HARM_REDUCTION" not in found("The park where people use drugs is next to the school.", site=False)
+
+
+def test_a_waived_condition_of_abstinence_is_no_stance_but_a_required_one_is_opposition():
+    waived = rule("Harm reduction aims to cut the harms of drug use without requiring abstinence.", HR)
+    assert waived.label == "neutral" and "only_one_way" in names(waived)
+    assert rule("The recovery house requires abstinence, so harm reduction clients are turned away.", HR).label \
+        == "opposition"
+    linked = rule("The injection site works without requiring abstinence, and staff connect people to recovery "
+                  "coaches.", HR)
+    assert linked.label == "complementary"
