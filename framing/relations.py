@@ -1020,7 +1020,7 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
             feats[f"m:{marker.name}:{marker.label}"] = 1.0
             if marker.negated:
                 feats[f"neg:{marker.name}"] = 1.0
-            if marker.label != "neutral" or marker.name == "only_one_way":  # a waived condition decides too
+            if marker.label != "neutral" or marker.negated:  # a negation that leaves no stance decides too
                 fired.append(Marker(marker.name, marker.label, marker.start, marker.end, marker.text,
                                     scope, marker.negated, marker.strength))
     fused_with = [[_fused(text, x, y) for y in sb] for x in sa]  # fused_with[i][j]: sa[i] with sb[j]
@@ -1090,8 +1090,8 @@ def rule_relation(text: str, mentions: Iterable[object], pair: str) -> RuleVerdi
         feats["quoted"] = 1.0
     if population:  # "lifesaving for those who are not yet ready to enter treatment": whom it serves, no stance
         feats["population"] = 1.0
-    # "without requiring abstinence": a condition of care waived, what the approach asks, no stance on the two
-    waived = any(m.name == "only_one_way" and m.label == "neutral" for m in fired)
+    # a marker negated into no stance ("without requiring abstinence") makes the pair neutral, as a list does
+    waived = any(m.negated and m.label == "neutral" for m in fired)
     label = _decide(fired, fused, listed or population or waived)
     for m in fired:
         counted = f"fired:{m.label}:{'s' if m.strength == SPECIFIC else 'u'}"
