@@ -260,10 +260,22 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 _LOWER_START = re.compile(r"[a-z]+\b")
 
 
+# a list item on its own line: a bullet, a dash or an item number ("- reduce deaths", "• counselling", "2) detox")
+_ITEM = re.compile(r"(?:[•·‣▪◦●○■□*–—-]|\(?(?:\d{1,2}|[a-z])[.)])\s")
+
+
 def _sentence_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[tuple[int, int, int]]:
+    """Punkt's sentences within each paragraph; a sentence that ends in a colon takes the list items on the
+    lines after it, since the lead-in and its items are one sentence ("The site aims to: - reduce deaths
+    - connect people with treatment")."""
     out: list[tuple[int, int, int]] = []
     split = tokenizer.sentence_spans if isinstance(tokenizer, _MemoPunkt) else tokenizer.span_tokenize
+    listing = False  # the last sentence is a colon's lead-in, still taking the items after it
     for p_index, (ps, pe) in enumerate(paragraph_spans(text)):
+        if listing and _ITEM.match(text, ps):
+            out[-1] = (out[-1][0], pe, out[-1][2])
+            continue
+        listing = text[pe - 1] == ":"
         for s, e in split(text[ps:pe]):
             s, e = ps + s, ps + e
             if out and out[-1][2] == p_index and text[out[-1][1] - 1] == "." and _LOWER_START.match(text, s):

@@ -153,3 +153,15 @@ def test_a_period_before_a_lower_case_word_ends_no_sentence():
     text = "Crews cleared camps across B.C. and moved people indoors. Then the rain came."
     units = [u.text for u in split_units(text)]
     assert units == ["Crews cleared camps across B.C. and moved people indoors.", "Then the rain came."]
+
+
+def test_a_lead_in_ending_in_a_colon_takes_its_list_items_as_one_sentence():
+    text = ("Backers say the new hub will:\n- cut overdose deaths downtown\n• refer people to detox beds.\n"
+            "2) hire two nurses\nThe vote is next week.\nA plain line ends in a colon:\nAnd the next is prose.")
+    units = [u.text for u in split_units(text)]
+    assert units[0] == ("Backers say the new hub will:\n- cut overdose deaths downtown\n• refer people to detox "
+                        "beds.\n2) hire two nurses")
+    assert units[1:] == ["The vote is next week.", "A plain line ends in a colon:", "And the next is prose."]
+    # items without a lead-in colon stay apart, as before
+    assert [u.text for u in split_units("Our services\n- detox\n- counselling")] == ["Our services", "- detox",
+                                                                                    "- counselling"]
