@@ -350,7 +350,7 @@ _MARKERS: list[tuple[str, str, str, str]] = [
     ("co_located", "complementary", "binary",
      r"\b(?:(?:on\s+the\s+(?:\w+\s+)?|a\s+|one\s+)?floors?\s+(?:above|below|beneath|under)|upstairs\s+from|"
      r"downstairs\s+from|next\s+door\s+to|adjacent\s+to|attached\s+to|housed\s+(?:in|at|within|inside)|"
-     r"located\s+(?:in|at|within|inside)|(?:opens?|opened|opening|operates?|operating|based)\s+(?:inside|within)|"
+     r"located\s+(?:in|at|within(?!\s+\d)|inside)|(?:opens?|opened|opening|operates?|operating|based)\s+(?:inside|within)|"
      r"in\s+the\s+same\s+(?:building|premises)\s+as)\b"),
     ("integrated", "complementary", "unary",
      r"\bintegrat\w*|\bincorporat\w*|\bcontinuum\b|(?<!in)\bcompatib\w*|\bsynerg\w*|\bhybrid\b|"
@@ -359,7 +359,8 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"\balign\w*|\bno\s+wrong\s+door\b|\bpart\s+of\b|\bcomprehensive\b|\bholistic\b|\bcontinuous\b|"
      r"\bembrac\w*|\bblend\w*|\bfus\w*|\bmarry\w*|\bmarri\w*|\bweav\w*|\bbuilt\s+into\b|\bbuilds?\s+on\b|"
      r"\bgrounded\s+in\b|\bcompatible\b|\bcomplementary\b|\bcomplement(?:s|ed|ing)?\b|"
-     r"\bsupport\w*\s+(?:each|one)\b|\bpartner\w*|\bco-?operat\w*|"
+     r"\bsupport\w*\s+(?:each|one)\b|\bpartner(?:s|ed|ing)?\s+with\b|\bpartnership\w*|"
+     r"\b(?:are|were|be|being|as|become|became)\s+(?:\w+\s+)?partners\b|\bco-?operat\w*|"
      r"\bcollaborat\w*|\bcoordinat\w*|\bstep\w*\s+(?:down|up)\b|\bgradual\w*|\bstage\w*|\bmultiple\s+pathways\b"),
     ("informs", "complementary", "unary",
      r"\b(?:drew|draw\w*|drawn)\s+on\b|\binform(?:s|ed|ing)?\b|\bfrom\s+(?:a|an|their|his|her)\s+\w+\s+"
@@ -374,7 +375,11 @@ _MARKERS: list[tuple[str, str, str, str]] = [
      r"component|element|pillar|piece|extension|version|tool|means)\s+of\s+(?:a\s+|an\s+|the\s+)?)"),
     ("together", "complementary", "unary",
      r"\btogether\b|\bjoint(?:ly)?\b|\bsame\s+(?:room|building|roof|site|day|visit|team|place|journey|road)\b|"
-     r"\bfollowed\s+by\b|\bsafety\s+net\b|\bcoexist\w*|\bjoin\w*\s+forces\b|\bfoundation\b"),
+     r"\bfollowed\s+by\b|\bsafety\s+net\b|\bcoexist\w*|\bjoin\w*\s+forces\b|\bfoundation\b|"
+     # the two held equally needed ("just as important as", "crucial, just as treatment is", "each has a place")
+     r"\b(?:just|equally)\s+as\s+(?:important|crucial|vital|necessary|essential|needed|valuable)\b|"
+     r"\bequally\s+(?:important|crucial|vital|necessary|essential|needed|valuable)\b|(?:,|—|–|\s-)\s*just\s+as\b|"
+     r"\b(?:each|all|both)\b[^.;:!?]{0,40}?\b(?:has|have)\s+(?:a|an|its|their)\s+(?:\w+\s+)?(?:place|role)\b"),
     ("until_ready", "complementary", "target", r"\blong\s+enough\s+to\b|\buntil\b|\bstability\s+to\b"),
     ("away_from", "opposition", "binary", r"\baway\s+from\b"),
     ("dismissive", "opposition", "unary",
@@ -502,6 +507,10 @@ _PROVISION = (r"(?:offer|provid|distribut|dispens|fund|financ|allow|permit|inclu
               r"approv|licen[cs]|renew|"
               r"accept|admit|prescrib|pay|cover|endors|back|pursu|expand|continu|tolerat|sanction|authori[sz]|"
               r"house|locat|build|recommend|participat|get|need|treat|lead|work|mention|help|make|bring|achiev|cur|fix|solv|do|go|"
+              # "have" as possession ("will not have supervised consumption"), not "have to" or "have met"
+              r"hav(?:e|ing)\b(?!\s+(?:to|been|\w+ed|\w+en|met|seen|done|had|gone|made|got|kept|brought|told|said|"
+              r"shown|thought|felt|held|built|lost|paid|sent|spent|won|put|set|let|led|meant|sought|heard|found|left|"
+              r"come|become|run|stood|understood|taught|caught|bought|fought)\b)|"
               r"be\s+(?:offered|provided|funded|allowed|permitted|part|found|reduced))\w*")
 # A concept that a unit explicitly refuses while it affirms the other ("will not offer supervised consumption").
 _REFUSAL = _Windowed(re.compile(
@@ -517,7 +526,7 @@ _REFUSAL = _Windowed(re.compile(
     # "remove the site", not "remove barriers to treatment"
     r"\bremov(?:e|es|ed|ing|al\s+of)\b(?!\s+(?:the\s+|any\s+)?(?:[\w-]+\s+)?(?:barriers?|obstacles?|stigma|hurdles?|"
     r"red\s+tape|restrictions?|limits?|caps?|requirements?|waits?|waitlists?|wait\s+lists?)\b)|"
-    r"\bphas\w*\s+out|\bdismantl\w*|\bwind\w*\s+down|\bcut\w*|\bwithout\s+(?:offering|providing|allowing|any)|\bend(?:s|ed|ing)?(?!\s+(?:up\b|points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
+    r"\bphas\w*\s+out|\bdismantl\w*|\bshelv(?:e|es|ed|ing)\b|\bput\s+on\s+hold|\bh[eo]ld\w*\s+off\s+on|\bwind\w*\s+down|\bcut\w*|\bwithout\s+(?:offering|providing|allowing|any)|\bend(?:s|ed|ing)?(?!\s+(?:up\b|points?|goals?|results?|states?|users?|of\b))|\bstop\w*|\bhalt\w*|"
     r"\boppos(?:e|es|ed|ing)|\bagainst|\brestrict(?:s|ed|ing)?|\bcurtail\w*|\bpaus(?:e|es|ed|ing)|"
     r"\bfreez(?:e|es|ing)|\bfroze|\brevok\w*|\bveto(?:es|ed|ing)?|\bprohibit\w*|\boutlaw\w*|\bcrack\w*\s+down\s+on|"
     r"\bpull\w*\s+(?:the\s+)?(?:plug|funding)\s+(?:on|from)|\bdeny|\bdenie[sd]|\beliminat\w*|\blos(?:e|es|ing|t)\b(?=\s+(?:[\w'’-]+\s+){0,3}?(?:safe|supervised|overdose\s+prevention|consumption|"
@@ -527,11 +536,12 @@ _REFUSAL = _Windowed(re.compile(
     r"(?:(?!,\s+(?:the|a|an|its|their|his|her|and|but|while|as|which|who|\w+ing)\b)[^.;:!?]){0,35}$|\bno\s+(?:[\w-]+\s+)?$",
     re.IGNORECASE,
 ))
-# ... or shut down after it ("the consumption site will close").
+# ... or shut down after it ("the consumption site will close"; not "will not have to close").
 # the words between a mention and its closing stay in the mention's clause (not "recovery, but the beds ...")
 _SAME_CLAUSE = r"(?:(?!,\s*(?:but|and|while|whereas|yet|though|although)\b|\s(?:but|while|whereas)\s)[^.;:!?]){0,25}?"
 _REFUSAL_AFTER = _Windowed(re.compile(
-    r"^" + _SAME_CLAUSE + r"\b(?:will|would|is\s+to|are\s+to|to)\s+(?:be\s+)?(?:clos\w*|shut\w*|end\w*|scrapp\w*|"
+    r"^" + _SAME_CLAUSE + r"(?<!\bnot\shave\s)(?<!n't\shave\s)(?<!\bnot\sneed\s)(?<!n't\sneed\s)(?<!\bno\sneed\s)"
+    r"\b(?:will|would|is\s+to|are\s+to|to)\s+(?:be\s+)?(?:clos\w*|shut\w*|end\w*|scrapp\w*|"
     r"defund\w*|phas\w*\s+out|wound\s+down|disband\w*)|^" + _SAME_CLAUSE + r"\b(?:was|were|has\s+been|have\s+been|"
     r"is\s+being|are\s+being|has|have|had)\s+(?:now\s+|since\s+|already\s+)?(?:clos\w*|shut\w*|scrapp\w*|"
     r"defunded|cancel\w*|ended|ceased)\b|^\s*(?:sites?\s+|services?\s+)?(?:closures?|shutdowns?)\b|"
@@ -634,6 +644,12 @@ def _denies(window: str) -> bool:
     return _PLAIN_NOT.search(_without_additive(window)) is not None
 
 
+# a verb of thinking or saying whose clause opens with the marker: "not believe that enabling drug use ..."
+_REPORTED_SUBJECT = re.compile(r"\b(?:believ\w*|think\w*|thought|agree\w*|accept\w*|say|says|said|claim\w*|"
+                               r"feel|feels|felt|expect\w*|suggest\w*|convinced)\s+(?:that\s+)?"
+                               r"(?:(?:the|this|these|such)\s+)?$", re.IGNORECASE)
+
+
 def _negated(text: str, start: int, floor: int, end: int | None = None) -> bool:
     """True when an odd number of negators sit just before `start` in the same clause."""
     lo = max(floor, start - _NEG_WINDOW)
@@ -643,6 +659,9 @@ def _negated(text: str, start: int, floor: int, end: int | None = None) -> bool:
     breaks = list(_CLAUSE_BREAK.finditer(window))
     if breaks:
         window = window[breaks[-1].end():]
+    reported = _REPORTED_SUBJECT.search(window)
+    if reported:  # "I do not believe that enabling drug use ... will": the denial is of the clause's claim
+        window = window[reported.end():]
     hits = [m.group(0).lower() for m in _NEGATOR.finditer(window)]
     if hits:
         plain = [h for h in hits if _PLAIN_NEGATOR.fullmatch(h)]
@@ -854,6 +873,16 @@ def find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tu
     return out
 
 
+_PART_OF = re.compile(r"part\s+of", re.IGNORECASE)
+_WHOLE = re.compile(r"\s+(?:(?:the|a|an|our|its|their|this|that|his|her|[\w'’-]+[’']s)\s+)?(?:[\w'’-]+\s+){0,3}?$")
+
+
+def _whole_is_concept(text: str, end: int, spans: Sequence[Span]) -> bool:
+    """A concept names the whole after "part of", within a few words ("part of a recovery-oriented system",
+    "part of the suite of treatments"), so the part belongs to it."""
+    return any(end <= s.start <= end + 45 and _WHOLE.match(text[end:s.start]) for s in spans)
+
+
 def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[tuple[set[str], set[str]]]]]:
     bounds = sentence_bounds(text)
     masked = _mask(text, spans)
@@ -867,6 +896,8 @@ def _find_markers(text: str, spans: Sequence[Span]) -> list[tuple[Marker, list[t
                 continue  # "the Joint Committee on ... Recovery", "Integrated Care Board": a word of a name
             if name == "replace" and any(s.start <= m.start() and m.end() <= s.end for s in spans):
                 continue  # a word of a treatment's name ("opioid substitution therapy") replaces nothing
+            if name == "integrated" and _PART_OF.fullmatch(m.group(0)) and not _whole_is_concept(text, m.end(), spans):
+                continue  # "as part of the province's budget": a part of something that is no concept
             si = _sentence_of(m.start(), bounds)
             sides = _scope(kind, m, spans, text, bounds, si)
             if not sides:

@@ -670,3 +670,108 @@ def test_a_waived_condition_of_abstinence_is_no_stance_but_a_required_one_is_opp
     linked = rule("The injection site works without requiring abstinence, and staff connect people to recovery "
                   "coaches.", HR)
     assert linked.label == "complementary"
+
+
+def test_a_list_of_what_a_site_does_relates_its_lead_in_to_its_items():
+    from framing.analyze import analyze
+    text = ("Riverbend's supervised injection site opened in May.\nIn its first year the site:\n"
+            "- reversed 80 overdoses\n- referred 40 visitors to addiction treatment programs")
+    units = analyze([{"id": "a", "text": text}], progress=False)
+    listed = units[units["text"].str.startswith("In its first year")]
+    assert len(listed) == 1 and set(listed.iloc[0]["pairs"]) == {HT}
+
+
+@pytest.mark.parametrize("text, concept, words", [
+    ("Zurich added medically assisted heroin distribution in 1994.", "TREATMENT",
+     "medically assisted heroin distribution"),
+    ("The building has a substance use stabilization floor and a shelter.", "TREATMENT",
+     "substance use stabilization"),
+    ("Staff there also offer support for getting clean.", "RECOVERY", "getting clean"),
+    ("She stayed clean for two years after leaving the shelter.", "RECOVERY", "stayed clean"),
+])
+def test_news_words_for_treatment_and_recovery(text, concept, words):
+    assert found(text, site=False)[concept] == words
+
+
+def test_getting_clean_needles_is_kit_not_recovery():
+    assert "RECOVERY" not in found("Visitors can get clean needles and naloxone at the van.", site=False)
+
+
+def test_a_hub_that_will_not_have_the_site_service_refuses_it():
+    verdict = rule("The new treatment hubs will have detox and counselling, but will not have supervised "
+                   "consumption.", HT)
+    assert verdict.label == "opposition" and "refusal" in names(verdict)
+    assert "refusal" not in names(rule("With the treatment hub next door, visitors will not have to leave the "
+                                       "supervised consumption site to find counselling.", HT))
+
+
+def test_a_site_that_will_not_have_to_close_is_not_shut_down():
+    kept = rule("The overdose prevention site will not have to close, and the treatment clinic upstairs stays open.",
+                HT)
+    assert "refusal" not in names(kept)
+    closed = rule("The overdose prevention site is to close, and the treatment clinic upstairs stays open.", HT)
+    assert "refusal" in names(closed)
+
+
+def test_a_part_of_something_that_is_no_concept_links_nothing():
+    loose = rule("As part of the province's budget plan, the city will fund the injection site and new detox beds.", HT)
+    assert "integrated" not in names(loose)
+    whole = rule("The injection site is part of a recovery-oriented system of care.", HR)
+    assert whole.label == "complementary" and "integrated" in names(whole)
+
+
+def test_partners_as_organisations_are_no_integration_but_partnering_with_is():
+    assert "integrated" not in names(rule("The injection site thanked its organizational partners and the detox "
+                                          "centre.", HT))
+    assert "integrated" in names(rule("The injection site partners with a detox centre across the street.", HT))
+
+
+def test_a_denied_belief_does_not_deny_the_disparaging_words_that_open_its_clause():
+    verdict = rule("The governor said he does not believe that enabling drug use at injection sites, with no "
+                   "requirement to enter treatment, will reduce addiction.", HT)
+    enabling = [m for m in verdict.markers if m.name == "enables_drug_use"]
+    assert enabling and not enabling[0].negated and verdict.label == "opposition"
+    # a denial of the predicate itself still flips it
+    denied = rule("Injection sites are not enabling drug use; they get people into treatment.", HT)
+    assert [m.negated for m in denied.markers if m.name == "enables_drug_use"] == [True]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("The city asked for a consumption room including therapy offers for those who want them.", "therapy offers"),
+    ("Beds in a therapeutic community are scarce.", "therapeutic community"),
+    ("She was referred on to residential therapy in the spring.", "residential therapy"),
+    ("He started on Buvidal injections last year.", "Buvidal"),
+])
+def test_therapy_named_as_addiction_care_is_treatment(text, words):
+    assert found(text, site=False)["TREATMENT"] == words
+
+
+def test_therapy_for_other_conditions_is_not_treatment():
+    assert "TREATMENT" not in found("The clinic offers physical therapy and speech therapy.", site=False)
+
+
+@pytest.mark.parametrize("text", [
+    "The minister called the injection site crucial to the response, just as addiction treatment is.",
+    "Treatment is just as important as harm reduction, the nurse said.",
+    "Rehab, education and harm reduction each have their place in a sound drug policy.",
+])
+def test_two_held_equally_needed_are_complementary(text):
+    verdict = rule(text, HT)
+    assert verdict.label == "complementary" and "together" in names(verdict)
+
+
+def test_a_site_shelved_or_held_off_while_the_other_goes_ahead_is_refused():
+    held = rule("The state funded recovery homes but held off on supervised consumption sites.", HR)
+    assert held.label == "opposition" and "refusal" in names(held)
+    shelved = rule("The council shelved the injection site and opened ten detox beds.", HT)
+    assert shelved.label == "opposition" and "refusal" in names(shelved)
+
+
+def test_have_as_an_auxiliary_refuses_nothing():
+    verdict = rule("Without the injection site I would not have met the nurse who got me into treatment.", HT)
+    assert "refusal" not in names(verdict) and verdict.label == "complementary"
+
+
+def test_two_concepts_called_partners_are_integrated():
+    verdict = rule("Recovery and harm reduction are partners in this city.", HR)
+    assert "integrated" in names(verdict) and verdict.label == "complementary"
