@@ -4,11 +4,13 @@ Each coded sentence is labelled with its whole document as context (so "the site
 document names one), the way `framewatch relations` sees it. The confusion matrices (counts only, no
 text) go to framing/data/confusion.json, which `framing.add_corrected_shares` uses to correct shares.
 
-usage: python benchmarks/relations_validation.py [--shared ../shared] [--realnews DIR ...] [--write]
+usage: python benchmarks/relations_validation.py [--shared ../shared] [--realnews DIR ...] [--pool-earlier] [--write]
 
 --realnews DIR: a local, git-ignored real-news check in the format of score_relations_docs.py
 (records.jsonl {id, title, text} and units.jsonl {uid, doc, text, concepts, pairs}); its text never
 enters the repository, only the counts.
+--pool-earlier: add the counts recorded as the "realnews_earlier" set of confusion.json (checks of earlier
+rounds whose texts are no longer at hand, as an earlier release labelled them) to the measured real-news matrix.
 """
 from __future__ import annotations
 
@@ -52,8 +54,11 @@ def main() -> None:
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
     ap.add_argument("--realnews", action="append", default=[],
                     help="folder with records.jsonl and units.jsonl of a real-news check (repeat to pool checks)")
+    ap.add_argument("--pool-earlier", action="store_true",
+                    help='add the recorded "realnews_earlier" counts to the measured real-news matrix')
     ap.add_argument("--write", action="store_true", help="record the matrices in framing/data/confusion.json")
     args = ap.parse_args()
+    old = json.loads(CONFUSION_FILE.read_text(encoding="utf-8")) if CONFUSION_FILE.exists() else {}
     sets: dict[str, Validation] = {}
     shared = Path(args.shared)
     if (shared / "labels" / "seed-units.jsonl").exists():
@@ -75,8 +80,16 @@ def main() -> None:
         sets["realnews"] = measure("realnews", f"{len(gold)} pairs in {pages} real news, opinion, government, "
                                    f"legislative and legal pages (2003-2026; {checks}) coded by the team per the "
                                    "codebook; text kept out of the repository", items, gold)
+        earlier = old.get("sets", {}).get("realnews_earlier")
+        if args.pool_earlier and earlier:
+            v = sets["realnews"]
+            counts = np.asarray(v.counts) + np.asarray(earlier["counts"])
+            sets["realnews"] = Validation("realnews", counts, description=(
+                f"{v.description} ({v.n} with both concepts found), pooled with the "
+                f"{int(np.asarray(earlier['counts']).sum())} found pairs of earlier checks as an earlier release "
+                f"labelled them (set realnews_earlier)"))
+            print(f"pooled with realnews_earlier: n {int(counts.sum())}")
     if args.write:
-        old = json.loads(CONFUSION_FILE.read_text(encoding="utf-8")) if CONFUSION_FILE.exists() else {}
         data = {"about": "Confusion matrices (rows: human codes, columns: model labels, in `labels` order) of "
                          "the shipped relation model, written by benchmarks/relations_validation.py.",
                 "labels": list(LABELS), "default": "realnews" if "realnews" in sets or "realnews" in
