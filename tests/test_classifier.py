@@ -289,3 +289,21 @@ def test_rule_trust_blends_each_ruled_row(model):
         expected[row] *= 1.0 - t
         expected[row, col] += t
     assert np.array_equal(out, expected) and np.array_equal(learned[1], out[1])
+
+
+def test_an_opposition_no_rule_speaks_for_needs_a_majority():
+    """A silent pair whose opposition holds only a plurality takes the next label; one with a majority, or a
+    pair a rule settled, keeps it; the floor at 0 switches this off."""
+    import numpy as np
+    from framing.classifier import RelationClassifier
+    clf = RelationClassifier()
+    clf.classes_ = np.array(["complementary", "neutral", "opposition"])
+    learned = np.array([[0.25, 0.30, 0.45],   # silent, plurality only -> neutral
+                        [0.20, 0.20, 0.60],   # silent, majority -> opposition stays
+                        [0.25, 0.30, 0.45],   # a rule settled it -> untouched here
+                        [0.50, 0.10, 0.40]])  # silent, not opposition -> untouched
+    out = clf._floor_silent_opposition(learned, [None, None, "opposition", None])
+    assert [clf.classes_[i] for i in out.argmax(axis=1)] == ["neutral", "opposition", "opposition", "complementary"]
+    assert np.allclose(out.sum(axis=1), 1.0) and np.array_equal(out[1:], learned[1:])
+    clf.silent_opposition_floor = 0.0
+    assert np.array_equal(clf._floor_silent_opposition(learned, [None] * 4), learned)
