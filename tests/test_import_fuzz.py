@@ -194,7 +194,10 @@ def test_fuzz_gzip_cut_anywhere(corpus, case, cut_it, where, members) -> None:
     cut = int(len(packed) * where) if cut_it else len(packed)
     report, kept = run(corpus, "f.csv.gz" if is_csv else "f.jsonl.gz", packed[:cut])
     plain, whole = _decompressible(packed[:cut])
-    expected = {g for g, line in good.items() if b"\n" + line in b"\n" + plain}
+    expected = {g for g, line in good.items() if b"\n" + line in b"\n" + plain
+                # a CSV row cut between the CR and LF of its CRLF is whole: its CR ends it
+                or is_csv and line.endswith(b"\r\n") and plain.endswith(line[:-1])
+                and b"\n" + line[:-1] in b"\n" + plain}
     assert kept == expected and report.new == len(expected)
     if not whole or cut == 0:
         assert report.truncated, "a cut gzip file is reported as truncated"
@@ -299,3 +302,12 @@ def test_fuzz_pdf(corpus, pdf_bytes, data) -> None:
     assert "A good plain text file about supervised consumption." in texts
     assert report.new + report.failed == 2 and len(texts) == report.new
     assert all(e.path.endswith("a.pdf") for e in report.errors)
+
+
+def test_a_csv_row_cut_between_its_cr_and_lf_is_whole(corpus) -> None:
+    """The cut falls after the row's CR: the row is whole and imported, and the file is reported truncated."""
+    whole = gzip.compress(b"id,text,date\nrow-1,A site opened downtown,2024-05-01\r\nrow-2,Another,\r\n", mtime=0)
+    plain = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    cut = next(n for n in range(len(whole)) if plain.copy().decompress(whole[:n]).endswith(b"2024-05-01\r"))
+    report, kept = run(corpus, "cut.csv.gz", whole[:cut])
+    assert kept == {"row-1"} and report.truncated
