@@ -82,12 +82,11 @@ def main() -> None:
                                    "codebook; text kept out of the repository", items, gold)
         earlier = old.get("sets", {}).get("realnews_earlier")
         if args.pool_earlier and earlier:
-            v = sets["realnews"]
-            counts = np.asarray(v.counts) + np.asarray(earlier["counts"])
+            v, before = sets["realnews"], np.asarray(earlier["counts"])
+            counts = np.asarray(v.counts) + before
             sets["realnews"] = Validation("realnews", counts, description=(
-                f"{v.description} ({v.n} with both concepts found), pooled with the "
-                f"{int(np.asarray(earlier['counts']).sum())} found pairs of earlier checks as an earlier release "
-                f"labelled them (set realnews_earlier)"))
+                f"{v.description} ({v.n} with both concepts found), pooled with the {int(before.sum())} found "
+                f"pairs of earlier checks as an earlier release labelled them (set realnews_earlier)"))
             print(f"pooled with realnews_earlier: n {int(counts.sum())}")
     if args.write:
         data = {"about": "Confusion matrices (rows: human codes, columns: model labels, in `labels` order) of "

@@ -294,8 +294,6 @@ def test_rule_trust_blends_each_ruled_row(model):
 def test_an_opposition_no_rule_speaks_for_needs_a_majority():
     """A silent pair whose opposition holds only a plurality takes the next label; one with a majority, or a
     pair a rule settled, keeps it; the floor at 0 switches this off."""
-    import numpy as np
-    from framing.classifier import RelationClassifier
     clf = RelationClassifier()
     clf.classes_ = np.array(["complementary", "neutral", "opposition"])
     learned = np.array([[0.25, 0.30, 0.45],   # silent, plurality only -> neutral
