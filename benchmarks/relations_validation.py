@@ -4,11 +4,13 @@ Each coded sentence is labelled with its whole document as context (so "the site
 document names one), the way `framewatch relations` sees it. The confusion matrices (counts only, no
 text) go to framing/data/confusion.json, which `framing.add_corrected_shares` uses to correct shares.
 
-usage: python benchmarks/relations_validation.py [--shared ../shared] [--realnews DIR ...] [--pool-earlier] [--write]
+usage: python benchmarks/relations_validation.py [--shared ../shared] [--realnews DIR ...] [--cross-fit] [--pool-earlier] [--write]
 
 --realnews DIR: a local, git-ignored real-news check in the format of score_relations_docs.py
 (records.jsonl {id, title, text} and units.jsonl {uid, doc, text, concepts, pairs}); its text never
 enters the repository, only the counts.
+--cross-fit: label each check with a coverage head fitted on the other checks only, with the shipped head's
+parameters (the shipped head was fitted on the checks; its errors on pages it saw would be understated).
 --pool-earlier: add the counts recorded as the "realnews_earlier" set of confusion.json (checks of earlier
 rounds whose texts are no longer at hand, as an earlier release labelled them) to the measured real-news matrix.
 """
@@ -23,26 +25,14 @@ from pathlib import Path
 import numpy as np
 
 from framing.classifier import default_relation_model, model_fingerprint
+from framing.coverage_head import cross_fit_labels
 from framing.prevalence import CONFUSION_FILE, Validation
 from framing.relations import LABELS
-from framing.validation import NOT_FOUND, agreement, model_codes
+from framing.validation import NOT_FOUND, agreement, coded_pairs, model_codes, read_check
 
 
-def coded_items(units_path: Path, documents: dict[str, str]) -> tuple[list[dict], list[str]]:
-    """(items with document context, human labels) for every coded pair of a units file."""
-    items, labels = [], []
-    for line in units_path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            unit = json.loads(line)
-            for pair, label in unit["pairs"].items():
-                items.append({"text": unit["text"], "pair": pair, "context": documents.get(unit["doc"], "")})
-                labels.append(label)
-    return items, labels
-
-
-def measure(name: str, description: str, items: list[dict], gold: list[str]) -> Validation:
+def measure(name: str, description: str, gold: list[str], pred: list[str]) -> Validation:
     """Print agreement on one set and return its confusion matrix."""
-    pred = model_codes(default_relation_model(), items)
     ag = agreement(gold, pred)
     print(f"{name}: n {ag['n']}  macro-F1 {ag['macro_f1']:.3f}  alpha {ag['alpha']:.3f}  "
           f"accuracy {ag['accuracy']:.3f}  not found {pred.count(NOT_FOUND)}")
@@ -56,6 +46,9 @@ def main() -> None:
                     help="folder with records.jsonl and units.jsonl of a real-news check (repeat to pool checks)")
     ap.add_argument("--pool-earlier", action="store_true",
                     help='add the recorded "realnews_earlier" counts to the measured real-news matrix')
+    ap.add_argument("--cross-fit", action="store_true",
+                    help="label each check with a coverage head fitted on the other checks only (use when the "
+                         "shipped head was fitted on these checks, so that the matrix is not measured in-sample)")
     ap.add_argument("--write", action="store_true", help="record the matrices in framing/data/confusion.json")
     args = ap.parse_args()
     old = json.loads(CONFUSION_FILE.read_text(encoding="utf-8")) if CONFUSION_FILE.exists() else {}
@@ -64,22 +57,29 @@ def main() -> None:
     if (shared / "labels" / "seed-units.jsonl").exists():
         seeds = {"seed" + os.path.basename(p)[:3]: Path(p).read_text(encoding="utf-8")
                  for p in sorted(glob.glob(str(shared / "seeds" / "*.txt")))}
-        items, gold = coded_items(shared / "labels" / "seed-units.jsonl", seeds)
+        items, gold = coded_pairs(shared / "labels" / "seed-units.jsonl", seeds)
         sets["seeds"] = measure("seeds", "110 pairs in 4 academic and practitioner texts, double-coded by "
-                                "two coders (shared development set)", items, gold)
+                                "two coders (shared development set)", gold, model_codes(default_relation_model(), items))
     if args.realnews:
-        items, gold, pages = [], [], 0
+        groups, pages = [], 0
         for folder in map(Path, args.realnews):
-            records = {}
-            for line in (folder / "records.jsonl").read_text(encoding="utf-8").splitlines():
-                rec = json.loads(line)
-                records[rec["id"]] = ((rec.get("title") or "") + "\n" + rec["text"]).strip()
-            found, codes = coded_items(folder / "units.jsonl", records)
-            items, gold, pages = items + found, gold + codes, pages + len(records)
+            found, codes, documents = read_check(folder)
+            groups.append((found, codes))
+            pages += len(documents)
+        gold = [label for _, codes in groups for label in codes]
+        model = default_relation_model()
+        head = getattr(model, "coverage_head_", None)
+        if args.cross_fit and head is not None:  # each check labelled by a head that never saw it
+            crossed = cross_fit_labels(model, groups, **head.get_params())
+            pred = [NOT_FOUND if label is None else label for labels in crossed for label in labels]
+        else:
+            pred = model_codes(model, [item for found, _ in groups for item in found])
         checks = f"{len(args.realnews)} checks" if len(args.realnews) > 1 else "one check"
+        crossing = ("; each check labelled with a coverage head fitted on the other checks only"
+                    if args.cross_fit and head is not None else "")
         sets["realnews"] = measure("realnews", f"{len(gold)} pairs in {pages} real news, opinion, government, "
                                    f"legislative and legal pages (2003-2026; {checks}) coded by the team per the "
-                                   "codebook; text kept out of the repository", items, gold)
+                                   f"codebook; text kept out of the repository{crossing}", gold, pred)
         earlier = old.get("sets", {}).get("realnews_earlier")
         if args.pool_earlier and earlier:
             v, before = sets["realnews"], np.asarray(earlier["counts"])

@@ -37,6 +37,7 @@ from framing.frames import (
     train_frames,
     validate_frames,
 )
+from framing.coverage_head import CoverageHead, cross_fit_labels, fit_head
 from framing.lexicon import HELPERS, MAIN_CONCEPTS, Lexicon, LexiconError
 from framing.relations import LABELS, PAIRS, RuleVerdict, pair_key, rule_relation
 from framing.plots import plot_document_labels, plot_pair_rates, plot_shares
@@ -55,9 +56,11 @@ from framing.topics import (
 from framing.units import Unit, load_punkt, save_punkt, split_units, train_punkt
 from framing.validation import (
     agreement,
+    coded_pairs,
     cross_validate_team,
     draw_sample,
     krippendorff_alpha,
+    read_check,
     read_codes,
     retrain,
     score_labels,
@@ -67,6 +70,11 @@ from framing.validation import (
 
 __all__ = [
     "compiled_modules",
+    "CoverageHead",
+    "coded_pairs",
+    "cross_fit_labels",
+    "fit_head",
+    "read_check",
     "ConceptDetector",
     "DOC_LABELS",
     "FRAMES",

@@ -33,6 +33,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from framing.concepts import ConceptDetector
+from framing.coverage_head import enabled as coverage_enabled
+from framing.coverage_head import shipped_head
 from framing.embeddings import available as embeddings_available
 from framing.embeddings import enabled as embeddings_enabled
 from framing.modelfile import file_sha256, load_model, save_model
@@ -243,24 +245,41 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
     def predict_proba(self, X: Sequence[object], verdicts: Sequence[RuleVerdict] | None = None) -> np.ndarray:
         """Probabilities per item, columns in `classes_` order; a row of NaN where the unit does not
         contain both concepts of the pair (the model abstains rather than guess). `verdicts`: the items'
-        `rule_relation` verdicts when the caller has them already (the rules then run once)."""
+        `rule_relation` verdicts when the caller has them already (the rules then run once). A coverage
+        head (`framing.coverage_head`), when attached as `coverage_head_`, corrects the result."""
         self._check()
         X = _resolve(X, self.level)
+        rows, pairs, base, located = self._base(X, verdicts)
+        proba = np.full((len(X), len(self.classes_)), np.nan)
+        if located:
+            head = getattr(self, "coverage_head_", None)
+            proba[located] = (head.predict_proba(rows, pairs, base) if head is not None and coverage_enabled()
+                              else base)
+        return proba
+
+    def base_outputs(self, X: Sequence[object]) -> tuple[list[dict], list[str], np.ndarray, list[int]]:
+        """(feature rows, pairs, probabilities before any coverage head, indices) of the items whose pair
+        the unit holds: what a coverage head learns from (`framing.coverage_head.fit_head`)."""
+        self._check()
+        return self._base(_resolve(X, self.level), None)
+
+    def _base(self, X: list[tuple[str, str, list[Span]]], verdicts: Sequence[RuleVerdict] | None
+              ) -> tuple[list[dict], list[str], np.ndarray, list[int]]:
         if verdicts is not None and len(verdicts) != len(X):
             raise ValueError(f"predict_proba: {len(verdicts)} verdicts for {len(X)} items")
-        proba = np.full((len(X), len(self.classes_)), np.nan)
         located = [i for i, x in enumerate(X) if _located(x)]
-        if located:
-            rows = self.pipeline_.steps[0][1]._rows(
-                [X[i] for i in located], None if verdicts is None else [verdicts[i] for i in located])
-            rule_labels = [_rule_label(r["rules"]) for r in rows]
-            learned = self._learned(rows, rule_labels)
-            if getattr(self, "embed_head_", None) is not None and embeddings_enabled():
-                learned = (learned + self.embed_head_.predict_proba(_embedded([X[i] for i in located]))) / 2
-            learned = self._shift_priors(learned, [X[i][1] for i in located])
-            learned = self._floor_silent_opposition(learned, rule_labels)
-            proba[located] = self._trust_rules(learned, rule_labels)
-        return proba
+        if not located:
+            return [], [], np.empty((0, len(self.classes_))), located
+        rows = self.pipeline_.steps[0][1]._rows(
+            [X[i] for i in located], None if verdicts is None else [verdicts[i] for i in located])
+        rule_labels = [_rule_label(r["rules"]) for r in rows]
+        learned = self._learned(rows, rule_labels)
+        if getattr(self, "embed_head_", None) is not None and embeddings_enabled():
+            learned = (learned + self.embed_head_.predict_proba(_embedded([X[i] for i in located]))) / 2
+        pairs = [X[i][1] for i in located]
+        learned = self._shift_priors(learned, pairs)
+        learned = self._floor_silent_opposition(learned, rule_labels)
+        return rows, pairs, self._trust_rules(learned, rule_labels), located
 
     def _floor_silent_opposition(self, learned: np.ndarray, rule_labels: list[str | None]) -> np.ndarray:
         """Where no rule settled the pair, opposition stands only with `silent_opposition_floor` of the
@@ -364,9 +383,13 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
                     "rule_label": None, "markers": [], "reasons": ["the unit does not contain both concepts"]}
         probs = {str(c): round(float(p), 4) for c, p in zip(self.classes_, proba)}
         label = max(probs, key=probs.get)
-        return {"pair": pair, "label": label, "probability": probs[label], "probabilities": probs,
-                "rule_label": verdict.label, "markers": [m.to_dict() for m in verdict.markers],
-                "reasons": explain_markers(verdict)}
+        out = {"pair": pair, "label": label, "probability": probs[label], "probabilities": probs,
+               "rule_label": verdict.label, "markers": [m.to_dict() for m in verdict.markers],
+               "reasons": explain_markers(verdict)}
+        if getattr(self, "coverage_head_", None) is not None and coverage_enabled():
+            base = self.base_outputs([(text, pair, mentions)])[2][0]
+            out["before_coverage_head"] = {str(c): round(float(p), 4) for c, p in zip(self.classes_, base)}
+        return out
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the fitted model as a skops file (nothing in it runs code when it is read back)."""
@@ -579,7 +602,8 @@ def _load_verified(path: Path, sidecar: Path) -> RelationClassifier | None:
 
 def default_relation_model(level: str = "family", disk_cache: bool = False) -> RelationClassifier:
     """The default relation model: the shipped file when it matches the current training data, code and
-    scikit-learn version (verified by fingerprint and SHA-256), else trained from the team sets.
+    scikit-learn version (verified by fingerprint and SHA-256), else trained from the team sets; with the
+    shipped coverage head (`framing.coverage_head`) attached when it was fitted on this same build.
 
     Kept in memory for the process. With `disk_cache=True` a model trained here is also kept under the
     user cache directory ($FRAMEWATCH_CACHE_DIR, else $XDG_CACHE_HOME/framewatch) as a skops file keyed
@@ -606,5 +630,7 @@ def default_relation_model(level: str = "family", disk_cache: bool = False) -> R
                                    encoding="utf-8")
             except OSError:
                 pass  # a read-only cache is not an error; the model is still in memory
+    if getattr(model, "coverage_head_", None) is None:
+        model.coverage_head_ = shipped_head(fingerprint)
     _DEFAULT[level] = model
     return model

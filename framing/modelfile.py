@@ -24,6 +24,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "framing.classifier._masked",
     "framing.classifier._rules",
     "framing.classifier._scale",
+    "framing.coverage_head.CoverageHead",
 )
 SUFFIX = ".skops"
 

@@ -10,6 +10,7 @@ against every other and against the model) -> `retrain` on the codes -> `Relatio
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections import Counter
 from collections.abc import Sequence
@@ -259,6 +260,42 @@ def retrain(codes: pd.DataFrame, include_team: bool = True, level: str = "family
     if not items:
         raise ValueError("no coded pairs to train on (coders disagree on every row, or nothing is coded)")
     return RelationClassifier(level=level, **params).fit(items, y)
+
+
+def coded_pairs(units_path: str | os.PathLike, documents: dict[str, str]) -> tuple[list[dict], list[str]]:
+    """(items, human labels) for every coded pair of a units file ({uid, doc, text, concepts, pairs}, the
+    format of ../shared/tools/score_relations_docs.py); each item carries its document's text from
+    `documents` (by the unit's "doc") as context, as `framewatch relations` sees it."""
+    items, labels = [], []
+    path = Path(units_path)
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                unit = json.loads(line)
+                coded = unit["pairs"].items()
+                text, doc = unit["text"], unit["doc"]
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise ValueError(f"{path}:{n}: not a coded unit ({exc})") from exc
+            for pair, label in coded:
+                items.append({"text": text, "pair": pair, "context": documents.get(doc, "")})
+                labels.append(label)
+    return items, labels
+
+
+def read_check(folder: str | os.PathLike) -> tuple[list[dict], list[str], dict[str, str]]:
+    """(items, human labels, documents by id) of a coded check: a folder with records.jsonl ({id, title,
+    text}) and units.jsonl, each document's title and text the context of its units."""
+    folder = Path(folder)
+    documents = {}
+    for n, line in enumerate((folder / "records.jsonl").read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rec = json.loads(line)
+                documents[rec["id"]] = ((rec.get("title") or "") + "\n" + rec["text"]).strip()
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"{folder / 'records.jsonl'}:{n}: not a record ({exc})") from exc
+    items, labels = coded_pairs(folder / "units.jsonl", documents)
+    return items, labels, documents
 
 
 def score_labels(path: str | os.PathLike, model: RelationClassifier) -> pd.DataFrame:

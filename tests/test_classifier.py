@@ -227,6 +227,7 @@ def test_pairs_no_rule_settles_are_read_by_the_text_head(model, monkeypatch):
     from framing.classifier import _resolve
     from framing.relations import rule_relation
     monkeypatch.setenv("FRAMEWATCH_EMBED", "0")
+    monkeypatch.setenv("FRAMEWATCH_COVERAGE_HEAD", "0")  # the model's own reading (tests/test_coverage_head.py)
     silent = ("Nurses at the overdose prevention site say many regulars later ask about detox.", HT)
     text, pair, mentions = _resolve([silent], "family")[0]
     assert rule_relation(text, mentions, pair).label is None
