@@ -11,7 +11,8 @@ Example::
 
 The relation model is the very one `framing.analyze` uses. The shipped default model does not travel:
 the graph holds only its SHA-256, and each worker process loads the package's own model file once
-(`framing.modelfile`, nothing executed from data) after checking it has those bytes. A model you give
+(`framing.modelfile`, nothing executed from data) after checking it has those bytes, with the shipped
+coverage head as `default_relation_model` attaches it. A model you give
 (or one trained because the shipped file is out of date) travels to the workers as one object of the
 task graph. Rows are numbered across partitions: `.compute()` gives the frame
 `framing.analyze(docs.compute())` gives, index included; `doc_id` and `unit` identify each row.
@@ -62,6 +63,7 @@ def resolve_model(model: Any) -> Any:
     held = _LOADED.get(model.sha256)
     if held is None:
         from framing import classifier
+        from framing.coverage_head import shipped_head
         from framing.modelfile import load_model
 
         path = classifier.SHIPPED_MODEL
@@ -73,6 +75,8 @@ def resolve_model(model: Any) -> Any:
                              f"every worker: {exc}") from exc
         if not isinstance(held, classifier.RelationClassifier):
             raise ValueError(f"{path} is not a framewatch relation model")
+        # the coverage head that `default_relation_model` attaches on the client, from this installation
+        held.coverage_head_ = shipped_head(classifier.model_fingerprint("family"))
         held = _LOADED[model.sha256] = held
     return held
 
