@@ -69,14 +69,15 @@ def main() -> None:
         gold = [label for _, codes in groups for label in codes]
         model = default_relation_model()
         head = getattr(model, "coverage_head_", None)
-        if args.cross_fit and head is not None:  # each check labelled by a head that never saw it
+        cross_fit = args.cross_fit and head is not None
+        if cross_fit:  # each check labelled by a head that never saw it
             crossed = cross_fit_labels(model, groups, **head.get_params())
             pred = [NOT_FOUND if label is None else label for labels in crossed for label in labels]
         else:
             pred = model_codes(model, [item for found, _ in groups for item in found])
         checks = f"{len(args.realnews)} checks" if len(args.realnews) > 1 else "one check"
         crossing = ("; each check labelled with a coverage head fitted on the other checks only"
-                    if args.cross_fit and head is not None else "")
+                    if cross_fit else "")
         sets["realnews"] = measure("realnews", f"{len(gold)} pairs in {pages} real news, opinion, government, "
                                    f"legislative and legal pages (2003-2026; {checks}) coded by the team per the "
                                    f"codebook; text kept out of the repository{crossing}", gold, pred)

@@ -59,12 +59,18 @@ class CoverageHead(BaseEstimator, ClassifierMixin):
     def _hasher(self) -> HashingVectorizer:
         return HashingVectorizer(ngram_range=(1, 2), n_features=self.n_features, alternate_sign=False, norm=None)
 
-    def _matrix(self, rows: Sequence[dict], pairs: Sequence[str], proba: np.ndarray) -> sparse.csr_matrix:
+    def _counts(self, rows: Sequence[dict]) -> sparse.csr_matrix:
+        """log(1 + count) of the hashed n-grams of each row's masked unit."""
         counts = self._hasher().transform([r["masked"] for r in rows])
         counts.data = np.log1p(counts.data)
-        rules = self.rules_.transform([{**r["rules"], f"pair={p}": 1.0} for r, p in zip(rows, pairs)])
+        return counts
+
+    def _matrix(self, rows: Sequence[dict], pairs: Sequence[str], proba: np.ndarray,
+                counts: sparse.csr_matrix | None = None, rules: list[dict] | None = None) -> sparse.csr_matrix:
+        counts = self._counts(rows) if counts is None else counts
+        rules = _rule_dicts(rows, pairs) if rules is None else rules
         logp = sparse.csr_matrix(np.log(np.clip(proba, _FLOOR, 1.0)))
-        return sparse.hstack([logp, rules, self.idf_.transform(counts)]).tocsr()
+        return sparse.hstack([logp, self.rules_.transform(rules), self.idf_.transform(counts)]).tocsr()
 
     def fit(self, rows: Sequence[dict], pairs: Sequence[str], proba: np.ndarray, y: Sequence[str]) -> CoverageHead:
         """Learn from the model's rows and probabilities for coded pairs and the coders' labels `y`."""
@@ -75,12 +81,12 @@ class CoverageHead(BaseEstimator, ClassifierMixin):
             raise ValueError("coverage head: need at least two different labels to learn from")
         if not 0.0 <= self.weight <= 1.0:
             raise ValueError(f"coverage head: weight must lie in [0, 1], not {self.weight}")
-        self.rules_ = DictVectorizer().fit([{**r["rules"], f"pair={p}": 1.0} for r, p in zip(rows, pairs)])
-        counts = self._hasher().transform([r["masked"] for r in rows])
-        counts.data = np.log1p(counts.data)
+        rules, counts = _rule_dicts(rows, pairs), self._counts(rows)
+        self.rules_ = DictVectorizer().fit(rules)
         self.idf_ = TfidfTransformer().fit(counts)
         self.lr_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=5000,
-                                      random_state=self.random_state).fit(self._matrix(rows, pairs, proba), list(y))
+                                      random_state=self.random_state).fit(self._matrix(rows, pairs, proba, counts, rules),
+                                                                          list(y))
         self.classes_ = self.lr_.classes_
         self.n_train_ = len(y)
         return self
@@ -96,6 +102,11 @@ class CoverageHead(BaseEstimator, ClassifierMixin):
             settled = np.array([any(map(_is_explicit, r["rules"])) for r in rows], dtype=bool)
             out[settled] = proba[settled]
         return out
+
+
+def _rule_dicts(rows: Sequence[dict], pairs: Sequence[str]) -> list[dict]:
+    """Each row's rule features with its pair as one more feature."""
+    return [{**r["rules"], f"pair={p}": 1.0} for r, p in zip(rows, pairs)]
 
 
 def _is_explicit(feature: str) -> bool:
