@@ -284,6 +284,33 @@ def test_mobile_sites_safe_sites_and_these_spaces_are_site_descriptions(words, t
     assert "HARM_REDUCTION" not in found(text, site=False)  # only in a document that names a site
 
 
+@pytest.mark.parametrize("text, words", [
+    ("A mobile site will open beside the bus depot on Monday.", "A mobile site"),
+    ("One site is planned for the harbour district, the health authority said.", "One site"),
+    ("Sites must keep a nurse on every shift and log every visit.", "Sites"),
+    ("The minister cited the closures of sites in two northern towns.", "sites"),
+    ("Twelve locations will close by spring, the ministry said.", "Twelve locations"),
+    ("The program moved into the trailer behind the library last week.", "the trailer"),
+])
+def test_indefinite_and_bare_sites_count_in_a_site_document(words, text):
+    assert found(text)["HARM_REDUCTION"] == words
+    assert "HARM_REDUCTION" not in found(text, site=False)  # only in a document that names a site
+
+
+@pytest.mark.parametrize("text", [
+    "The clinic is within 200 metres of two school sites.",
+    "Construction sites downtown were closed for the holiday.",
+    "Heritage sites draw visitors to the old town.",
+])
+def test_sites_after_another_modifier_are_no_site(text):
+    assert "HARM_REDUCTION" not in found(text)
+
+
+def test_heroin_assisted_therapy_is_treatment():
+    assert found("Zurich paired its injection rooms with heroin-assisted therapy.")["TREATMENT"] == \
+        "heroin-assisted therapy"
+
+
 def test_a_need_said_once_for_each_concept_joins_them():
     verdict = rule("We need harm reduction, and yes, we need treatment beds in this town.", HT)
     assert verdict.label == "complementary" and "need_both" in names(verdict)
