@@ -55,6 +55,7 @@ from framing.topics import (
 )
 from framing.units import Unit, load_punkt, save_punkt, split_units, train_punkt
 from framing.validation import (
+    adapt,
     agreement,
     coded_pairs,
     cross_validate_team,
@@ -95,6 +96,7 @@ __all__ = [
     "UnitsWriter",
     "Validation",
     "add_corrected_shares",
+    "adapt",
     "agreement",
     "analyze",
     "analyze_dask",

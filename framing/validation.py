@@ -2,13 +2,15 @@
 
 The workflow: `draw_sample` (stratified by pair x predicted label x period) -> `write_sample` to a CSV
 that coders fill in (columns coder_1, coder_2, ...) -> `read_codes` -> `validation_report` (every coder
-against every other and against the model) -> `retrain` on the codes -> `RelationClassifier.save/load`.
+against every other and against the model) -> `retrain` on the codes, or `adapt` (a coverage head fitted on
+them, measured on folds it never saw) -> `RelationClassifier.save/load`.
 
     >>> round(agreement(["opposition", "neutral"], ["opposition", "neutral"])["alpha"], 3)
     1.0
 """
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import os
@@ -19,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from framing.classifier import RelationClassifier, read_labelled, team_examples
+from framing.classifier import RelationClassifier, default_relation_model, read_labelled, team_examples
+from framing.coverage_head import cross_fit_labels, fit_head
 from framing.relations import LABELS, split_pair
 
 SAMPLE_COLUMNS = ["sample_id", "doc_id", "unit", "pair", "text", "model_label", "model_probability",
@@ -260,6 +263,46 @@ def retrain(codes: pd.DataFrame, include_team: bool = True, level: str = "family
     if not items:
         raise ValueError("no coded pairs to train on (coders disagree on every row, or nothing is coded)")
     return RelationClassifier(level=level, **params).fit(items, y)
+
+
+def adapt(codes: pd.DataFrame, model: RelationClassifier | None = None, folds: int = 5,
+          random_state: int | None = 0, **params: object) -> tuple[RelationClassifier, pd.DataFrame]:
+    """The model with a coverage head (`framing.coverage_head`) fitted on the user's codes (the coders'
+    consensus), and the evidence for using it: agreement with the consensus of the model as it is, of the
+    model without a head, and of a head fitted on the other `folds` only (documents never split across
+    folds, labels stratified). The adapted head replaces the shipped one; `params` go to CoverageHead.
+
+        >>> adapted, report = adapt(read_codes("codes.csv"))  # doctest: +SKIP
+        >>> adapted.save("adapted.skops")  # doctest: +SKIP
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    model = model if model is not None else default_relation_model()
+    labels = consensus_labels(codes)
+    keep = [i for i, lab in enumerate(labels) if _present(lab)]
+    rows = codes.iloc[keep]
+    items, y = list(zip(rows["text"], rows["pair"])), [str(labels.iloc[i]) for i in keep]
+    counts = Counter(y)
+    short = [f"{lab} has {counts[lab]}" for lab in model.classes_ if counts[lab] < folds]
+    if short:
+        raise ValueError(f"adapting needs at least {folds} agreed codes of each label ({folds} folds): "
+                         + ", ".join(short))
+    groups = list(rows["doc_id"].astype(str)) if "doc_id" in rows.columns else list(range(len(rows)))
+    split = StratifiedGroupKFold(n_splits=folds, shuffle=random_state is not None, random_state=random_state)
+    parts = [list(test) for _, test in split.split(np.zeros(len(y)), y, groups)]
+    crossed: list[str] = [NOT_FOUND] * len(y)
+    for part, found in zip(parts, cross_fit_labels(model, [([items[i] for i in p], [y[i] for i in p])
+                                                           for p in parts], **params)):
+        for i, label in zip(part, found):
+            crossed[i] = NOT_FOUND if label is None else label
+    bare = copy.copy(model)
+    bare.coverage_head_ = None
+    sides = {"model": model_codes(model, items), "model without coverage head": model_codes(bare, items),
+             f"adapted ({folds} folds, each unseen)": crossed}
+    report = pd.DataFrame([_row("consensus", name, agreement(y, pred)) for name, pred in sides.items()])
+    adapted = copy.copy(model)
+    adapted.coverage_head_ = fit_head(model, items, y, **params)
+    return adapted, report
 
 
 def coded_pairs(units_path: str | os.PathLike, documents: dict[str, str]) -> tuple[list[dict], list[str]]:

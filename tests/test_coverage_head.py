@@ -157,3 +157,49 @@ def test_the_head_file_holds_numbers_not_text(model, tmp_path, monkeypatch):
     assert written["base_fingerprint"] == "f" * 64 and shipped_head("f" * 64) is not None
     text = b"".join(zipfile.ZipFile(path).read(n) for n in zipfile.ZipFile(path).namelist())
     assert b"houses" not in text and b"Birch" not in text
+
+
+# Coders who read two services under one roof as linked (co-location is complementary) where the model reads a
+# plain statement: the reading a user's own codes teach an adapted model.
+COLOCATED = [
+    ("The {n} building houses the supervised consumption site and an addiction treatment clinic.", "complementary"),
+    ("The {n} health hub houses a safe consumption site, a pharmacy and a detox program.", "complementary"),
+    ("In {n}, the injection site sits across the street from the methadone clinic.", "complementary"),
+    ("The {n} consumption site opened in 2019, two years after the {n} detox centre.", "neutral"),
+    ("Critics in {n} said the money would be better spent on rehab than on the injection site.", "opposition"),
+]
+
+
+def _codes(drop_opposition: int = 0):
+    import pandas as pd
+
+    codes = pd.DataFrame([{"doc_id": name, "text": text.format(n=name), "pair": HT, "coder_1": label,
+                           "coder_2": label} for name in NAMES for text, label in COLOCATED])  # a document per town
+    if drop_opposition:
+        codes = codes.drop(codes.index[codes["coder_1"] == "opposition"][:drop_opposition])
+    return codes
+
+
+def test_adapting_to_a_users_codes_is_measured_on_unseen_folds_and_saved(model, tmp_path):
+    from framing.classifier import RelationClassifier
+    from framing.validation import adapt
+
+    codes = _codes()
+    adapted, report = adapt(codes, model=model, folds=5, weight=1.0)
+    assert list(report["other"]) == ["model", "model without coverage head", "adapted (5 folds, each unseen)"]
+    assert set(report["n"]) == {len(codes)}
+    rows = report.set_index("other")
+    # the coders read co-location as a link; heads fitted on the other towns' documents learned that reading
+    assert rows.loc["adapted (5 folds, each unseen)", "macro_f1"] > rows.loc["model", "macro_f1"] + 0.2
+    assert not hasattr(model, "coverage_head_")  # the given model is left as it was
+    unseen = [("The Kestrel building houses the supervised consumption site and an addiction treatment clinic.", HT)]
+    assert adapted.predict(unseen) == ["complementary"] and model.predict(unseen) == ["neutral"]
+    back = RelationClassifier.load(adapted.save(tmp_path / "adapted.skops"))
+    assert back.predict(unseen) == ["complementary"] and back.coverage_head_.n_train_ == len(codes)
+
+
+def test_adapting_needs_enough_codes_of_each_label(model):
+    from framing.validation import adapt
+
+    with pytest.raises(ValueError, match="opposition has 4"):
+        adapt(_codes(drop_opposition=6), model=model, folds=5)

@@ -73,6 +73,31 @@ def test_validate_sample_codes_report_and_retrain(tmp_path, capsys):
     assert len(json.loads(capsys.readouterr().out)) == 3
 
 
+def test_validate_adapt_reports_unseen_folds_and_saves_a_model_to_use(tmp_path, capsys):
+    rows = []
+    for town in ["Alder", "Birch", "Cedar", "Dogwood", "Elm", "Fir"]:
+        for text, label in [
+            (f"The {town} building houses the supervised consumption site and an addiction treatment clinic.", "neutral"),
+            (f"The {town} health hub houses a safe consumption site, a pharmacy and a detox program.", "neutral"),
+            (f"Critics in {town} said the money would be better spent on rehab than on the injection site.", "opposition"),
+            (f"Staff at the {town} consumption site refer clients to treatment every day.", "complementary")]:
+            rows.append({"doc_id": town, "pair": "HARM_REDUCTION+TREATMENT", "text": text, "coder_1": label,
+                         "coder_2": label})
+    sheet = tmp_path / "codes.csv"
+    pd.DataFrame(rows).to_csv(sheet, index=False)
+    out = tmp_path / "adapted.skops"
+    assert main(["validate", str(sheet), "--adapt", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["other"] for r in report] == ["model", "model without coverage head", "adapted (5 folds, each unseen)"]
+    assert all(r["n"] == len(rows) for r in report) and out.exists()
+    assert main(["validate", str(sheet), "--model", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[1]["other"] == "model"
+    few = tmp_path / "few.csv"
+    pd.DataFrame(rows[:8]).to_csv(few, index=False)
+    assert main(["validate", str(few), "--adapt", str(tmp_path / "no.skops")]) == 2
+    assert "few.csv" in capsys.readouterr().err and not (tmp_path / "no.skops").exists()
+
+
 def test_validate_labels_on_our_own_coded_units(tmp_path, capsys):
     f = tmp_path / "coded.jsonl"
     f.write_text("\n".join(json.dumps(r) for r in [

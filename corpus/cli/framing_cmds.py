@@ -38,6 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--retrain", metavar="OUT", help="train a model on CODES (plus the team set) and save it "
                    "as OUT.skops")
     v.add_argument("--no-team", action="store_true", help="with --retrain: train on CODES only")
+    v.add_argument("--adapt", metavar="OUT", help="fit a coverage head on CODES over the model, report it "
+                   "against the model on folds it never saw, and save the adapted model as OUT.skops")
+    v.add_argument("--folds", type=int, default=5, help="folds of --adapt's measurement (default 5)")
     v.add_argument("--labels", metavar="JSONL", help="score the model on coded units ({text, pairs})")
     v.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validate the model on the team set")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -202,6 +205,17 @@ def _validate(args: argparse.Namespace) -> int:
         model = V.retrain(codes, include_team=not args.no_team, level=args.level)
         saved = model.save(args.retrain)
         print(f"trained on {model.n_train_} pairs; saved to {saved}", file=sys.stderr)
+        return 0
+    if args.adapt:
+        try:
+            adapted, report = V.adapt(codes, model=_load_model(args.model, args.level), folds=args.folds)
+        except ValueError as exc:
+            print(f"framewatch validate: {args.codes}: {exc}", file=sys.stderr)
+            return 2
+        _print_report(report, args.json)
+        saved = adapted.save(args.adapt)
+        print(f"fitted a coverage head on {adapted.coverage_head_.n_train_} coded pairs; saved the adapted model "
+              f"to {saved} (use it with --model; keep it only if its row beats the model's)", file=sys.stderr)
         return 0
     report = V.validation_report(codes, model=_load_model(args.model, args.level))
     _print_report(report, args.json)
