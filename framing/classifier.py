@@ -40,7 +40,8 @@ from framing.embeddings import enabled as embeddings_enabled
 from framing.modelfile import file_sha256, load_model, save_model
 from framing.ngrams import supports as ngrams_supported
 from framing.ngrams import tfidf as ngram_tfidf
-from framing.relations import LABELS, PAIRS, RuleVerdict, Span, as_spans, explain_markers, rule_relation, split_pair
+from framing.relations import (LABELS, PAIRS, RuleVerdict, Span, as_spans, explain_markers, mask_party, rule_relation,
+                               split_pair)
 
 DATA = Path(__file__).resolve().parent / "data"
 TEAM_DIR = DATA / "relations"
@@ -104,7 +105,8 @@ def locates_pair(item: object, level: str = "family") -> bool:
 
 
 def mask_text(text: str, pair: str, mentions: Iterable[object]) -> str:
-    """`text` with the pair's mentions replaced by XCONCEPT (first to appear) and YCONCEPT, others ZCONCEPT.
+    """`text` with the pair's mentions replaced by XCONCEPT (first to appear) and YCONCEPT, others ZCONCEPT,
+    and the political Opposition by OPPOSITIONPARTY (`framing.relations.mask_party`).
 
     >>> from framing.relations import Span
     >>> mask_text("rehab instead of harm reduction", "HARM_REDUCTION+TREATMENT",
@@ -129,7 +131,7 @@ def _masked_spans(text: str, pair: str, spans: list[Span]) -> str:
         out.append(names.get(s.concept, "ZCONCEPT"))
         pos = s.end
     out.append(text[pos:])
-    return "".join(out)
+    return mask_party("".join(out))
 
 
 class RelationFeatures(BaseEstimator, TransformerMixin):

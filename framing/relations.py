@@ -784,11 +784,13 @@ def _opposes_all(text: str, m: re.Match, in_sent: list[Span], s_hi: int) -> bool
     return {s.concept for s in run} == {s.concept for s in in_sent}
 
 
-# "the Opposition health critic", "Official Opposition", "opposition parties": a party, not a stance.
+# "the Opposition health critic", "Official Opposition", "opposition parties", "the opposition, led by": a
+# party, not a stance.
 _PARTY = re.compile(r"(?:official\s+)?opposition\s+(?:part(?:y|ies)|leaders?|critics?|health\s+critic|"
                     r"mpps?|mlas?|mps|members?|benches|house\s+leader|spokes\w+|caucus|ndp|liberals?|"
                     r"conservatives?|labou?r|democrats?|republicans?|legislators?|lawmakers?|politicians?)\b|"
-                    r"official\s+opposition\b", re.IGNORECASE)
+                    r"official\s+opposition\b|opposition,?\s+led\s+by\b", re.IGNORECASE)
+_OPPOSITION_WORD = re.compile(r"\bopposition\b", re.IGNORECASE)
 
 
 def _party_sense(text: str, m: re.Match) -> bool:
@@ -800,6 +802,16 @@ def _party_sense(text: str, m: re.Match) -> bool:
         return True
     before = text[:m.start()].rstrip()
     return word[0] == "O" and bool(before) and not _AFTER_STOP.search(before)  # "the Opposition"
+
+
+def mask_party(text: str) -> str:
+    """`text` with every "opposition" that names the political Opposition replaced by OPPOSITIONPARTY, so that
+    learned n-grams never read the party as a stance.
+
+    >>> mask_party("Opposition health critic Dana Roy backed the site.")
+    'OPPOSITIONPARTY health critic Dana Roy backed the site.'
+    """
+    return _OPPOSITION_WORD.sub(lambda m: "OPPOSITIONPARTY" if _party_sense(text, m) else m.group(0), text)
 
 
 _NAME_START_END = re.compile(r"[.!?:\"“‘(\n•-]$")  # what a name's first word follows: a stop, quote or bullet

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from framing.analyze import analyze
-from framing.classifier import default_relation_model
+from framing.classifier import default_relation_model, mask_text
 from framing.concepts import ConceptDetector
 
 HT, HR, TR = "HARM_REDUCTION+TREATMENT", "HARM_REDUCTION+RECOVERY", "TREATMENT+RECOVERY"
@@ -44,6 +44,13 @@ def test_news_relations(model, text, pair, expected):
 def test_the_political_opposition_is_not_a_relation(model):
     text = "Opposition health critic Dana Roe said harm reduction and treatment both need money this year."
     assert label(model, text, HT) != "opposition"
+    # the learned n-grams never see the party as the word "opposition", in the model or in a coverage head
+    for party in [text, "The opposition, led by Dana Roe, promised detox beds and a review of the site.",
+                  "Official Opposition members toured the supervised consumption site and the detox ward."]:
+        masked = mask_text(party, HT, ConceptDetector().detect(party, site_context=True))
+        assert "OPPOSITIONPARTY" in masked and "opposition" not in masked.lower().replace("oppositionparty", "")
+    stance = "Residents voiced opposition to the supervised consumption site and to the detox ward."
+    assert "OPPOSITIONPARTY" not in mask_text(stance, HT, ConceptDetector().detect(stance))
 
 
 def test_a_headline_naming_the_site_lets_the_site_count():
