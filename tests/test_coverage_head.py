@@ -180,12 +180,11 @@ def _codes(drop_opposition: int = 0):
     return codes
 
 
-def test_adapting_to_a_users_codes_is_measured_on_unseen_folds_and_saved(model, tmp_path):
-    from framing.classifier import RelationClassifier
+def test_adapting_to_a_users_codes_is_measured_on_unseen_folds(model):
     from framing.validation import adapt
 
     codes = _codes()
-    adapted, report = adapt(codes, model=model, folds=5, weight=1.0)
+    adapted, report = adapt(codes, model=model, folds=5, weight=1.0, n_features=2 ** 12)  # small: fast to fit
     assert list(report["other"]) == ["model", "model without coverage head", "adapted (5 folds, each unseen)"]
     assert set(report["n"]) == {len(codes)}
     rows = report.set_index("other")
@@ -194,8 +193,7 @@ def test_adapting_to_a_users_codes_is_measured_on_unseen_folds_and_saved(model, 
     assert not hasattr(model, "coverage_head_")  # the given model is left as it was
     unseen = [("The Kestrel building houses the supervised consumption site and an addiction treatment clinic.", HT)]
     assert adapted.predict(unseen) == ["complementary"] and model.predict(unseen) == ["neutral"]
-    back = RelationClassifier.load(adapted.save(tmp_path / "adapted.skops"))
-    assert back.predict(unseen) == ["complementary"] and back.coverage_head_.n_train_ == len(codes)
+    assert adapted.coverage_head_.n_train_ == len(codes)  # the CLI test saves and reloads such a model
 
 
 def test_adapting_needs_enough_codes_of_each_label(model):

@@ -86,15 +86,17 @@ def test_validate_adapt_reports_unseen_folds_and_saves_a_model_to_use(tmp_path, 
     sheet = tmp_path / "codes.csv"
     pd.DataFrame(rows).to_csv(sheet, index=False)
     out = tmp_path / "adapted.skops"
-    assert main(["validate", str(sheet), "--adapt", str(out), "--json"]) == 0
+    assert main(["validate", str(sheet), "--adapt", str(out), "--folds", "2", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert [r["other"] for r in report] == ["model", "model without coverage head", "adapted (5 folds, each unseen)"]
+    assert [r["other"] for r in report] == ["model", "model without coverage head", "adapted (2 folds, each unseen)"]
     assert all(r["n"] == len(rows) for r in report) and out.exists()
     assert main(["validate", str(sheet), "--model", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[1]["other"] == "model"
+    from framing.classifier import RelationClassifier
+    assert RelationClassifier.load(out).coverage_head_.n_train_ == len(rows)  # the user's head came back with it
     few = tmp_path / "few.csv"
-    pd.DataFrame(rows[:8]).to_csv(few, index=False)
-    assert main(["validate", str(few), "--adapt", str(tmp_path / "no.skops")]) == 2
+    pd.DataFrame(rows[:4]).to_csv(few, index=False)  # one town: one code of opposition, two folds
+    assert main(["validate", str(few), "--adapt", str(tmp_path / "no.skops"), "--folds", "2"]) == 2
     assert "few.csv" in capsys.readouterr().err and not (tmp_path / "no.skops").exists()
 
 
