@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     v = sub.add_parser("validate", help="agreement between human coders and the relation model",
                        description="Report accuracy, per-label P/R/F1, macro-F1 and Krippendorff's alpha "
-                       "between coders and between coders and the model; draw a sample to code; retrain.")
+                       "between coders and between coders and the model; draw a sample to code; retrain, or adapt "
+                       "the model to your codes.")
     v.add_argument("codes", nargs="?", help="CSV of coded units (from --sample, coder columns filled in)")
     v.add_argument("--model", help="relation model to compare with (default: shipped model)")
     v.add_argument("--sample", metavar="DOCS", help="JSONL/CSV of documents to draw a coding sample from")
