@@ -57,8 +57,10 @@ from framing.units import Unit, load_punkt, save_punkt, split_units, train_punkt
 from framing.validation import (
     adapt,
     agreement,
+    coded_items,
     coded_pairs,
     cross_validate_team,
+    document_contexts,
     draw_sample,
     krippendorff_alpha,
     read_check,
@@ -72,6 +74,7 @@ from framing.validation import (
 __all__ = [
     "compiled_modules",
     "CoverageHead",
+    "coded_items",
     "coded_pairs",
     "cross_fit_labels",
     "fit_head",
@@ -105,6 +108,7 @@ __all__ = [
     "concepts_in",
     "corrected_share",
     "cross_validate_team",
+    "document_contexts",
     "default_relation_model",
     "document_frames",
     "document_label",

@@ -15,7 +15,7 @@ import itertools
 import json
 import os
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -203,10 +203,33 @@ def read_codes(path: str | os.PathLike, labels: Sequence[str] = LABELS, aliases:
     return codes
 
 
+def document_contexts(docs: pd.DataFrame | Iterable[Mapping[str, object]]) -> dict[str, str]:
+    """Each document's title and text by its id (as a string): the context in which the analysis read its
+    units, so that a coded unit's "the site" resolves the same way again.
+
+    >>> document_contexts([{"id": 7, "title": "Site opens", "text": "The site opened."}])
+    {'7': 'Site opens\\nThe site opened.'}
+    """
+    rows = docs.to_dict("records") if isinstance(docs, pd.DataFrame) else docs
+    return {str(d["id"]): "\n".join(v for v in (d.get("title"), d.get("text")) if isinstance(v, str)).strip()
+            for d in rows}
+
+
+def coded_items(codes: pd.DataFrame, documents: Mapping[str, str] | None = None) -> list:
+    """The relation items of a coding sheet: (text, pair), or, given `documents` and a doc_id column, items
+    that carry their document as context."""
+    if not documents or "doc_id" not in codes.columns:
+        return list(zip(codes["text"], codes["pair"]))
+    return [{"text": text, "pair": pair, "context": documents.get(str(doc), "")}
+            for text, pair, doc in zip(codes["text"], codes["pair"], codes["doc_id"])]
+
+
 def validation_report(codes: pd.DataFrame, model: RelationClassifier | None = None,
-                      labels: Sequence[str] = LABELS, predictions: Sequence[str] | None = None) -> pd.DataFrame:
+                      labels: Sequence[str] = LABELS, predictions: Sequence[str] | None = None,
+                      documents: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Agreement of every coder with every other coder and, with `model` (or its `predictions`, one per
-    row), of the model with each coder.
+    row), of the model with each coder; with `documents` (`document_contexts`) the model reads each unit in
+    its document, as the analysis did.
 
     One row per comparison: reference, other, n, accuracy, macro_f1, alpha, f1_<label> for each label.
     """
@@ -215,7 +238,7 @@ def validation_report(codes: pd.DataFrame, model: RelationClassifier | None = No
     if predictions is not None:
         sides["model"] = [str(p) for p in predictions]
     elif model is not None:
-        sides["model"] = model_codes(model, list(zip(codes["text"], codes["pair"])))
+        sides["model"] = model_codes(model, coded_items(codes, documents))
     rows = []
     names = list(sides)
     for ref, other in itertools.combinations(names, 2):
@@ -266,11 +289,13 @@ def retrain(codes: pd.DataFrame, include_team: bool = True, level: str = "family
 
 
 def adapt(codes: pd.DataFrame, model: RelationClassifier | None = None, folds: int = 5,
-          random_state: int | None = 0, **params: object) -> tuple[RelationClassifier, pd.DataFrame]:
+          random_state: int | None = 0, documents: Mapping[str, str] | None = None,
+          **params: object) -> tuple[RelationClassifier, pd.DataFrame]:
     """The model with a coverage head (`framing.coverage_head`) fitted on the user's codes (the coders'
     consensus), and the evidence for using it: agreement with the consensus of the model as it is, of the
     model without a head, and of a head fitted on the other `folds` only (documents never split across
-    folds, labels stratified). The adapted head replaces the shipped one; `params` go to CoverageHead.
+    folds, labels stratified). The adapted head replaces the shipped one; `documents` (`document_contexts`)
+    lets each unit be read in its document, as the analysis read it; `params` go to CoverageHead.
 
         >>> adapted, report = adapt(read_codes("codes.csv"))  # doctest: +SKIP
         >>> adapted.save("adapted.skops")  # doctest: +SKIP
@@ -281,7 +306,7 @@ def adapt(codes: pd.DataFrame, model: RelationClassifier | None = None, folds: i
     labels = consensus_labels(codes)
     keep = [i for i, lab in enumerate(labels) if _present(lab)]
     rows = codes.iloc[keep]
-    items, y = list(zip(rows["text"], rows["pair"])), [str(labels.iloc[i]) for i in keep]
+    items, y = coded_items(rows, documents), [str(labels.iloc[i]) for i in keep]
     counts = Counter(y)
     short = [f"{lab} has {counts[lab]}" for lab in model.classes_ if counts[lab] < folds]
     if short:
@@ -329,14 +354,15 @@ def read_check(folder: str | os.PathLike) -> tuple[list[dict], list[str], dict[s
     """(items, human labels, documents by id) of a coded check: a folder with records.jsonl ({id, title,
     text}) and units.jsonl, each document's title and text the context of its units."""
     folder = Path(folder)
-    documents = {}
+    records = []
     for n, line in enumerate((folder / "records.jsonl").read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             try:
                 rec = json.loads(line)
-                documents[rec["id"]] = ((rec.get("title") or "") + "\n" + rec["text"]).strip()
+                records.append({"id": rec["id"], "title": rec.get("title"), "text": str(rec["text"])})
             except (ValueError, KeyError, TypeError) as exc:
                 raise ValueError(f"{folder / 'records.jsonl'}:{n}: not a record ({exc})") from exc
+    documents = document_contexts(records)
     items, labels = coded_pairs(folder / "units.jsonl", documents)
     return items, labels, documents
 

@@ -100,6 +100,28 @@ def test_validate_adapt_reports_unseen_folds_and_saves_a_model_to_use(tmp_path, 
     assert "few.csv" in capsys.readouterr().err and not (tmp_path / "no.skops").exists()
 
 
+def test_validate_reads_coded_units_in_their_documents_with_docs(tmp_path, capsys):
+    docs = _jsonl(tmp_path / "docs.jsonl", [
+        {"id": f"d{i}", "title": f"{town} overdose prevention site marks its first year",
+         "text": f"Staff at the site referred forty people in {town} to detox this spring."}
+        for i, town in enumerate(["Alder", "Birch", "Cedar"])])
+    sheet = tmp_path / "sheet.csv"
+    assert main(["validate", "--sample", str(docs), "--out", str(sheet), "-n", "3"]) == 0
+    codes = pd.read_csv(sheet)
+    assert len(codes) == 3  # the analysis found "the site" through each document's title
+    codes["coder_1"] = codes["coder_2"] = "complementary"
+    codes.to_csv(sheet, index=False)
+    capsys.readouterr()
+    assert main(["validate", str(sheet), "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)[1]
+    assert main(["validate", str(sheet), "--docs", str(docs), "--json"]) == 0
+    read_in_place = json.loads(capsys.readouterr().out)[1]
+    # out of its document the unit has no site: "not found"; in it, the model sees what the analysis saw
+    assert alone["accuracy"] == 0.0 and read_in_place["accuracy"] == 1.0
+    assert main(["validate", str(sheet), "--docs", str(tmp_path / "gone.jsonl")]) == 2
+    assert "gone.jsonl" in capsys.readouterr().err
+
+
 def test_validate_labels_on_our_own_coded_units(tmp_path, capsys):
     f = tmp_path / "coded.jsonl"
     f.write_text("\n".join(json.dumps(r) for r in [

@@ -42,6 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("--adapt", metavar="OUT", help="fit a coverage head on CODES over the model, report it "
                    "against the model on folds it never saw, and save the adapted model as OUT.skops")
     v.add_argument("--folds", type=int, default=5, help="folds of --adapt's measurement (default 5)")
+    v.add_argument("--docs", metavar="DOCS", help="with CODES: the documents the sample was drawn from, so "
+                   "that the model reads each coded unit in its document, as the analysis did")
     v.add_argument("--labels", metavar="JSONL", help="score the model on coded units ({text, pairs})")
     v.add_argument("--cv", type=int, metavar="K", help="K-fold cross-validate the model on the team set")
     v.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -207,9 +209,16 @@ def _validate(args: argparse.Namespace) -> int:
         saved = model.save(args.retrain)
         print(f"trained on {model.n_train_} pairs; saved to {saved}", file=sys.stderr)
         return 0
+    documents = None
+    if args.docs:
+        if not Path(args.docs).exists():
+            print(f"framewatch validate: no such file: {args.docs}", file=sys.stderr)
+            return 2
+        documents = V.document_contexts(_read_docs(args.docs))
     if args.adapt:
         try:
-            adapted, report = V.adapt(codes, model=_load_model(args.model, args.level), folds=args.folds)
+            adapted, report = V.adapt(codes, model=_load_model(args.model, args.level), folds=args.folds,
+                                      documents=documents)
         except ValueError as exc:
             print(f"framewatch validate: {args.codes}: {exc}", file=sys.stderr)
             return 2
@@ -218,6 +227,6 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"fitted a coverage head on {adapted.coverage_head_.n_train_} coded pairs; saved the adapted model "
               f"to {saved} (use it with --model; keep it only if its row beats the model's)", file=sys.stderr)
         return 0
-    report = V.validation_report(codes, model=_load_model(args.model, args.level))
+    report = V.validation_report(codes, model=_load_model(args.model, args.level), documents=documents)
     _print_report(report, args.json)
     return 0
