@@ -119,30 +119,47 @@ def fit_head(model: object, items: Sequence[object], labels: Sequence[str], **pa
     """A CoverageHead fitted on coded items (as `RelationClassifier.predict` takes them, with document
     context where it matters) and their human labels, stacked on `model`'s probabilities before any head.
     Pairs whose concepts the model cannot find are left out (no probabilities to correct)."""
-    return _fit([model.base_outputs(list(items))], [list(labels)], model, params)
+    return fit_outputs(model, [model.base_outputs(list(items))], [list(labels)], **params)
 
 
 def cross_fit_labels(model: object, groups: Sequence[tuple[Sequence[object], Sequence[str]]],
                      **params: object) -> list[list[str | None]]:
     """Per group of (items, labels), `model`'s labels with a head fitted on the other groups only (leave one
     group out): how a head does on pages it never saw. None where the model does not find the pair."""
-    outputs = [model.base_outputs(list(items)) for items, _ in groups]
+    return cross_fit_outputs(model, [model.base_outputs(list(items)) for items, _ in groups],
+                             [list(labels) for _, labels in groups], **params)
+
+
+Output = tuple[list[dict], list[str], np.ndarray, list[int]]  # what `RelationClassifier.base_outputs` gives
+
+
+def cross_fit_outputs(model: object, outputs: Sequence[Output], labels: Sequence[Sequence[str]],
+                      **params: object) -> list[list[str | None]]:
+    """`cross_fit_labels` on the groups' base outputs, computed once by the caller."""
     result = []
-    for k, (items, _) in enumerate(groups):
-        others = [j for j in range(len(groups)) if j != k]
-        head = _fit([outputs[j] for j in others], [list(groups[j][1]) for j in others], model, params)
-        rows, pairs, proba, keep = outputs[k]
-        labels: list[str | None] = [None] * len(items)
-        if keep:
-            for i, column in zip(keep, head.predict_proba(rows, pairs, proba).argmax(axis=1)):
-                labels[i] = str(head.classes_[column])
-        result.append(labels)
+    for k, output in enumerate(outputs):
+        others = [j for j in range(len(outputs)) if j != k]
+        head = fit_outputs(model, [outputs[j] for j in others], [labels[j] for j in others], **params)
+        result.append(output_labels(head.classes_, output, len(labels[k]), head))
     return result
 
 
-def _fit(outputs: list[tuple[list[dict], list[str], np.ndarray, list[int]]], labels: list[list[str]],
-         model: object, params: dict) -> CoverageHead:
-    """A head fitted on the models' base outputs of several coded sets and the sets' human labels."""
+def output_labels(classes: Sequence[str], output: Output, n: int, head: CoverageHead | None = None
+                  ) -> list[str | None]:
+    """The labels of a group's `n` items from the model's base output: corrected by `head` when given, else
+    the model's own before any head; None where the model does not find the pair."""
+    rows, pairs, proba, keep = output
+    labels: list[str | None] = [None] * n
+    if keep:
+        scores = proba if head is None else head.predict_proba(rows, pairs, proba)
+        for i, column in zip(keep, scores.argmax(axis=1)):
+            labels[i] = str(classes[column])
+    return labels
+
+
+def fit_outputs(model: object, outputs: Sequence[Output], labels: Sequence[Sequence[str]],
+                **params: object) -> CoverageHead:
+    """A head fitted on the model's base outputs of several coded sets and the sets' human labels."""
     rows = [r for out in outputs for r in out[0]]
     pairs = [p for out in outputs for p in out[1]]
     proba = np.vstack([out[2] for out in outputs])

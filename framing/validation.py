@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 
 from framing.classifier import RelationClassifier, default_relation_model, read_labelled, team_examples
-from framing.coverage_head import cross_fit_labels, fit_head
+from framing.coverage_head import cross_fit_outputs, fit_outputs, output_labels
+from framing.coverage_head import enabled as coverage_enabled
 from framing.relations import LABELS, split_pair
 
 SAMPLE_COLUMNS = ["sample_id", "doc_id", "unit", "pair", "text", "model_label", "model_probability",
@@ -315,18 +316,20 @@ def adapt(codes: pd.DataFrame, model: RelationClassifier | None = None, folds: i
     groups = list(rows["doc_id"].astype(str)) if "doc_id" in rows.columns else list(range(len(rows)))
     split = StratifiedGroupKFold(n_splits=folds, shuffle=random_state is not None, random_state=random_state)
     parts = [list(test) for _, test in split.split(np.zeros(len(y)), y, groups)]
-    crossed: list[str] = [NOT_FOUND] * len(y)
-    for part, found in zip(parts, cross_fit_labels(model, [([items[i] for i in p], [y[i] for i in p])
-                                                           for p in parts], **params)):
-        for i, label in zip(part, found):
-            crossed[i] = NOT_FOUND if label is None else label
-    bare = copy.copy(model)
-    bare.coverage_head_ = None
-    sides = {"model": model_codes(model, items), "model without coverage head": model_codes(bare, items),
-             f"adapted ({folds} folds, each unseen)": crossed}
+    outputs = [model.base_outputs([items[i] for i in part]) for part in parts]  # the model's work, done once
+    part_labels = [[y[i] for i in part] for part in parts]
+    shipped = getattr(model, "coverage_head_", None) if coverage_enabled() else None
+    names = ["model", "model without coverage head", f"adapted ({folds} folds, each unseen)"]
+    sides: dict[str, list[str]] = {name: [NOT_FOUND] * len(y) for name in names}
+    crossed = cross_fit_outputs(model, outputs, part_labels, **params)
+    for part, output, found in zip(parts, outputs, crossed):
+        for name, labels in zip(names, (output_labels(model.classes_, output, len(part), shipped),
+                                        output_labels(model.classes_, output, len(part)), found)):
+            for i, label in zip(part, labels):
+                sides[name][i] = NOT_FOUND if label is None else label
     report = pd.DataFrame([_row("consensus", name, agreement(y, pred)) for name, pred in sides.items()])
     adapted = copy.copy(model)
-    adapted.coverage_head_ = fit_head(model, items, y, **params)
+    adapted.coverage_head_ = fit_outputs(model, outputs, part_labels, **params)
     return adapted, report
 
 
