@@ -19,7 +19,6 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
-from itertools import chain, repeat
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ from sklearn.preprocessing import FunctionTransformer
 from framing.concepts import ConceptDetector
 from framing.coverage_head import enabled as coverage_enabled
 from framing.coverage_head import shipped_head
+from framing.dictrows import dict_matrix
 from framing.embeddings import available as embeddings_available
 from framing.embeddings import enabled as embeddings_enabled
 from framing.modelfile import file_sha256, load_model, save_model
@@ -307,7 +307,7 @@ class RelationClassifier(BaseEstimator, ClassifierMixin):
         None), the text head's probabilities replace the joint model's: the joint model learned from the
         team sets that "no marker" means neutral, which real coverage does not bear out (on the silent pairs
         of five real-news checks the text head is right 60% of the time, the joint model 53%; README,
-        Quality). The n-grams and rule features are counted directly (`framing.ngrams`, `_rule_matrix`: the
+        Quality). The n-grams and rule features are counted directly (`framing.ngrams`, `framing.dictrows`: the
         same matrices) where the pipeline has its usual shape."""
         parts = self._union_parts(rows)
         if parts is None:
@@ -436,34 +436,10 @@ def _step_transform(step: object, X: object) -> object:
     if ngrams_supported(step):
         return ngram_tfidf(step, X)
     if type(step) is DictVectorizer and step.sparse and hasattr(step, "vocabulary_") and X:
-        matrix = _rule_matrix(step, X)
+        matrix = dict_matrix(step, X)
         if matrix is not None:
             return matrix
     return step.transform(X)
-
-
-_NUMBERS = {float, int, bool}
-
-
-def _rule_matrix(vec: DictVectorizer, rows: Sequence[dict]) -> sparse.csr_matrix | sparse.csr_array | None:
-    """`vec.transform(rows)` for plain dicts of plain number values (as the rule layer gives), built from
-    their keys' vocabulary indices at once; None for other rows or values (strings are one-hot there)."""
-    if set(map(type, rows)) != {dict}:
-        return None
-    values = list(chain.from_iterable(map(dict.values, rows)))
-    if not set(map(type, values)) <= _NUMBERS:
-        return None
-    columns = np.fromiter(map(vec.vocabulary_.get, chain.from_iterable(rows), repeat(-1)), dtype=np.intc,
-                          count=len(values))
-    known = columns >= 0
-    row_of = np.repeat(np.arange(len(rows)), np.fromiter(map(len, rows), dtype=np.intp, count=len(rows)))
-    indptr = [0] + np.cumsum(np.bincount(row_of[known], minlength=len(rows))).tolist()
-    # built as DictVectorizer builds it (a list indptr gives the same index dtypes), then put in the
-    # sparse interface scikit-learn is set to, as it does
-    matrix = sparse.csr_array((np.asarray(values, dtype=vec.dtype)[known], columns[known], indptr),
-                              shape=(len(rows), len(vec.vocabulary_)), dtype=vec.dtype)
-    matrix.sort_indices()
-    return matrix if sklearn.get_config().get("sparse_interface") == "sparray" else sparse.csr_matrix(matrix)
 
 
 def _rule_label(features: dict[str, float]) -> str | None:

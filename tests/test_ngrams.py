@@ -1,11 +1,11 @@
-"""N-gram TF-IDF counted by `framing.ngrams` equals scikit-learn's own transform, value for value."""
+"""N-gram TF-IDF and hashed n-gram counts by `framing.ngrams` equal scikit-learn's own transforms, value for value."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfVectorizer
 
-from framing.ngrams import supports, tfidf
+from framing.ngrams import hashed, hashing_supports, supports, tfidf
 
 TRAIN = ["harm reduction and treatment work together", "XCONCEPT instead of YCONCEPT, the minister said",
          "recovery  takes\ttime and support", "Peer workers talked about recovery from addiction",
@@ -51,3 +51,25 @@ def test_other_vectorizers_are_not_taken() -> None:
     assert not supports(TfidfVectorizer(token_pattern=r"\S+").fit(TRAIN))
     assert not supports(TfidfVectorizer(stop_words=["and"]).fit(TRAIN))
     assert not supports(TfidfVectorizer(binary=True).fit(TRAIN))
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"ngram_range": (1, 2), "n_features": 2 ** 16}, {"ngram_range": (1, 3), "n_features": 7},
+    {"ngram_range": (2, 2), "n_features": 2 ** 4}, {"lowercase": False, "n_features": 2 ** 10},
+])
+def test_hashed_equals_the_hashing_vectorizers_transform(kwargs: dict) -> None:
+    vec = HashingVectorizer(alternate_sign=False, norm=None, **kwargs)
+    assert hashing_supports(vec)
+    for texts in (TEXTS + TRAIN, TRAIN[-1:], [""]):
+        expected = vec.transform(texts)
+        assert _equal(hashed(vec, texts), expected)
+        assert _equal(hashed(vec, texts), expected)  # again, with every n-gram's column remembered
+
+
+def test_other_hashing_vectorizers_are_not_taken() -> None:
+    assert hashing_supports(HashingVectorizer(alternate_sign=False, norm=None))
+    assert not hashing_supports(HashingVectorizer(norm=None))  # signed columns
+    assert not hashing_supports(HashingVectorizer(alternate_sign=False))  # l2 norm
+    assert not hashing_supports(HashingVectorizer(alternate_sign=False, norm=None, analyzer="char_wb"))
+    assert not hashing_supports(HashingVectorizer(alternate_sign=False, norm=None, binary=True))
+    assert not hashing_supports(HashingVectorizer(alternate_sign=False, norm=None, token_pattern=r"\S+"))
