@@ -26,7 +26,9 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
+from framing.dictrows import dict_matrix
 from framing.modelfile import file_sha256, load_model, save_model
+from framing.ngrams import hashed, hashing_supports
 
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED_HEAD = DATA / "coverage_head.skops"
@@ -41,16 +43,18 @@ def enabled() -> bool:
 
 class CoverageHead(BaseEstimator, ClassifierMixin):
     """Logistic regression over [log model probabilities, rule features and pair, hashed masked n-grams],
-    averaged with the model's own probabilities: `weight` x head + (1 - weight) x model.
+    averaged with the model's own probabilities: `weight` x head + (1 - weight) x model. The n-gram block
+    is scaled by `text_weight`, so the one penalty `C` restrains the wording less than the model's outputs.
 
     Rows are the relation model's feature rows ({"rules": dict, "masked": text}); `proba` is the model's
     probability matrix for them, in `classes_` order of the model the head is stacked on.
     """
 
     def __init__(self, C: float = 1.0, weight: float = 0.6, keep_explicit: bool = True, n_features: int = 2 ** 16,
-                 class_weight: str | None = "balanced", random_state: int | None = 0) -> None:
+                 class_weight: str | None = "balanced", random_state: int | None = 0, text_weight: float = 3.0) -> None:
         self.C = C
         self.weight = weight
+        self.text_weight = text_weight
         self.keep_explicit = keep_explicit
         self.n_features = n_features
         self.class_weight = class_weight
@@ -60,8 +64,9 @@ class CoverageHead(BaseEstimator, ClassifierMixin):
         return HashingVectorizer(ngram_range=(1, 2), n_features=self.n_features, alternate_sign=False, norm=None)
 
     def _counts(self, rows: Sequence[dict]) -> sparse.csr_matrix:
-        """log(1 + count) of the hashed n-grams of each row's masked unit."""
-        counts = self._hasher().transform([r["masked"] for r in rows])
+        """log(1 + count) of the hashed n-grams of each row's masked unit (counted by `framing.ngrams`)."""
+        hasher, texts = self._hasher(), [r["masked"] for r in rows]
+        counts = hashed(hasher, texts) if hashing_supports(hasher) else hasher.transform(texts)
         counts.data = np.log1p(counts.data)
         return counts
 
@@ -70,7 +75,10 @@ class CoverageHead(BaseEstimator, ClassifierMixin):
         counts = self._counts(rows) if counts is None else counts
         rules = _rule_dicts(rows, pairs) if rules is None else rules
         logp = sparse.csr_matrix(np.log(np.clip(proba, _FLOOR, 1.0)))
-        return sparse.hstack([logp, self.rules_.transform(rules), self.idf_.transform(counts)]).tocsr()
+        ruled = dict_matrix(self.rules_, rules) if rules else None
+        ruled = self.rules_.transform(rules) if ruled is None else ruled
+        text = self.idf_.transform(counts) * getattr(self, "text_weight", 1.0)  # heads saved before it: 1
+        return sparse.hstack([logp, ruled, text]).tocsr()
 
     def fit(self, rows: Sequence[dict], pairs: Sequence[str], proba: np.ndarray, y: Sequence[str]) -> CoverageHead:
         """Learn from the model's rows and probabilities for coded pairs and the coders' labels `y`."""
