@@ -258,6 +258,9 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
 # a sentence does not open on a lower-case word: Punkt ends one at a period it does not know as an
 # abbreviation ("camps across N.S. and moved people"), and such a period followed by "and" ends nothing
 _LOWER_START = re.compile(r"[a-z]+\b")
+# ... nor does the period of "vs." or "v.", whatever follows: "Abstinence Vs. Harm Reduction" (a title-case
+# headline), "Canada (Attorney General) v. PHS Community Services Society" (a case name)
+_VERSUS_END = re.compile(r"(?<![\w.])vs?\.$", re.IGNORECASE)
 
 
 # a list item on its own line: a bullet, a dash or an item number ("- reduce deaths", "• counselling", "2) detox")
@@ -278,7 +281,8 @@ def _sentence_spans(text: str, tokenizer: PunktSentenceTokenizer) -> list[tuple[
         listing = text[pe - 1] == ":"
         for s, e in split(text[ps:pe]):
             s, e = ps + s, ps + e
-            if out and out[-1][2] == p_index and text[out[-1][1] - 1] == "." and _LOWER_START.match(text, s):
+            if out and out[-1][2] == p_index and text[out[-1][1] - 1] == "." and (
+                    _LOWER_START.match(text, s) or _VERSUS_END.search(text, out[-1][1] - 3, out[-1][1])):
                 out[-1] = (out[-1][0], e, p_index)
             else:
                 out.append((s, e, p_index))

@@ -155,6 +155,18 @@ def test_a_period_before_a_lower_case_word_ends_no_sentence():
     assert units == ["Crews cleared camps across B.C. and moved people indoors.", "Then the rain came."]
 
 
+@pytest.mark.parametrize("text, first", [
+    ("Sobriety Vs. Harm Reduction Is The Wrong Question\n\nThe debate came back this spring.",
+     "Sobriety Vs. Harm Reduction Is The Wrong Question"),
+    ("The judge cited Riverside (Attorney General) v. Northside Outreach Society. The site stayed open.",
+     "The judge cited Riverside (Attorney General) v. Northside Outreach Society."),
+])
+def test_versus_ends_no_sentence(text, first):
+    """"vs." and "v." join the two sides of a contest or a case name, whatever the next word's case."""
+    units = [u.text for u in split_units(text)]
+    assert units[0] == first and len(units) == 2
+
+
 def test_a_lead_in_ending_in_a_colon_takes_its_list_items_as_one_sentence():
     text = ("Backers say the new hub will:\n- cut overdose deaths downtown\n• refer people to detox beds.\n"
             "2) hire two nurses\nThe vote is next week.\nA plain line ends in a colon:\nAnd the next is prose.")
