@@ -34,7 +34,7 @@ from sklearn.preprocessing import FunctionTransformer
 from framing.concepts import ConceptDetector
 from framing.coverage_head import enabled as coverage_enabled
 from framing.coverage_head import shipped_head
-from framing.dictrows import dict_matrix
+from framing.dictrows import dict_transform
 from framing.embeddings import available as embeddings_available
 from framing.embeddings import enabled as embeddings_enabled
 from framing.modelfile import file_sha256, load_model, save_model
@@ -435,10 +435,8 @@ def _step_transform(step: object, X: object) -> object:
     counted directly, with the same matrices (their own transform spends most of the classifier's time)."""
     if ngrams_supported(step):
         return ngram_tfidf(step, X)
-    if type(step) is DictVectorizer and step.sparse and hasattr(step, "vocabulary_") and X:
-        matrix = dict_matrix(step, X)
-        if matrix is not None:
-            return matrix
+    if type(step) is DictVectorizer:
+        return dict_transform(step, X)
     return step.transform(X)
 
 

@@ -26,7 +26,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
-from framing.dictrows import dict_matrix
+from framing.dictrows import dict_transform
 from framing.modelfile import file_sha256, load_model, save_model
 from framing.ngrams import hashed, hashing_supports
 
@@ -75,10 +75,8 @@ class CoverageHead(BaseEstimator, ClassifierMixin):
         counts = self._counts(rows) if counts is None else counts
         rules = _rule_dicts(rows, pairs) if rules is None else rules
         logp = sparse.csr_matrix(np.log(np.clip(proba, _FLOOR, 1.0)))
-        ruled = dict_matrix(self.rules_, rules) if rules else None
-        ruled = self.rules_.transform(rules) if ruled is None else ruled
         text = self.idf_.transform(counts) * getattr(self, "text_weight", 1.0)  # heads saved before it: 1
-        return sparse.hstack([logp, ruled, text]).tocsr()
+        return sparse.hstack([logp, dict_transform(self.rules_, rules), text]).tocsr()
 
     def fit(self, rows: Sequence[dict], pairs: Sequence[str], proba: np.ndarray, y: Sequence[str]) -> CoverageHead:
         """Learn from the model's rows and probabilities for coded pairs and the coders' labels `y`."""

@@ -5,7 +5,7 @@ their columns are looked up in one pass and the matrix is assembled from arrays,
 
     >>> from sklearn.feature_extraction import DictVectorizer
     >>> vec = DictVectorizer().fit([{"a": 1.0, "b": 2.0}])
-    >>> dict_matrix(vec, [{"b": 3.0, "c": 1.0}]).toarray().tolist()
+    >>> dict_transform(vec, [{"b": 3.0, "c": 1.0}]).toarray().tolist()
     [[0.0, 3.0]]
 """
 from __future__ import annotations
@@ -21,7 +21,14 @@ from sklearn.feature_extraction import DictVectorizer
 _NUMBERS = {float, int, bool}
 
 
-def dict_matrix(vec: DictVectorizer, rows: Sequence[dict]) -> sparse.csr_matrix | sparse.csr_array | None:
+def dict_transform(vec: DictVectorizer, rows: Sequence[dict]) -> object:
+    """`vec.transform(rows)`: built at once for a fitted sparse vectorizer and rows of plain numbers, by the
+    vectorizer itself for anything else."""
+    matrix = _dict_matrix(vec, rows) if vec.sparse and hasattr(vec, "vocabulary_") and rows else None
+    return vec.transform(rows) if matrix is None else matrix
+
+
+def _dict_matrix(vec: DictVectorizer, rows: Sequence[dict]) -> sparse.csr_matrix | sparse.csr_array | None:
     """`vec.transform(rows)` for plain dicts of plain number values (as the rule layer gives), built from
     their keys' vocabulary indices at once; None for other rows or values (strings are one-hot there)."""
     if set(map(type, rows)) != {dict}:
