@@ -24,8 +24,10 @@ MAIN_CONCEPTS = ("HARM_REDUCTION", "TREATMENT", "RECOVERY")
 HELPERS = ("ABSTINENCE", "SITE")
 LEVELS = ("term", "family")
 _LISTS = ("term", "family", "term_cased", "family_cased", "exclude", "keep")
-# what a space or hyphen in an entry matches: spaces, line breaks, hyphens (soft ones too)
-_SEP = r"(?:[\s\u00ad]*[-\u2010\u2011]\s*|[\s\u00ad]+)"
+# what a space or hyphen in an entry matches: spaces, line breaks, hyphens (soft ones too), and a double
+# quote mark closing or opening beside the space, as news quotes part of a name: 'so-called “overdose
+# prevention” sites', 'supervised "consumption rooms"'
+_SEP = r"(?:[\s\u00ad]*[-\u2010\u2011]\s*|[\"\u201d]?[\s\u00ad]+[\"\u201c]?)"
 # every compiled list is WORD_START + entry|entry|... + WORD_END: whole words only
 WORD_START, WORD_END = r"(?<![\w])(?:", r")(?![\w])"
 

@@ -25,6 +25,27 @@ def test_space_in_entry_matches_hyphen_linebreak_and_any_case(text: str) -> None
     assert _finds(Lexicon.load(), "HARM_REDUCTION", "term", text)
 
 
+@pytest.mark.parametrize("text", ["what backers call “overdose prevention” sites", 'so-called "safe injection" sites',
+                                  "the “overdose prevention sites” debate", "a supervised “consumption room”"])
+def test_a_quote_mark_beside_a_space_in_a_name_still_matches(text: str) -> None:
+    assert _finds(Lexicon.load(), "SITE", "term", text)
+
+
+@pytest.mark.parametrize("text", ['"overdose", prevention sites', "overdose. “Prevention sites"])
+def test_punctuation_other_than_a_quote_mark_still_breaks_a_name(text: str) -> None:
+    assert not _finds(Lexicon.load(), "SITE", "term", text)
+
+
+@pytest.mark.parametrize("text", ["the longer-term harms are also reduced", "harm can be minimised when",
+                                  "drug-related harms were lessened"])
+def test_harm_reduced_in_the_passive_is_harm_reduction(text: str) -> None:
+    assert _finds(Lexicon.load(), "HARM_REDUCTION", "term", text)
+
+
+def test_harm_without_a_reducing_verb_is_not_harm_reduction() -> None:
+    assert not _finds(Lexicon.load(), "HARM_REDUCTION", "term", "the harms were increased by the closure")
+
+
 @pytest.mark.parametrize("text", ["overdose prevention centre", "overdose prevention center",
                                   "overdose prevention centres", "Overdose Prevention Centers"])
 def test_spelling_table_expands_centre_and_center(text: str) -> None:
