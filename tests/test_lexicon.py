@@ -167,3 +167,28 @@ term = ['peer supporters?']
     assert pair_key("PEER_SUPPORT", "HARM_REDUCTION") == "HARM_REDUCTION+RECOVERY"
     mentions = C.ConceptDetector().detect("Peer supporters work at the naloxone table.")
     assert unit_pairs(mentions) == ["HARM_REDUCTION+RECOVERY"]
+
+
+@pytest.mark.parametrize(("text", "concepts"), [
+    ("La ville ouvrira une salle de consommation à moindre risque près de la gare.", {"HARM_REDUCTION", "SITE"}),
+    ("Le programme de réduction des risques oriente les usagers vers un traitement de substitution.",
+     {"HARM_REDUCTION", "TREATMENT"}),
+    ("Elle vit dans l’abstinence depuis sa cure de sevrage.", {"RECOVERY", "ABSTINENCE", "TREATMENT"}),
+    ("Der Drogenkonsumraum am Bahnhof bietet auch Substitutionsbehandlung an.", {"HARM_REDUCTION", "SITE", "TREATMENT"}),
+    ("Die Stadt setzt auf Schadensminderung und auf Abstinenz.", {"HARM_REDUCTION", "RECOVERY", "ABSTINENCE"}),
+    ("El ayuntamiento abrirá una sala de consumo supervisado y ofrecerá tratamiento.",
+     {"HARM_REDUCTION", "SITE", "TREATMENT"}),
+    ("Kommunen åpner et sprøyterom og tilbyr behandling.", {"HARM_REDUCTION", "SITE", "TREATMENT"}),
+])
+def test_french_german_spanish_and_norwegian_pages_have_the_concepts(text: str, concepts: set[str]) -> None:
+    from framing.concepts import ConceptDetector
+
+    assert {m.concept for m in ConceptDetector().detect(text)} == concepts
+
+
+@pytest.mark.parametrize("text", ["le traitement des données personnelles", "die Behandlung von Anträgen",
+                                  "a health savings account (HSA)", "the substitution of one word for another"])
+def test_other_senses_and_english_look_alikes_are_not_treatment(text: str) -> None:
+    from framing.concepts import ConceptDetector
+
+    assert "TREATMENT" not in {m.concept for m in ConceptDetector().detect(text)}
