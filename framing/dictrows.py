@@ -21,7 +21,7 @@ from sklearn.feature_extraction import DictVectorizer
 _NUMBERS = {float, int, bool}
 
 
-def dict_transform(vec: DictVectorizer, rows: Sequence[dict]) -> object:
+def dict_transform(vec: DictVectorizer, rows: Sequence[dict]) -> sparse.csr_matrix | sparse.csr_array | np.ndarray:
     """`vec.transform(rows)`: built at once for a fitted sparse vectorizer and rows of plain numbers, by the
     vectorizer itself for anything else."""
     matrix = _dict_matrix(vec, rows) if vec.sparse and hasattr(vec, "vocabulary_") and rows else None

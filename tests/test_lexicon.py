@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from framing.concepts import ConceptDetector
 from framing.lexicon import Lexicon, LexiconError
 
 
@@ -181,14 +182,10 @@ term = ['peer supporters?']
     ("Kommunen åpner et sprøyterom og tilbyr behandling.", {"HARM_REDUCTION", "SITE", "TREATMENT"}),
 ])
 def test_french_german_spanish_and_norwegian_pages_have_the_concepts(text: str, concepts: set[str]) -> None:
-    from framing.concepts import ConceptDetector
-
     assert {m.concept for m in ConceptDetector().detect(text)} == concepts
 
 
 @pytest.mark.parametrize("text", ["le traitement des données personnelles", "die Behandlung von Anträgen",
                                   "a health savings account (HSA)", "the substitution of one word for another"])
 def test_other_senses_and_english_look_alikes_are_not_treatment(text: str) -> None:
-    from framing.concepts import ConceptDetector
-
     assert "TREATMENT" not in {m.concept for m in ConceptDetector().detect(text)}
