@@ -50,12 +50,12 @@ class CoverageHead(BaseEstimator, ClassifierMixin):
     probability matrix for them, in `classes_` order of the model the head is stacked on.
     """
 
-    def __init__(self, C: float = 1.0, weight: float = 0.6, keep_explicit: bool = True, n_features: int = 2 ** 16,
+    def __init__(self, C: float = 1.0, weight: float = 0.6, keep_negated: bool = True, n_features: int = 2 ** 16,
                  class_weight: str | None = "balanced", random_state: int | None = 0, text_weight: float = 3.0) -> None:
         self.C = C
         self.weight = weight
         self.text_weight = text_weight
-        self.keep_explicit = keep_explicit
+        self.keep_negated = keep_negated
         self.n_features = n_features
         self.class_weight = class_weight
         self.random_state = random_state
@@ -98,14 +98,16 @@ class CoverageHead(BaseEstimator, ClassifierMixin):
         return self
 
     def predict_proba(self, rows: Sequence[dict], pairs: Sequence[str], proba: np.ndarray) -> np.ndarray:
-        """Corrected probabilities, columns in `classes_` order. With `keep_explicit`, a pair where the rule
-        layer found a specific or a negated marker ("instead of", "refer to", "not at odds") keeps the
-        model's probabilities: the head corrects readings, not the codebook's explicit cues."""
+        """Corrected probabilities, columns in `classes_` order. With `keep_negated`, a pair where the rule
+        layer found only a negated opposition ("not at odds", "no choice between", "does not replace") keeps
+        the model's probabilities: the codebook makes negated opposition complementary, and that stands. Other
+        markers ("instead of", "provides") are the head's features like any other: on real news they mark a
+        plain list or a fact about as often as a stance."""
         if not len(rows):
             return np.empty((0, len(self.classes_)))
         out = self.weight * self.lr_.predict_proba(self._matrix(rows, pairs, proba)) + (1.0 - self.weight) * proba
-        if self.keep_explicit:
-            settled = np.array([any(map(_is_explicit, r["rules"])) for r in rows], dtype=bool)
+        if self.keep_negated:
+            settled = np.array([_negated_opposition(r["rules"]) for r in rows], dtype=bool)
             out[settled] = proba[settled]
         return out
 
@@ -115,10 +117,11 @@ def _rule_dicts(rows: Sequence[dict], pairs: Sequence[str]) -> list[dict]:
     return [{**r["rules"], f"pair={p}": 1.0} for r, p in zip(rows, pairs)]
 
 
-def _is_explicit(feature: str) -> bool:
-    """True for the rule layer's features of an explicit cue: a specific marker that fired
-    ("fired:<label>:s") or a negated marker ("neg:<marker>"), as `framing.relations.rule_relation` names them."""
-    return (feature.startswith("fired:") and feature.endswith(":s")) or feature.startswith("neg:")
+def _negated_opposition(rules: dict) -> bool:
+    """True when the rule layer's features hold a negated marker turned complementary ("neg:<marker>" with
+    "m:<marker>:complementary", as `framing.relations.rule_relation` names them) and no marker for opposition."""
+    negated = any(k.startswith("neg:") and f"m:{k[4:]}:complementary" in rules for k in rules)
+    return negated and not any(k.startswith("m:") and k.endswith(":opposition") for k in rules)
 
 
 def fit_head(model: object, items: Sequence[object], labels: Sequence[str], **params: object) -> CoverageHead:

@@ -68,10 +68,13 @@ def test_a_head_learns_the_coders_reading_and_is_averaged_with_the_model(model):
         head.set_params(weight=0.6)
         assert np.allclose(head.predict_proba(rows, pairs, base), 0.6 * own + 0.4 * base)
         assert "before_coverage_head" in model.explain(unseen)
-        # an explicit cue of the rule layer (a specific or a negated marker) keeps the model's verdict
-        for cued in [("Staff at the Kestrel site said they fund detox instead of the consumption site.", HT),
-                     ("Treatment and sobriety are not at odds, the Kestrel counsellor said.", TR)]:
-            assert np.allclose(model.predict_proba([cued]), model.base_outputs([cued])[2])
+        # a negated opposition keeps the model's verdict (the codebook's rule); a specific marker is the
+        # head's to weigh
+        negated = ("Treatment and sobriety are not at odds, the Kestrel counsellor said.", TR)
+        assert np.allclose(model.predict_proba([negated]), model.base_outputs([negated])[2])
+        assert model.predict([negated])[0] == "complementary"
+        marked = ("Staff at the Kestrel site said they fund detox instead of the consumption site.", HT)
+        assert not np.allclose(model.predict_proba([marked]), model.base_outputs([marked])[2])
     finally:
         del model.coverage_head_
 
@@ -115,13 +118,11 @@ def test_cross_fitting_labels_each_group_with_a_head_that_never_saw_it(model):
     first, second = cross_fit_labels(model, groups, weight=1.0)
     assert len(first) == half and len(second) == len(items) - half + 1
     assert second[-1] is None  # not found stays not found
-    # each half is labelled by a head fitted on the other half only, which learned the same reading; the
-    # co-location marker ("Upstairs from") is an explicit cue, so there the model's verdict stands
-    for (text, _), label, got in zip(items[:half], labels[:half], first):
-        if text.startswith("Upstairs"):
-            assert got == "complementary"
-        elif label == "neutral":
-            assert got == "neutral"
+    # each half is labelled by a head fitted on the other half only, which learned the same reading, also
+    # where the rule layer's co-location marker ("Upstairs from") reads a link
+    upstairs = [got for (text, _), got in zip(items[:half], first) if text.startswith("Upstairs")]
+    assert upstairs and set(upstairs) == {"neutral"}
+    assert [got for got, label in zip(first, labels[:half]) if label == "neutral"] == ["neutral"] * labels[:half].count("neutral")
 
 
 def test_the_shipped_head_is_verified_and_matches_the_shipped_model(tmp_path, monkeypatch):
