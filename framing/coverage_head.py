@@ -99,15 +99,15 @@ class CoverageHead(BaseEstimator, ClassifierMixin):
 
     def predict_proba(self, rows: Sequence[dict], pairs: Sequence[str], proba: np.ndarray) -> np.ndarray:
         """Corrected probabilities, columns in `classes_` order. With `keep_negated`, a pair where the rule
-        layer found only a negated opposition ("not at odds", "no choice between", "does not replace") keeps
-        the model's probabilities: the codebook makes negated opposition complementary, and that stands. Other
-        markers ("instead of", "provides") are the head's features like any other: on real news they mark a
-        plain list or a fact about as often as a stance."""
+        layer found a negated marker it still reads as complementary and no marker for opposition keeps the
+        model's probabilities: above all a negated opposition ("not at odds", "no choice between"), which the
+        codebook makes complementary. Other markers ("instead of", "provides") are the head's features like
+        any other: on real news they mark a plain list or a fact about as often as a stance."""
         if not len(rows):
             return np.empty((0, len(self.classes_)))
         out = self.weight * self.lr_.predict_proba(self._matrix(rows, pairs, proba)) + (1.0 - self.weight) * proba
         if self.keep_negated:
-            settled = np.array([_negated_opposition(r["rules"]) for r in rows], dtype=bool)
+            settled = np.array([_negated_complementary(r["rules"]) for r in rows], dtype=bool)
             out[settled] = proba[settled]
         return out
 
@@ -117,9 +117,10 @@ def _rule_dicts(rows: Sequence[dict], pairs: Sequence[str]) -> list[dict]:
     return [{**r["rules"], f"pair={p}": 1.0} for r, p in zip(rows, pairs)]
 
 
-def _negated_opposition(rules: dict) -> bool:
-    """True when the rule layer's features hold a negated marker turned complementary ("neg:<marker>" with
-    "m:<marker>:complementary", as `framing.relations.rule_relation` names them) and no marker for opposition."""
+def _negated_complementary(rules: dict) -> bool:
+    """True when the rule layer's features hold a negated marker it reads as complementary ("neg:<marker>" with
+    "m:<marker>:complementary", as `framing.relations.rule_relation` names them: a negated opposition, or a
+    link the negation leaves standing) and no marker for opposition."""
     negated = any(k.startswith("neg:") and f"m:{k[4:]}:complementary" in rules for k in rules)
     return negated and not any(k.startswith("m:") and k.endswith(":opposition") for k in rules)
 

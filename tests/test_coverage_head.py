@@ -122,7 +122,7 @@ def test_cross_fitting_labels_each_group_with_a_head_that_never_saw_it(model):
     # where the rule layer's co-location marker ("Upstairs from") reads a link
     upstairs = [got for (text, _), got in zip(items[:half], first) if text.startswith("Upstairs")]
     assert upstairs and set(upstairs) == {"neutral"}
-    assert [got for got, label in zip(first, labels[:half]) if label == "neutral"] == ["neutral"] * labels[:half].count("neutral")
+    assert all(got == "neutral" for got, label in zip(first, labels[:half]) if label == "neutral")
 
 
 def test_the_shipped_head_is_verified_and_matches_the_shipped_model(tmp_path, monkeypatch):
